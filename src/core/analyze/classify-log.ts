@@ -1,0 +1,24 @@
+// Recognises a file by its content, not its name: a file called setupact.log that is not
+// a setup log must not be read as one.
+
+import type { LogKind } from '../types';
+
+const PANTHER_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}, (?:Info|Warning|Error|Fatal Error|Perf)\b/;
+const SETUPDIAG_MARKERS = [
+  'SetupDiag reports',
+  'Matching Profile found:',
+  'SetupDiag was unable to match',
+  'System Information:',
+];
+
+/** How many leading lines are sampled; enough to skip a banner, few enough to stay cheap. */
+const SAMPLE_LINES = 200;
+
+export function classifyLog(text: string): LogKind {
+  const head = text.slice(0, 64 * 1024);
+  if (head.includes('SetupDiag') && SETUPDIAG_MARKERS.some((m) => head.includes(m))) return 'setupdiag';
+  const lines = head.split(/\r?\n/, SAMPLE_LINES).filter((l) => l.trim() !== '');
+  if (lines.length === 0) return 'other';
+  const panther = lines.filter((l) => PANTHER_LINE.test(l.replace(/^\uFEFF/, ''))).length;
+  return panther / lines.length >= 0.5 ? 'panther' : 'other';
+}

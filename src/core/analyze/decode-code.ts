@@ -1,0 +1,36 @@
+// Turns the numeric codes a rule captured (Win32 errors, HRESULTs, NTSTATUS) into names and
+// Chinese meanings from the code tables, as extra facts `<fact>Name` and `<fact>Meaning`.
+
+import type { CodeInfo, CodeTable } from './knowledge';
+
+export function parseCode(text: string): number | null {
+  const t = text.trim();
+  const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^[0-9a-f]{8}$/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? parseInt(t, 10) : NaN;
+  return Number.isFinite(n) ? n >>> 0 : null;
+}
+
+export function lookupCode(tables: Record<CodeTable, Map<number, CodeInfo>>, table: CodeTable, code: number): CodeInfo | null {
+  const direct = tables[table].get(code);
+  if (direct) return direct;
+  // HRESULT_FROM_WIN32: 0x8007xxxx carries a Win32 error in its low 16 bits.
+  if (table === 'hresult' && (code & 0xffff0000) >>> 0 === 0x80070000) return tables.win32.get(code & 0xffff) ?? null;
+  return null;
+}
+
+export function decodeFacts(
+  facts: Record<string, string>,
+  decode: Record<string, CodeTable>,
+  tables: Record<CodeTable, Map<number, CodeInfo>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [fact, table] of Object.entries(decode)) {
+    const raw = facts[fact];
+    const code = raw === undefined ? null : parseCode(raw);
+    const info = code === null ? null : lookupCode(tables, table, code);
+    if (info) {
+      out[`${fact}Name`] = info.name;
+      out[`${fact}Meaning`] = info.meaning;
+    }
+  }
+  return out;
+}

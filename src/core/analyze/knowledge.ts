@@ -1,0 +1,81 @@
+// The analyzer's knowledge, compiled from the data files in knowledge/ by src/knowledge/load.ts.
+// The core only reads these values; it never opens a file.
+
+import type { LogKind } from '../types';
+
+export type RenderText = (facts: Record<string, unknown>) => string;
+
+export interface Signal {
+  log: Exclude<LogKind, 'other'>;
+  /** `trigger` signals make the rule fire; `detail` signals only add facts and evidence. */
+  role: 'trigger' | 'detail';
+  /** A literal every matching line contains: found with indexOf before any regex runs. */
+  anchor: string;
+  pattern: RegExp;
+  context: { before: number; after: number };
+}
+
+export interface Derivation {
+  from: string;
+  pattern: RegExp;
+}
+
+export interface FixTemplate {
+  /** The step applies only when this fact is known (e.g. a product). */
+  when: string | null;
+  /** …and only when this fact is not known. */
+  unless: string | null;
+  text: RenderText;
+  commands: RenderText[];
+}
+
+export interface Rule {
+  id: string;
+  category: string;
+  level: 'low' | 'medium' | 'high';
+  setupdiag: string[];
+  signals: Signal[];
+  /** Facts whose values tell one occurrence from another (e.g. the registry object). */
+  key: string[];
+  derive: Derivation[];
+  /** Facts to decode with the code tables: fact name → table. */
+  decode: Record<string, CodeTable>;
+  /** Lines containing the value of one of these facts are evidence too. */
+  evidenceContaining: string[];
+  /** Window (lines) around a trigger inside which detail lines count as evidence. */
+  detailWindow: number;
+  /** The fact naming a service or driver to look up in the products table. */
+  productFact: string | null;
+  title: RenderText;
+  summary: RenderText;
+  fix: FixTemplate[];
+  resolution: RenderText;
+  source: string;
+}
+
+export type CodeTable = 'win32' | 'hresult' | 'ntstatus';
+
+export interface CodeInfo {
+  name: string;
+  meaning: string;
+}
+
+export interface Product {
+  name: string;
+  vendor: string;
+  services: string[];
+  note: string;
+}
+
+export interface OutcomeMarkers {
+  failed: string[];
+  succeeded: string[];
+}
+
+export interface Knowledge {
+  rules: Rule[];
+  codes: Record<CodeTable, Map<number, CodeInfo>>;
+  /** Lower-cased service or driver name → product. */
+  products: Map<string, Product>;
+  outcomes: OutcomeMarkers;
+}

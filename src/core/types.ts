@@ -1,0 +1,87 @@
+// Plain data shared by the core, the ports and the adapters. No behaviour here.
+
+export interface MailAddress {
+  name: string;
+  address: string;
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** A mail as the core sees it: parsed at the edge, identity computed, nothing lazy. */
+export interface ParsedMail {
+  /** Message-ID without angle brackets; synthesised from the raw hash when missing. */
+  messageId: string;
+  /** SHA-256 of the raw bytes: with the Message-ID, the mail's identity. */
+  rawHash: string;
+  subject: string;
+  from: MailAddress | null;
+  to: MailAddress[];
+  cc: MailAddress[];
+  /** ISO 8601; the Date header, or the time it was read when the header is missing or broken. */
+  date: string;
+  inReplyTo: string | null;
+  references: string[];
+  text: string;
+  attachments: MailAttachment[];
+}
+
+export type Verdict =
+  | 'failed'
+  | 'succeeded'
+  | 'unknown'
+  | 'cancelled'
+  | 'incomplete'
+  | 'not-upgrade'
+  | 'not-setup-log';
+
+export type LogKind = 'panther' | 'setupdiag' | 'other';
+
+export interface LogFileInput {
+  /** Path inside the bundle, with `\` as Windows wrote it. */
+  path: string;
+  bytes: Buffer;
+}
+
+export interface Evidence {
+  file: string;
+  line: number;
+  text: string;
+}
+
+export interface FixStep {
+  text: string;
+  commands: string[];
+}
+
+export interface Finding {
+  rule: string;
+  category: string;
+  title: string;
+  summary: string;
+  evidence: Evidence[];
+  facts: Record<string, string>;
+  fix: FixStep[];
+  /** Every command of the fix, in order: what `--json` calls `actions`. */
+  actions: string[];
+  /** One sentence for the closure's 问题总结 when this finding's fix solved the case. */
+  resolution: string;
+}
+
+export interface FileReport {
+  path: string;
+  kind: LogKind;
+  encoding: string;
+  lines: number;
+}
+
+export interface Analysis {
+  verdict: Verdict;
+  findings: Finding[];
+  files: FileReport[];
+  /** Why the bundle could not be (fully) used, in Chinese, for the engineer and the draft. */
+  problems: string[];
+}

@@ -1,0 +1,171 @@
+// Reads knowledge/ (rules, code tables, products, outcome markers), validates every file and
+// compiles it into the plain data the core takes. Every problem is collected with the file and
+// key it is in, so `casebot rules test` can list them all at once.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { ZodError, ZodType } from 'zod';
+import type { CodeInfo, CodeTable, Knowledge, Product, Rule } from '../core/analyze/knowledge';
+import { compileText, createTextEngine, type TextEngine } from '../core/draft/text-engine';
+import { codesSchema, outcomesSchema, productsSchema, ruleSchema, type RuleData } from './schema';
+
+export interface KnowledgeIssue {
+  file: string;
+  message: string;
+}
+
+export interface LoadedKnowledge {
+  knowledge: Knowledge;
+  issues: KnowledgeIssue[];
+  /** Rule id → its folder, for the fixture runner. */
+  ruleDirs: Map<string, string>;
+}
+
+export class KnowledgeError extends Error {
+  constructor(readonly issues: KnowledgeIssue[]) {
+    super(`knowledge has ${issues.length} problem(s):\n${issues.map((i) => `  ${i.file}: ${i.message}`).join('\n')}`);
+  }
+}
+
+/** Loads and throws on any problem: what a running casebot wants. */
+export function loadKnowledge(dir: string): Knowledge {
+  const loaded = readKnowledge(dir);
+  if (loaded.issues.length > 0) throw new KnowledgeError(loaded.issues);
+  return loaded.knowledge;
+}
+
+/** Loads everything that is valid and lists what is not. */
+export function readKnowledge(dir: string): LoadedKnowledge {
+  const issues: KnowledgeIssue[] = [];
+  const engine = createTextEngine();
+  const rel = (f: string) => path.relative(process.cwd(), f) || f;
+
+  const parse = <T>(file: string, schema: ZodType<T>): T | null => {
+    let data: unknown;
+    try {
+      data = YAML.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      issues.push({ file: rel(file), message: (err as Error).message.split('\n')[0] ?? 'unreadable' });
+      return null;
+    }
+    const result = schema.safeParse(data);
+    if (result.success) return result.data;
+    for (const msg of zodMessages(result.error)) issues.push({ file: rel(file), message: msg });
+    return null;
+  };
+
+  const codesData = parse(path.join(dir, 'codes.yaml'), codesSchema);
+  const codes: Record<CodeTable, Map<number, CodeInfo>> = { win32: new Map(), hresult: new Map(), ntstatus: new Map() };
+  for (const table of ['win32', 'hresult', 'ntstatus'] as const) {
+    for (const [code, info] of Object.entries(codesData?.[table] ?? {})) {
+      const n = /^0x[0-9a-f]+$/i.test(code) ? parseInt(code, 16) : /^\d+$/.test(code) ? parseInt(code, 10) : NaN;
+      if (Number.isNaN(n)) issues.push({ file: rel(path.join(dir, 'codes.yaml')), message: `${table}.${code}: not a number (write 5 or 0x80070005)` });
+      else codes[table].set(n >>> 0, info);
+    }
+  }
+
+  const products = new Map<string, Product>();
+  const productsFile = path.join(dir, 'products.yaml');
+  for (const p of parse(productsFile, productsSchema)?.products ?? []) {
+    for (const service of p.services) {
+      const key = service.toLowerCase();
+      if (products.has(key)) issues.push({ file: rel(productsFile), message: `service ${service} is listed for two products` });
+      products.set(key, { name: p.name, vendor: p.vendor, services: p.services, note: p.note });
+    }
+  }
+
+  const outcomes = parse(path.join(dir, 'outcomes.yaml'), outcomesSchema) ?? { failed: [], succeeded: [] };
+
+  const rules: Rule[] = [];
+  const ruleDirs = new Map<string, string>();
+  const rulesDir = path.join(dir, 'rules');
+  const folders = fs.existsSync(rulesDir) ? fs.readdirSync(rulesDir).sort() : [];
+  for (const folder of folders) {
+    const ruleDir = path.join(rulesDir, folder);
+    if (!fs.statSync(ruleDir).isDirectory()) continue;
+    const file = path.join(ruleDir, 'rule.yaml');
+    if (!fs.existsSync(file)) {
+      issues.push({ file: rel(ruleDir), message: 'rule folder without rule.yaml' });
+      continue;
+    }
+    const data = parse(file, ruleSchema);
+    if (!data) continue;
+    if (data.id !== folder) issues.push({ file: rel(file), message: `id "${data.id}" differs from its folder name "${folder}"` });
+    if (ruleDirs.has(data.id)) {
+      issues.push({ file: rel(file), message: `duplicate rule id ${data.id}` });
+      continue;
+    }
+    if (!fs.existsSync(path.join(ruleDir, 'fixtures'))) issues.push({ file: rel(ruleDir), message: 'rule without fixtures/: every rule needs a fixture that proves it' });
+    const rule = compileRule(data, engine, rel(file), issues);
+    if (rule && data.status !== 'deprecated') {
+      rules.push(rule);
+      ruleDirs.set(rule.id, ruleDir);
+    }
+  }
+
+  return { knowledge: { rules, codes, products, outcomes }, issues, ruleDirs };
+}
+
+function compileRule(data: RuleData, engine: TextEngine, file: string, issues: KnowledgeIssue[]): Rule | null {
+  const before = issues.length;
+  const regex = (source: string, where: string, flags = ''): RegExp => {
+    try {
+      return new RegExp(source, flags);
+    } catch (err) {
+      issues.push({ file, message: `${where}: invalid regular expression: ${(err as Error).message}` });
+      return /$^/;
+    }
+  };
+  const text = (source: string, where: string) => {
+    try {
+      const render = compileText(engine, source);
+      render({}); // Handlebars compiles lazily: surface syntax errors at load time.
+      return render as (facts: Record<string, unknown>) => string;
+    } catch (err) {
+      issues.push({ file, message: `${where}: invalid template: ${(err as Error).message.split('\n')[0]}` });
+      return () => '';
+    }
+  };
+  const signals = data.signals.map((s, i) => {
+    const pattern = regex(s.pattern, `signals.${i}.pattern`, s.ignoreCase ? 'i' : '');
+    const named = [...s.pattern.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map((m) => m[1]!);
+    for (const k of data.key) {
+      if (s.role === 'trigger' && !named.includes(k)) {
+        issues.push({ file, message: `signals.${i}: a trigger must capture every key fact; "${k}" is missing` });
+      }
+    }
+    return { log: s.log, role: s.role, anchor: s.anchor, pattern, context: s.context };
+  });
+  const rule: Rule = {
+    id: data.id,
+    category: data.category,
+    level: data.level,
+    setupdiag: data.setupdiag,
+    signals,
+    key: data.key,
+    derive: data.derive.map((d, i) => ({ from: d.from, pattern: regex(d.pattern, `derive.${i}.pattern`, 'i') })),
+    decode: data.decode,
+    evidenceContaining: data.evidenceContaining,
+    detailWindow: data.detailWindow,
+    productFact: data.product ?? null,
+    title: text(data.title, 'title'),
+    summary: text(data.summary, 'summary'),
+    resolution: text(data.resolution, 'resolution'),
+    fix: data.fix.map((f, i) => ({
+      when: f.when ?? null,
+      unless: f.unless ?? null,
+      text: text(f.text, `fix.${i}.text`),
+      commands: f.commands.map((c, j) => text(c, `fix.${i}.commands.${j}`)),
+    })),
+    source: file,
+  };
+  return issues.length === before ? rule : null;
+}
+
+export function zodMessages(error: ZodError): string[] {
+  return error.issues.map((issue) => {
+    const at = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    return `${at}: ${issue.message}`;
+  });
+}

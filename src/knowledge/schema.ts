@@ -1,0 +1,118 @@
+// The shape of the knowledge data files. Every field an engineer writes is checked here.
+
+import { z } from 'zod';
+
+export const CATEGORIES = [
+  'compat',
+  'disk',
+  'driver',
+  'migration',
+  'boot',
+  'rollback',
+  'crash',
+  'image',
+  'servicing',
+  'setup-platform',
+  'profile',
+  'sysprep',
+  'language-edition',
+  'outcome',
+] as const;
+
+const factName = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a fact name is letters and digits');
+
+export const ruleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'rule ids are kebab-case'),
+    status: z.enum(['stable', 'experimental', 'deprecated']),
+    level: z.enum(['low', 'medium', 'high']),
+    category: z.enum(CATEGORIES),
+    setupdiag: z.array(z.string()).default([]),
+    description: z.string().optional(),
+    title: z.string().min(1),
+    summary: z.string().min(1),
+    resolution: z.string().min(1),
+    signals: z
+      .array(
+        z
+          .object({
+            log: z.enum(['panther', 'setupdiag']),
+            role: z.enum(['trigger', 'detail']).default('trigger'),
+            anchor: z.string().min(3, 'an anchor needs at least 3 characters to be selective'),
+            pattern: z.string().min(1),
+            ignoreCase: z.boolean().default(false),
+            context: z
+              .object({ before: z.number().int().min(0).max(50).default(0), after: z.number().int().min(0).max(50).default(0) })
+              .strict()
+              .default({ before: 0, after: 0 }),
+          })
+          .strict(),
+      )
+      .min(1),
+    key: z.array(factName).default([]),
+    derive: z.array(z.object({ from: factName, pattern: z.string() }).strict()).default([]),
+    decode: z.record(factName, z.enum(['win32', 'hresult', 'ntstatus'])).default({}),
+    evidenceContaining: z.array(factName).default([]),
+    detailWindow: z.number().int().min(0).max(5000).default(40),
+    product: factName.optional(),
+    fix: z
+      .array(
+        z
+          .object({ when: factName.optional(), unless: factName.optional(), text: z.string().min(1), commands: z.array(z.string().min(1)).default([]) })
+          .strict(),
+      )
+      .min(1, 'every rule says how to fix what it finds'),
+    references: z.array(z.string()).default([]),
+  })
+  .strict()
+  .refine((r) => r.signals.some((s) => s.role === 'trigger'), { message: 'a rule needs at least one trigger signal', path: ['signals'] });
+
+export type RuleData = z.infer<typeof ruleSchema>;
+
+const codeEntry = z.object({ name: z.string(), meaning: z.string() }).strict();
+export const codesSchema = z
+  .object({
+    win32: z.record(z.string(), codeEntry).default({}),
+    hresult: z.record(z.string(), codeEntry).default({}),
+    ntstatus: z.record(z.string(), codeEntry).default({}),
+  })
+  .strict();
+
+export const productsSchema = z
+  .object({
+    products: z.array(
+      z
+        .object({
+          name: z.string().min(1),
+          vendor: z.string().default(''),
+          services: z.array(z.string().min(1)).min(1),
+          note: z.string().default(''),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export const outcomesSchema = z
+  .object({ failed: z.array(z.string().min(3)), succeeded: z.array(z.string().min(3)) })
+  .strict();
+
+export const expectSchema = z
+  .object({
+    verdict: z.enum(['failed', 'succeeded', 'unknown', 'cancelled', 'incomplete', 'not-upgrade', 'not-setup-log']),
+    findings: z
+      .array(
+        z
+          .object({
+            rule: z.string(),
+            facts: z.record(z.string(), z.string()).default({}),
+            evidenceLines: z.array(z.object({ file: z.string(), line: z.number().int().positive() }).strict()).default([]),
+            actions: z.array(z.string()).default([]),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+export type ExpectData = z.infer<typeof expectSchema>;
