@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { ZodError, ZodType } from 'zod';
+import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import type { CodeInfo, CodeTable, Knowledge, Product, Rule } from '../core/analyze/knowledge';
 import { compileText, createTextEngine, type TextEngine } from '../core/draft/text-engine';
 import { codesSchema, outcomesSchema, productsSchema, ruleSchema, type RuleData } from './schema';
@@ -41,7 +41,7 @@ export function readKnowledge(dir: string): LoadedKnowledge {
   const engine = createTextEngine();
   const rel = (f: string) => path.relative(process.cwd(), f) || f;
 
-  const parse = <T>(file: string, schema: ZodType<T>): T | null => {
+  const parse = <T>(file: string, schema: ZodType<T, ZodTypeDef, unknown>): T | null => {
     let data: unknown;
     try {
       data = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -121,7 +121,7 @@ function compileRule(data: RuleData, engine: TextEngine, file: string, issues: K
     try {
       const render = compileText(engine, source);
       render({}); // Handlebars compiles lazily: surface syntax errors at load time.
-      return render as (facts: Record<string, unknown>) => string;
+      return (facts: Record<string, unknown>) => joinCjkLines(render(facts));
     } catch (err) {
       issues.push({ file, message: `${where}: invalid template: ${(err as Error).message.split('\n')[0]}` });
       return () => '';
@@ -161,6 +161,11 @@ function compileRule(data: RuleData, engine: TextEngine, file: string, issues: K
     source: file,
   };
   return issues.length === before ? rule : null;
+}
+
+/** YAML folding joins lines with a space; between Chinese characters that space is wrong. */
+function joinCjkLines(text: string): string {
+  return text.replace(/([\u3000-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])/g, '$1');
 }
 
 export function zodMessages(error: ZodError): string[] {

@@ -1,0 +1,127 @@
+// BundleReader for zip bundles (yauzl) and loose log files. Entry names are decoded as UTF-8
+// when the zip says so and as GB18030 otherwise (Chinese Windows writes GBK names), and `\` is
+// read as a separator. Nothing is written to disk: entries are read into memory under limits.
+
+import iconv from 'iconv-lite';
+import yauzl from 'yauzl';
+import type { BundleLimits } from '../../core/limits';
+import type { LogFileInput, MailAttachment } from '../../core/types';
+import type { BundleContents, BundleReader } from '../../ports/bundle-reader';
+
+const LOG_EXTENSIONS = ['.log', '.txt', '.xml', '.json'];
+const ARCHIVE_EXTENSIONS = ['.zip'];
+const UNSUPPORTED_ARCHIVES = ['.7z', '.rar', '.cab', '.tar', '.gz'];
+const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/x-zip'];
+
+class BundleRefused extends Error {}
+
+export class ZipBundleReader implements BundleReader {
+  constructor(private readonly limits: BundleLimits) {}
+
+  isLogAttachment(a: MailAttachment): boolean {
+    const ext = extension(a.filename);
+    return ZIP_TYPES.includes(a.contentType) || [...LOG_EXTENSIONS, ...ARCHIVE_EXTENSIONS, ...UNSUPPORTED_ARCHIVES].includes(ext);
+  }
+
+  async read(a: MailAttachment): Promise<BundleContents> {
+    const ext = extension(a.filename);
+    if (LOG_EXTENSIONS.includes(ext)) return { files: [{ path: a.filename, bytes: a.content }], problems: [] };
+    if (UNSUPPORTED_ARCHIVES.includes(ext)) {
+      return { files: [], problems: [`附件 ${a.filename} 是 ${ext} 格式的压缩包，目前只能读取 zip 格式，请用 zip 格式重新压缩后发送。`] };
+    }
+    const budget = { entries: 0, bytes: 0 };
+    try {
+      const files = await this.readZip(a.content, '', 0, budget);
+      return { files, problems: files.length === 0 ? [`附件 ${a.filename} 中没有日志文件（.log/.txt/.xml/.json）。`] : [] };
+    } catch (err) {
+      const reason = err instanceof BundleRefused ? err.message : `不是有效的 zip 文件或已损坏（${(err as Error).message}）`;
+      return { files: [], problems: [`附件 ${a.filename} 无法读取：${reason}。`] };
+    }
+  }
+
+  private async readZip(buffer: Buffer, prefix: string, depth: number, budget: { entries: number; bytes: number }): Promise<LogFileInput[]> {
+    if (depth > this.limits.maxNestingDepth) throw new BundleRefused(`压缩包嵌套超过 ${this.limits.maxNestingDepth} 层`);
+    const zip = await openZip(buffer);
+    const files: LogFileInput[] = [];
+    try {
+      for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
+        if (++budget.entries > this.limits.maxEntries) throw new BundleRefused(`文件数超过 ${this.limits.maxEntries} 个`);
+        const name = prefix + entryName(entry);
+        if (name.endsWith('/')) continue;
+        const ext = extension(name);
+        if (!LOG_EXTENSIONS.includes(ext) && !ARCHIVE_EXTENSIONS.includes(ext)) continue;
+        if ((entry.generalPurposeBitFlag & 0x1) !== 0) throw new BundleRefused(`压缩包已加密（${name}），请不要设置密码`);
+        if (entry.uncompressedSize > this.limits.maxFileBytes) throw new BundleRefused(`文件 ${name} 超过 ${mb(this.limits.maxFileBytes)}`);
+        if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > this.limits.maxCompressionRatio) {
+          throw new BundleRefused(`文件 ${name} 的压缩比异常（疑似压缩炸弹）`);
+        }
+        if (budget.bytes + entry.uncompressedSize > this.limits.maxTotalBytes) throw new BundleRefused(`解压后总大小超过 ${mb(this.limits.maxTotalBytes)}`);
+        const bytes = await readEntry(zip, entry, this.limits.maxFileBytes);
+        budget.bytes += bytes.length;
+        if (ARCHIVE_EXTENSIONS.includes(ext)) files.push(...(await this.readZip(bytes, `${name}/`, depth + 1, budget)));
+        else files.push({ path: name, bytes });
+      }
+    } finally {
+      zip.close();
+    }
+    return files;
+  }
+}
+
+function extension(name: string): string {
+  const m = /\.[A-Za-z0-9]+$/.exec(name);
+  return m ? m[0].toLowerCase() : '';
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MB`;
+}
+
+function entryName(entry: yauzl.Entry): string {
+  const raw = entry.fileName as unknown as Buffer;
+  const utf8 = (entry.generalPurposeBitFlag & 0x800) !== 0;
+  const name = utf8 ? raw.toString('utf8') : iconv.decode(raw, 'gb18030');
+  return name.replace(/\\/g, '/').replace(/^\/+/, '');
+}
+
+function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) =>
+      err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip),
+    );
+  });
+}
+
+function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | null> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      zip.removeListener('entry', onEntry);
+      zip.removeListener('end', onEnd);
+      zip.removeListener('error', onError);
+    };
+    const onEntry = (e: yauzl.Entry) => (cleanup(), resolve(e));
+    const onEnd = () => (cleanup(), resolve(null));
+    const onError = (err: Error) => (cleanup(), reject(err));
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
+}
+
+function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (err, stream) => {
+      if (err || !stream) return reject(err ?? new Error('no stream'));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) stream.destroy(new BundleRefused(`文件超过 ${mb(maxBytes)}`));
+        else chunks.push(chunk);
+      });
+      stream.on('error', reject);
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+  });
+}

@@ -1,0 +1,200 @@
+// Mailbox over IMAP (imapflow). New mail is found by UID against a cursor of
+// UIDVALIDITY:lastUid per folder, never by sequence number or \Seen; bodies are fetched with
+// BODY.PEEK so nothing is marked read; Drafts and Sent are found by SPECIAL-USE.
+// Two connections: one runs commands, one only IDLEs on INBOX, so drafting never breaks IDLE.
+
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { Logger } from '../../ports/logger';
+import type { FolderRole, Mailbox, MailRef } from '../../ports/mailbox';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password: string | null;
+  accessToken: string | null;
+  folders: { inbox: string; sent?: string | undefined; drafts?: string | undefined };
+  pollMs: number;
+  idle: boolean;
+}
+
+/** Restart IDLE this often: connections die silently behind NAT and firewalls. */
+const MAX_IDLE_MS = 5 * 60 * 1000;
+const RECONNECT_BASE_MS = 1000;
+const RECONNECT_MAX_MS = 60 * 1000;
+
+export class ImapMailbox implements Mailbox {
+  private client: ImapFlow | null = null;
+  private paths: Record<FolderRole | 'drafts', string> | null = null;
+
+  constructor(private readonly settings: ImapSettings, private readonly log: Logger) {}
+
+  get description(): string {
+    return `imap ${this.settings.user}@${this.settings.host}:${this.settings.port}`;
+  }
+
+  async open(): Promise<void> {
+    await this.connection();
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (client?.usable) await client.logout().catch(() => client.close());
+  }
+
+  async listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]> {
+    const client = await this.connection();
+    const path = (await this.folderPaths())[folder];
+    const lock = await client.getMailboxLock(path, { readOnly: true });
+    try {
+      const mailbox = client.mailbox;
+      if (!mailbox) throw new Error(`cannot open ${path}`);
+      const validity = mailbox.uidValidity.toString();
+      const [cursorValidity, cursorUid] = parseCursor(cursor);
+      let lastUid = cursorUid;
+      if (cursorValidity !== null && cursorValidity !== validity) {
+        // The folder was recreated: its UIDs mean nothing now. Rescan; identities dedupe.
+        this.log.warn('UIDVALIDITY changed, rescanning folder', { folder: path, was: cursorValidity, now: validity });
+        lastUid = 0;
+      }
+      if (mailbox.exists === 0) return [];
+      // `n:*` always returns the last message even when n is past it: filter by UID ourselves.
+      const messages = await client.fetchAll(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true });
+      return messages
+        .filter((m) => m.uid > lastUid)
+        .sort((a, b) => a.uid - b.uid)
+        .map((m) => ({ folder, id: String(m.uid), size: m.size ?? 0, cursor: `${validity}:${m.uid}` }));
+    } finally {
+      lock.release();
+    }
+  }
+
+  async fetchRaw(ref: MailRef): Promise<Buffer> {
+    const client = await this.connection();
+    const path = (await this.folderPaths())[ref.folder];
+    const lock = await client.getMailboxLock(path, { readOnly: true });
+    try {
+      const [validity] = parseCursor(ref.cursor);
+      const mailbox = client.mailbox;
+      if (!mailbox || validity !== mailbox.uidValidity.toString()) throw new Error(`UIDVALIDITY of ${path} changed while reading`);
+      const message = await client.fetchOne(ref.id, { source: true }, { uid: true });
+      if (!message || !message.source) throw new Error(`message UID ${ref.id} is gone from ${path}`);
+      return message.source;
+    } finally {
+      lock.release();
+    }
+  }
+
+  async appendDraft(raw: Buffer, _messageId: string): Promise<void> {
+    const client = await this.connection();
+    await client.append((await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
+  }
+
+  async hasDraft(messageId: string): Promise<boolean> {
+    return (await this.findDrafts(messageId, async () => undefined)).length > 0;
+  }
+
+  async removeDraft(messageId: string): Promise<boolean> {
+    const client = await this.connection();
+    const found = await this.findDrafts(messageId, async (uids) => {
+      await client.messageDelete(uids, { uid: true });
+    });
+    return found.length > 0;
+  }
+
+  watch(onChange: () => void): () => Promise<void> {
+    let stopped = false;
+    let watcher: ImapFlow | null = null;
+    let attempt = 0;
+    let retryTimer: NodeJS.Timeout | null = null;
+    const poll = setInterval(onChange, this.settings.pollMs);
+
+    const connectWatcher = async (): Promise<void> => {
+      if (stopped || !this.settings.idle) return;
+      // imapflow instances are single-use: a new one per connection, listeners on it alone.
+      const client = new ImapFlow({ ...this.options(), maxIdleTime: MAX_IDLE_MS });
+      watcher = client;
+      client.on('exists', () => onChange());
+      client.on('error', (err: Error) => this.log.warn('IMAP watcher error', { error: err.message }));
+      client.on('close', () => {
+        if (stopped) return;
+        const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt++) * (0.5 + Math.random() / 2);
+        this.log.warn('IMAP watcher disconnected, reconnecting', { inMs: Math.round(delay) });
+        retryTimer = setTimeout(() => void connectWatcher().catch(() => undefined), delay);
+      });
+      try {
+        await client.connect();
+        await client.mailboxOpen(this.settings.folders.inbox, { readOnly: true });
+        attempt = 0;
+        onChange(); // mail may have arrived while disconnected
+      } catch (err) {
+        this.log.warn('IMAP watcher could not connect', { error: (err as Error).message });
+        client.close();
+      }
+    };
+    void connectWatcher();
+
+    return async () => {
+      stopped = true;
+      clearInterval(poll);
+      if (retryTimer) clearTimeout(retryTimer);
+      const w = watcher as ImapFlow | null;
+      if (w?.usable) await w.logout().catch(() => w.close());
+    };
+  }
+
+  private async findDrafts(messageId: string, act: (uids: number[]) => Promise<void>): Promise<number[]> {
+    const client = await this.connection();
+    const lock = await client.getMailboxLock((await this.folderPaths()).drafts);
+    try {
+      const uids = (await client.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
+      if (uids.length > 0) await act(uids);
+      return uids;
+    } finally {
+      lock.release();
+    }
+  }
+
+  private options(): ImapFlowOptions {
+    const s = this.settings;
+    return {
+      host: s.host,
+      port: s.port,
+      secure: s.secure,
+      auth: s.accessToken ? { user: s.user, accessToken: s.accessToken } : { user: s.user, pass: s.password ?? '' },
+      logger: false,
+      disableAutoIdle: true,
+    };
+  }
+
+  /** The command connection, rebuilt when the last one dropped. */
+  private async connection(): Promise<ImapFlow> {
+    if (this.client?.usable) return this.client;
+    const client = new ImapFlow(this.options());
+    client.on('error', (err: Error) => this.log.warn('IMAP connection error', { error: err.message }));
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  private async folderPaths(): Promise<Record<FolderRole | 'drafts', string>> {
+    if (this.paths) return this.paths;
+    const client = await this.connection();
+    const folders = await client.list();
+    const bySpecialUse = (flag: string) => folders.find((f) => f.specialUse === flag)?.path;
+    const sent = this.settings.folders.sent ?? bySpecialUse('\\Sent');
+    const drafts = this.settings.folders.drafts ?? bySpecialUse('\\Drafts');
+    if (!drafts) throw new Error('no Drafts folder: the server marks none \\Drafts; set mailbox.imap.folders.drafts');
+    if (!sent) throw new Error('no Sent folder: the server marks none \\Sent; set mailbox.imap.folders.sent');
+    this.paths = { inbox: this.settings.folders.inbox, sent, drafts };
+    return this.paths;
+  }
+}
+
+function parseCursor(cursor: string | null): [string | null, number] {
+  if (!cursor) return [null, 0];
+  const [validity, uid] = cursor.split(':');
+  return [validity ?? null, Number(uid) || 0];
+}

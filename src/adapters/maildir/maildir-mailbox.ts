@@ -1,0 +1,117 @@
+// Mailbox over a local Maildir++ folder (the embedded default, `mailbox-fixtures/demo`):
+// INBOX is the root, other folders are `.Name`. Mail is never moved or renamed, so the
+// mailbox stays as the team left it; drafts are written as real RFC 822 files, flagged D.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FolderRole, Mailbox, MailRef } from '../../ports/mailbox';
+
+const FOLDER_DIRS: Record<FolderRole | 'drafts', string> = { inbox: '', sent: '.Sent', drafts: '.Drafts' };
+
+export class MaildirMailbox implements Mailbox {
+  private sequence = 0;
+
+  constructor(private readonly root: string, private readonly pollMs = 5000) {}
+
+  get description(): string {
+    return `maildir ${this.root}`;
+  }
+
+  async open(): Promise<void> {
+    if (!fs.existsSync(path.join(this.root, 'cur'))) throw new Error(`${this.root} is not a Maildir (no cur/ folder)`);
+    for (const dir of Object.values(FOLDER_DIRS)) {
+      for (const sub of ['cur', 'new', 'tmp']) fs.mkdirSync(path.join(this.root, dir, sub), { recursive: true });
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  async listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]> {
+    return this.entries(folder)
+      .filter((e) => cursor === null || e.key > cursor)
+      .map((e) => ({ folder, id: e.file, size: fs.statSync(e.file).size, cursor: e.key }));
+  }
+
+  async fetchRaw(ref: MailRef): Promise<Buffer> {
+    if (fs.existsSync(ref.id)) return fs.readFileSync(ref.id);
+    // A mail client may have moved it from new/ to cur/ (and changed its flags) since listing.
+    const found = this.entries(ref.folder).find((e) => e.key === ref.cursor);
+    if (!found) throw new Error(`mail ${ref.cursor} disappeared from ${ref.folder}`);
+    return fs.readFileSync(found.file);
+  }
+
+  async appendDraft(raw: Buffer, _messageId: string): Promise<void> {
+    const name = `${Math.floor(Date.now() / 1000)}.M${process.hrtime.bigint() % 1000000n}P${process.pid}Q${++this.sequence}.${os.hostname().replace(/[/:]/g, '_')}`;
+    const dir = path.join(this.root, FOLDER_DIRS.drafts);
+    const tmp = path.join(dir, 'tmp', name);
+    // Maildir delivery: write to tmp/, fsync, then rename into cur/ so no reader sees half a file.
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, raw);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, path.join(dir, 'cur', `${name}:2,DS`));
+  }
+
+  async hasDraft(messageId: string): Promise<boolean> {
+    return this.findDraft(messageId) !== null;
+  }
+
+  async removeDraft(messageId: string): Promise<boolean> {
+    const file = this.findDraft(messageId);
+    if (!file) return false;
+    fs.unlinkSync(file);
+    return true;
+  }
+
+  watch(onChange: () => void): () => Promise<void> {
+    const watchers = (['inbox', 'sent'] as const).flatMap((folder) =>
+      ['new', 'cur'].map((sub) => fs.watch(path.join(this.root, FOLDER_DIRS[folder], sub), () => onChange())),
+    );
+    // fs.watch can miss events (network file systems, editors that rename): poll as well.
+    const timer = setInterval(onChange, this.pollMs);
+    return async () => {
+      clearInterval(timer);
+      for (const w of watchers) w.close();
+    };
+  }
+
+  private findDraft(messageId: string): string | null {
+    for (const e of this.entries('drafts')) {
+      if (headerMessageId(e.file) === messageId) return e.file;
+    }
+    return null;
+  }
+
+  /** Mail files of a folder, sorted by their unique name (delivery time first). */
+  private entries(folder: FolderRole | 'drafts'): { key: string; file: string }[] {
+    const out: { key: string; file: string }[] = [];
+    for (const sub of ['new', 'cur']) {
+      const dir = path.join(this.root, FOLDER_DIRS[folder], sub);
+      if (!fs.existsSync(dir)) continue;
+      for (const name of fs.readdirSync(dir)) {
+        if (name.startsWith('.')) continue;
+        out.push({ key: name.split(':')[0]!, file: path.join(dir, name) });
+      }
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+}
+
+/** The Message-ID of a mail file, read from its header block only. */
+function headerMessageId(file: string): string | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(16 * 1024);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    const text = head.subarray(0, n).toString('latin1');
+    const end = text.search(/\r?\n\r?\n/);
+    const m = /(?:^|\n)message-id:\s*<([^>]+)>/i.exec(end >= 0 ? text.slice(0, end) : text);
+    return m ? m[1]!.trim() : null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

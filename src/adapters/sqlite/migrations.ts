@@ -1,0 +1,112 @@
+// Versioned schema migrations, applied in order; PRAGMA user_version records the last one.
+// Never edit a shipped migration: add the next one.
+
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE cases (
+    case_id     TEXT PRIMARY KEY,
+    subject     TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    customer    TEXT,
+    engineer    TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    dirty       INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  CREATE INDEX cases_dirty ON cases (dirty) WHERE dirty = 1;
+
+  CREATE TABLE messages (
+    id              INTEGER PRIMARY KEY,
+    message_id      TEXT NOT NULL UNIQUE,
+    raw_hash        TEXT NOT NULL,
+    case_id         TEXT REFERENCES cases (case_id),
+    folder          TEXT NOT NULL,
+    direction       TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    from_json       TEXT,
+    to_json         TEXT NOT NULL,
+    cc_json         TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    date            TEXT NOT NULL,
+    in_reply_to     TEXT,
+    references_json TEXT NOT NULL,
+    body_text       TEXT NOT NULL,
+    success_report  INTEGER NOT NULL DEFAULT 0,
+    log_attachments INTEGER NOT NULL DEFAULT 0,
+    intake_problems TEXT NOT NULL DEFAULT '[]',
+    received_at     TEXT NOT NULL
+  );
+  CREATE INDEX messages_case ON messages (case_id, date);
+
+  CREATE TABLE artifacts (
+    id          INTEGER PRIMARY KEY,
+    message_row INTEGER NOT NULL REFERENCES messages (id),
+    case_id     TEXT NOT NULL REFERENCES cases (case_id),
+    filename    TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    problems    TEXT NOT NULL DEFAULT '[]',
+    created_at  TEXT NOT NULL
+  );
+  CREATE INDEX artifacts_sha ON artifacts (sha256);
+
+  CREATE TABLE analyses (
+    id          INTEGER PRIMARY KEY,
+    artifact_id INTEGER NOT NULL REFERENCES artifacts (id),
+    case_id     TEXT NOT NULL REFERENCES cases (case_id),
+    message_row INTEGER NOT NULL REFERENCES messages (id),
+    verdict     TEXT NOT NULL,
+    files_json  TEXT NOT NULL,
+    problems    TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+  );
+  CREATE INDEX analyses_message ON analyses (message_row);
+
+  CREATE TABLE findings (
+    id          INTEGER PRIMARY KEY,
+    analysis_id INTEGER NOT NULL REFERENCES analyses (id),
+    position    INTEGER NOT NULL,
+    rule        TEXT NOT NULL,
+    category    TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    facts_json  TEXT NOT NULL,
+    evidence_json TEXT NOT NULL,
+    fix_json    TEXT NOT NULL,
+    resolution  TEXT NOT NULL
+  );
+  CREATE INDEX findings_analysis ON findings (analysis_id, position);
+
+  CREATE TABLE drafts (
+    id          INTEGER PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases (case_id),
+    kind        TEXT NOT NULL,
+    message_id  TEXT NOT NULL UNIQUE,
+    based_on    TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'live', 'sent', 'retiring', 'retired')),
+    raw         BLOB NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  -- One live draft per case: at most one row that is pending or live.
+  CREATE UNIQUE INDEX drafts_one_live ON drafts (case_id) WHERE status IN ('pending', 'live');
+
+  CREATE TABLE cursors (
+    folder TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+  );
+
+  CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    case_id     TEXT,
+    message_id  TEXT,
+    actor       TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    detail_json TEXT NOT NULL
+  );
+  CREATE INDEX events_case ON events (case_id, id);
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+  `,
+];

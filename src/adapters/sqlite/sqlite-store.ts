@@ -1,0 +1,296 @@
+// CaseStore on SQLite (better-sqlite3). WAL mode and synchronous=FULL: a committed message is
+// on disk before its cursor moves, so a crash never skips or repeats one.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { CaseMessage, CaseView, DraftKind, LiveDraft } from '../../core/case/case-view';
+import type { Analysis, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
+import type {
+  CaseStore,
+  CaseSummary,
+  DraftStatus,
+  NewArtifact,
+  NewCase,
+  NewMessage,
+  StoreEvent,
+  StoredDraft,
+} from '../../ports/case-store';
+import { MIGRATIONS } from './migrations';
+
+type Row = Record<string, unknown>;
+
+export class SqliteCaseStore implements CaseStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getCursor(folder: string): string | null {
+    const row = this.db.prepare('SELECT value FROM cursors WHERE folder = ?').get(folder) as Row | undefined;
+    return row ? String(row.value) : null;
+  }
+
+  setCursor(folder: string, value: string): void {
+    this.db.prepare('INSERT INTO cursors (folder, value) VALUES (?, ?) ON CONFLICT (folder) DO UPDATE SET value = excluded.value').run(folder, value);
+  }
+
+  hasMessage(messageId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM messages WHERE message_id = ?').get(messageId) !== undefined;
+  }
+
+  caseOfMessages(messageIds: string[]): string | null {
+    if (messageIds.length === 0) return null;
+    const marks = messageIds.map(() => '?').join(',');
+    const fromMessages = this.db
+      .prepare(`SELECT case_id FROM messages WHERE message_id IN (${marks}) AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1`)
+      .get(...messageIds) as Row | undefined;
+    if (fromMessages) return String(fromMessages.case_id);
+    const fromDrafts = this.db
+      .prepare(`SELECT case_id FROM drafts WHERE message_id IN (${marks}) ORDER BY id DESC LIMIT 1`)
+      .get(...messageIds) as Row | undefined;
+    return fromDrafts ? String(fromDrafts.case_id) : null;
+  }
+
+  getCase(caseId: string): CaseSummary | null {
+    const row = this.db.prepare('SELECT case_id, subject, status, customer, engineer FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
+    return row ? toSummary(row) : null;
+  }
+
+  listCases(): CaseSummary[] {
+    return (this.db.prepare('SELECT case_id, subject, status, customer, engineer FROM cases ORDER BY case_id').all() as Row[]).map(toSummary);
+  }
+
+  createCase(c: NewCase, at: string): void {
+    this.db
+      .prepare('INSERT INTO cases (case_id, subject, title, customer, engineer, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(c.caseId, c.subject, c.title, c.customer, c.engineer, at, at);
+  }
+
+  insertMessage(m: NewMessage, at: string): number {
+    const mail = m.mail;
+    const result = this.db
+      .prepare(
+        `INSERT INTO messages (message_id, raw_hash, case_id, folder, direction, from_json, to_json, cc_json, subject, date,
+           in_reply_to, references_json, body_text, success_report, log_attachments, intake_problems, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        mail.messageId,
+        mail.rawHash,
+        m.caseId,
+        m.folder,
+        m.direction,
+        mail.from ? JSON.stringify(mail.from) : null,
+        JSON.stringify(mail.to),
+        JSON.stringify(mail.cc),
+        mail.subject,
+        mail.date,
+        mail.inReplyTo,
+        JSON.stringify(mail.references),
+        mail.text,
+        m.successReport ? 1 : 0,
+        m.logAttachments,
+        JSON.stringify(m.intakeProblems),
+        at,
+      );
+    if (m.caseId) this.db.prepare('UPDATE cases SET updated_at = ? WHERE case_id = ?').run(at, m.caseId);
+    return Number(result.lastInsertRowid);
+  }
+
+  insertArtifact(messageRowId: number, caseId: string, a: NewArtifact, at: string): void {
+    const artifact = this.db
+      .prepare('INSERT INTO artifacts (message_row, case_id, filename, sha256, size, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(messageRowId, caseId, a.filename, a.sha256, a.size, JSON.stringify(a.problems), at);
+    if (!a.analysis) return;
+    const analysis = this.db
+      .prepare('INSERT INTO analyses (artifact_id, case_id, message_row, verdict, files_json, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(Number(artifact.lastInsertRowid), caseId, messageRowId, a.analysis.verdict, JSON.stringify(a.analysis.files), JSON.stringify(a.analysis.problems), at);
+    const insertFinding = this.db.prepare(
+      `INSERT INTO findings (analysis_id, position, rule, category, title, summary, facts_json, evidence_json, fix_json, resolution)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    a.analysis.findings.forEach((f, i) => {
+      insertFinding.run(Number(analysis.lastInsertRowid), i, f.rule, f.category, f.title, f.summary, JSON.stringify(f.facts), JSON.stringify(f.evidence), JSON.stringify(f.fix), f.resolution);
+    });
+  }
+
+  markDirty(caseId: string): void {
+    this.db.prepare('UPDATE cases SET dirty = 1 WHERE case_id = ?').run(caseId);
+  }
+
+  dirtyCases(): string[] {
+    return (this.db.prepare('SELECT case_id FROM cases WHERE dirty = 1 ORDER BY case_id').all() as Row[]).map((r) => String(r.case_id));
+  }
+
+  clearDirty(caseId: string): void {
+    this.db.prepare('UPDATE cases SET dirty = 0 WHERE case_id = ?').run(caseId);
+  }
+
+  loadAnalysis(analysisId: number): Analysis | null {
+    const row = this.db.prepare('SELECT * FROM analyses WHERE id = ?').get(analysisId) as Row | undefined;
+    if (!row) return null;
+    const findings = (this.db.prepare('SELECT * FROM findings WHERE analysis_id = ? ORDER BY position').all(analysisId) as Row[]).map(toFinding);
+    return {
+      verdict: String(row.verdict) as Verdict,
+      findings,
+      files: JSON.parse(String(row.files_json)),
+      problems: JSON.parse(String(row.problems)),
+    };
+  }
+
+  loadCaseView(caseId: string): CaseView {
+    const c = this.db.prepare('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
+    if (!c) throw new Error(`no case ${caseId}`);
+    const rows = this.db.prepare('SELECT * FROM messages WHERE case_id = ? ORDER BY date, id').all(caseId) as Row[];
+    const latestAnalysis = this.db.prepare('SELECT id FROM analyses WHERE message_row = ? ORDER BY id DESC LIMIT 1');
+    const messages: CaseMessage[] = rows.map((r) => {
+      const a = latestAnalysis.get(r.id) as Row | undefined;
+      const analysis = a ? this.loadAnalysis(Number(a.id)) : null;
+      return {
+        messageId: String(r.message_id),
+        direction: r.direction === 'outbound' ? 'outbound' : 'inbound',
+        date: String(r.date),
+        from: r.from_json ? (JSON.parse(String(r.from_json)) as MailAddress) : null,
+        to: JSON.parse(String(r.to_json)),
+        cc: JSON.parse(String(r.cc_json)),
+        subject: String(r.subject),
+        references: JSON.parse(String(r.references_json)),
+        successReport: r.success_report === 1,
+        logAttachments: Number(r.log_attachments),
+        intakeProblems: JSON.parse(String(r.intake_problems)),
+        analysis: analysis && a ? { ...analysis, id: Number(a.id) } : null,
+      };
+    });
+    const live = this.db
+      .prepare(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'live') ORDER BY id DESC LIMIT 1`)
+      .get(caseId) as Row | undefined;
+    const liveDraft: LiveDraft | null = live
+      ? { id: Number(live.id), kind: String(live.kind) as DraftKind, messageId: String(live.message_id), basedOn: String(live.based_on), createdAt: String(live.created_at) }
+      : null;
+    return {
+      caseId,
+      subject: String(c.subject),
+      title: String(c.title),
+      status: c.status === 'closed' ? 'closed' : 'open',
+      messages,
+      liveDraft,
+    };
+  }
+
+  insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number {
+    const result = this.db
+      .prepare(`INSERT INTO drafts (case_id, kind, message_id, based_on, status, raw, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`)
+      .run(d.caseId, d.kind, d.messageId, d.basedOn, d.raw, d.createdAt, d.createdAt);
+    return Number(result.lastInsertRowid);
+  }
+
+  draftByMessageId(messageId: string): StoredDraft | null {
+    const row = this.db.prepare('SELECT * FROM drafts WHERE message_id = ?').get(messageId) as Row | undefined;
+    return row ? toDraft(row) : null;
+  }
+
+  draftsWithStatus(status: DraftStatus): StoredDraft[] {
+    return (this.db.prepare('SELECT * FROM drafts WHERE status = ? ORDER BY id').all(status) as Row[]).map(toDraft);
+  }
+
+  setDraftStatus(id: number, status: DraftStatus, at: string): void {
+    this.db.prepare('UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+  }
+
+  appendEvent(e: StoreEvent): void {
+    this.db
+      .prepare('INSERT INTO events (at, case_id, message_id, actor, type, detail_json) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(e.at, e.caseId, e.messageId, e.actor, e.type, JSON.stringify(e.detail));
+  }
+
+  events(caseId: string | null): StoreEvent[] {
+    const rows = (caseId === null
+      ? this.db.prepare('SELECT * FROM events ORDER BY id').all()
+      : this.db.prepare('SELECT * FROM events WHERE case_id = ? ORDER BY id').all(caseId)) as Row[];
+    return rows.map((r) => ({
+      at: String(r.at),
+      caseId: r.case_id === null ? null : String(r.case_id),
+      messageId: r.message_id === null ? null : String(r.message_id),
+      actor: String(r.actor),
+      type: String(r.type),
+      detail: JSON.parse(String(r.detail_json)),
+    }));
+  }
+
+  /** Plain counts for tests and `casebot status`. */
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const table of ['cases', 'messages', 'artifacts', 'analyses', 'findings', 'drafts', 'events']) {
+      out[table] = Number((this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as Row).n);
+    }
+    return out;
+  }
+}
+
+function toSummary(row: Row): CaseSummary {
+  return {
+    caseId: String(row.case_id),
+    subject: String(row.subject),
+    status: row.status === 'closed' ? 'closed' : 'open',
+    customer: row.customer === null ? null : String(row.customer),
+    engineer: String(row.engineer),
+  };
+}
+
+function toFinding(row: Row): Finding {
+  const fix = JSON.parse(String(row.fix_json)) as FixStep[];
+  return {
+    rule: String(row.rule),
+    category: String(row.category),
+    title: String(row.title),
+    summary: String(row.summary),
+    facts: JSON.parse(String(row.facts_json)),
+    evidence: JSON.parse(String(row.evidence_json)) as Evidence[],
+    fix,
+    actions: fix.flatMap((s) => s.commands),
+    resolution: String(row.resolution),
+  };
+}
+
+function toDraft(row: Row): StoredDraft {
+  return {
+    id: Number(row.id),
+    caseId: String(row.case_id),
+    kind: String(row.kind) as DraftKind,
+    messageId: String(row.message_id),
+    basedOn: String(row.based_on),
+    status: String(row.status) as DraftStatus,
+    raw: row.raw as Buffer,
+    createdAt: String(row.created_at),
+  };
+}

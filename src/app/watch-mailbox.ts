@@ -1,0 +1,52 @@
+// Keeps processing until stopped: one pass now, then another whenever the mailbox signals a
+// change (IDLE, Maildir watch) or the poll timer fires. Passes never overlap; changes that
+// arrive during a pass are folded into one follow-up pass.
+
+import { processMailbox, type CasebotDeps, type PassReport } from './process-mailbox';
+
+export interface Watcher {
+  /** Resolves once the current pass (if any) has finished and the watch is closed. */
+  stop(): Promise<void>;
+  done: Promise<void>;
+}
+
+export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => void): Watcher {
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+
+  const pass = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          onPass(await processMailbox(deps));
+        } catch (err) {
+          // A failed pass (server gone, …) is retried on the next signal or poll.
+          deps.log.error('pass failed', { error: (err as Error).message });
+        }
+      } while (again && !stopped);
+    })().finally(() => {
+      running = null;
+    });
+  };
+
+  const unwatch = deps.mailbox.watch(pass);
+  pass();
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      await unwatch();
+      if (running) await running;
+      resolveDone();
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// casebot's command line. Composition and printing only; the work is in app/ and core/.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { ZipBundleReader } from '../adapters/bundle/zip-bundle-reader';
+import { processMailbox, type PassReport } from '../app/process-mailbox';
+import { watchMailbox } from '../app/watch-mailbox';
+import { loadConfig } from '../config/load';
+import { projectRoot } from '../config/paths';
+import { analyzeBundle } from '../core/analyze/analyze-bundle';
+import { formatReportText, reportJson } from '../core/analyze/format-report';
+import { DEFAULT_BUNDLE_LIMITS } from '../core/limits';
+import type { LogFileInput } from '../core/types';
+import { loadKnowledge, readKnowledge } from '../knowledge/load';
+import { loadTemplates } from '../knowledge/load-templates';
+import { readFolder, runRuleFixtures } from '../knowledge/run-fixtures';
+import { createCasebot } from '../main';
+import { consoleLogger } from './console-logger';
+
+const DEFAULT_CONFIG = () => path.join(projectRoot(), 'config', 'default.yaml');
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('casebot')
+    .description('Drafts the next reply of Windows upgrade-failure cases from the team mailbox.')
+    .showHelpAfterError();
+
+  program
+    .command('run')
+    .description('process the mailbox: ingest mail, analyze bundles, store drafts; keeps watching unless --once')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .option('--once', 'one pass, then exit')
+    .option('-q, --quiet', 'no info log lines')
+    .action(async (opts: { config: string; once?: boolean; quiet?: boolean }) => {
+      exitCode = await run(opts.config, Boolean(opts.once), Boolean(opts.quiet));
+    });
+
+  program
+    .command('demo')
+    .description('copy mailbox-fixtures/demo to var/demo and run one pass on it with config/default.yaml')
+    .option('-q, --quiet', 'no info log lines')
+    .action(async (opts: { quiet?: boolean }) => {
+      const root = projectRoot();
+      const work = path.join(root, 'var', 'demo');
+      fs.rmSync(work, { recursive: true, force: true });
+      fs.mkdirSync(work, { recursive: true });
+      fs.cpSync(path.join(root, 'mailbox-fixtures', 'demo'), path.join(work, 'mailbox'), { recursive: true });
+      process.stdout.write(`Fresh copy of mailbox-fixtures/demo in ${path.relative(process.cwd(), work) || work}\n`);
+      exitCode = await run(DEFAULT_CONFIG(), true, Boolean(opts.quiet));
+    });
+
+  program
+    .command('analyze <bundle>')
+    .description('analyze a log bundle: a zip, a folder or one log file')
+    .option('--json', 'print the documented JSON shape')
+    .action(async (target: string, opts: { json?: boolean }) => {
+      const knowledge = loadKnowledge(path.join(projectRoot(), 'knowledge'));
+      const { files, problems } = await readTarget(target);
+      const analysis = analyzeBundle(files, knowledge);
+      analysis.problems.unshift(...problems);
+      process.stdout.write(opts.json ? JSON.stringify(reportJson(analysis), null, 2) + '\n' : formatReportText(analysis));
+    });
+
+  const rules = program.command('rules').description('list the analyzer rules');
+  rules.action(() => {
+    const { knowledge, issues } = readKnowledge(path.join(projectRoot(), 'knowledge'));
+    for (const r of knowledge.rules) {
+      process.stdout.write(`${r.id.padEnd(28)} ${r.category.padEnd(15)} ${r.level.padEnd(6)} ${r.setupdiag.join(', ') || '-'}\n`);
+    }
+    for (const i of issues) process.stdout.write(`✖ ${i.file}: ${i.message}\n`);
+    exitCode = issues.length > 0 ? 1 : 0;
+  });
+  rules
+    .command('test')
+    .description('check every rule against its fixtures')
+    .action(() => {
+      const loaded = readKnowledge(path.join(projectRoot(), 'knowledge'));
+      for (const i of loaded.issues) process.stdout.write(`✖ ${i.file}: ${i.message}\n`);
+      const results = runRuleFixtures(loaded.knowledge, loaded.ruleDirs);
+      let failed = 0;
+      for (const r of results) {
+        if (r.failures.length === 0) process.stdout.write(`✔ ${r.rule} / ${r.fixture}\n`);
+        else {
+          failed++;
+          process.stdout.write(`✖ ${r.rule} / ${r.fixture}\n${r.failures.map((f) => `    ${f}`).join('\n')}\n`);
+        }
+      }
+      process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+      exitCode = failed > 0 || loaded.issues.length > 0 ? 1 : 0;
+    });
+
+  program
+    .command('case <caseId>')
+    .description("print a case's timeline from the event log")
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .action((caseId: string, opts: { config: string }) => {
+      const bot = createCasebot(loadConfig(opts.config), consoleLogger({ quiet: true }));
+      try {
+        const summary = bot.store.getCase(caseId);
+        if (!summary) {
+          process.stdout.write(`no case ${caseId}\n`);
+          exitCode = 1;
+          return;
+        }
+        process.stdout.write(`${summary.caseId}  ${summary.status}  ${summary.subject}\n`);
+        for (const e of bot.store.events(caseId)) {
+          process.stdout.write(`${e.at}  ${e.type.padEnd(16)} ${e.actor}  ${e.messageId ?? ''} ${JSON.stringify(e.detail)}\n`);
+        }
+      } finally {
+        bot.store.close();
+      }
+    });
+
+  program
+    .command('check')
+    .description('validate the config, the knowledge files and the templates')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .action((opts: { config: string }) => {
+      const config = loadConfig(opts.config);
+      for (const w of config.warnings) process.stdout.write(`! ${w}\n`);
+      const loaded = readKnowledge(config.knowledgeDir);
+      for (const i of loaded.issues) process.stdout.write(`✖ ${i.file}: ${i.message}\n`);
+      loadTemplates(config.templatesDir);
+      process.stdout.write(`config ${config.file}: ok; ${loaded.knowledge.rules.length} rules; templates ok\n`);
+      exitCode = loaded.issues.length > 0 ? 1 : 0;
+    });
+
+  await program.parseAsync(argv);
+  return exitCode;
+}
+
+async function run(configFile: string, once: boolean, quiet: boolean): Promise<number> {
+  const config = loadConfig(configFile);
+  const log = consoleLogger({ quiet });
+  for (const w of config.warnings) log.warn(w);
+  const bot = createCasebot(config, log);
+  await bot.mailbox.open();
+  process.stdout.write(`casebot on ${bot.mailbox.description}, store ${config.store.path}\n`);
+  try {
+    if (once) {
+      printPass(await processMailbox(bot));
+      return 0;
+    }
+    const watcher = watchMailbox(bot, (report) => {
+      if (report.ingested + report.unmatched + report.drafts.length + report.retired + report.failed > 0) printPass(report);
+    });
+    const stop = () => void watcher.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await watcher.done;
+    return 0;
+  } finally {
+    await bot.close();
+  }
+}
+
+function printPass(r: PassReport): void {
+  process.stdout.write(
+    `Read ${r.ingested + r.unmatched + r.duplicates + r.failed} new mails: ${r.ingested} in case threads, ${r.unmatched} matching no case, ` +
+      `${r.duplicates} already known, ${r.failed} unreadable.\n`,
+  );
+  if (r.drafts.length === 0) process.stdout.write('No new drafts.\n');
+  for (const d of r.drafts) process.stdout.write(`Draft ${d.kind.padEnd(13)} for ${d.caseId}  <${d.messageId}>\n`);
+  if (r.retired > 0) process.stdout.write(`Removed ${r.retired} stale drafts.\n`);
+}
+
+async function readTarget(target: string): Promise<{ files: LogFileInput[]; problems: string[] }> {
+  const stat = fs.statSync(target);
+  if (stat.isDirectory()) return { files: readFolder(target), problems: [] };
+  const content = fs.readFileSync(target);
+  const reader = new ZipBundleReader(DEFAULT_BUNDLE_LIMITS);
+  const filename = path.basename(target);
+  const attachment = { filename, contentType: 'application/octet-stream', content };
+  if (reader.isLogAttachment(attachment)) return reader.read(attachment);
+  return { files: [{ path: filename, bytes: content }], problems: [] };
+}

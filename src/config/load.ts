@@ -1,0 +1,92 @@
+// Reads a YAML config, validates it, resolves paths against the config file's folder and
+// secrets from the environment. Every problem is reported with the key it is at.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { configSchema, type ConfigFile } from './schema';
+import { Secret } from './secret';
+import { projectRoot } from './paths';
+
+export interface Config extends Omit<ConfigFile, 'knowledgeDir' | 'templatesDir'> {
+  knowledgeDir: string;
+  templatesDir: string;
+  /** Absolute path of the file this came from. */
+  file: string;
+  secrets: {
+    imapPassword: Secret | null;
+    imapAccessToken: Secret | null;
+    /** Customer name → upload password for the portal. */
+    upload: Map<string, Secret>;
+  };
+  /** Things that work but an engineer should know about (e.g. an upload password not set). */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(file: string, readonly problems: string[]) {
+    super(`invalid config ${file}:\n${problems.map((p) => `  ✖ ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const abs = path.resolve(file);
+  let raw: unknown;
+  try {
+    raw = YAML.parse(fs.readFileSync(abs, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(abs, [(err as Error).message.split('\n')[0] ?? 'unreadable']);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      abs,
+      parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`),
+    );
+  }
+  const data = parsed.data;
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const secret = (name: string | undefined, key: string): Secret | null => {
+    if (!name) return null;
+    const value = env[name];
+    if (value === undefined || value === '') {
+      problems.push(`${key}: environment variable ${name} is not set`);
+      return null;
+    }
+    return new Secret(value, name);
+  };
+
+  const imap = data.mailbox.kind === 'imap' ? data.mailbox.imap : null;
+  const imapPassword = secret(imap?.passwordEnv, 'mailbox.imap.passwordEnv');
+  const imapAccessToken = secret(imap?.accessTokenEnv, 'mailbox.imap.accessTokenEnv');
+  const upload = new Map<string, Secret>();
+  data.customers.forEach((c, i) => {
+    if (!c.upload) return;
+    const value = env[c.upload.passwordEnv];
+    if (value) upload.set(c.name, new Secret(value, c.upload.passwordEnv));
+    else warnings.push(`customers.${i}.upload.passwordEnv: ${c.upload.passwordEnv} is not set; drafts will ask the engineer to fill in the password`);
+  });
+  const engineers = new Set(data.engineers.map((e) => e.address.toLowerCase()));
+  data.customers.forEach((c, i) => {
+    if (c.engineer && !engineers.has(c.engineer.toLowerCase())) problems.push(`customers.${i}.engineer: ${c.engineer} is not listed under engineers`);
+  });
+  if (problems.length > 0) throw new ConfigError(abs, problems);
+
+  const dir = path.dirname(abs);
+  const resolve = (p: string) => path.resolve(dir, p);
+  const mailbox: ConfigFile['mailbox'] =
+    data.mailbox.kind === 'maildir'
+      ? { kind: 'maildir', maildir: { ...data.mailbox.maildir, path: resolve(data.mailbox.maildir.path) } }
+      : data.mailbox;
+  return {
+    ...data,
+    mailbox,
+    store: { path: resolve(data.store.path) },
+    knowledgeDir: data.knowledgeDir ? resolve(data.knowledgeDir) : path.join(projectRoot(), 'knowledge'),
+    templatesDir: data.templatesDir ? resolve(data.templatesDir) : path.join(projectRoot(), 'templates'),
+    file: abs,
+    secrets: { imapPassword, imapAccessToken, upload },
+    warnings,
+  };
+}

@@ -1,0 +1,108 @@
+// The configuration file's shape. Unknown keys are errors, so a typo is named, not ignored.
+// Secrets are never written in the file: keys ending in `Env` name an environment variable.
+
+import { z } from 'zod';
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. CASEBOT_IMAP_PASSWORD');
+const email = z.string().email('an email address');
+
+const imap = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    secure: z.boolean().default(true),
+    user: z.string().min(1),
+    passwordEnv: envName.optional(),
+    accessTokenEnv: envName.optional(),
+    folders: z
+      .object({
+        inbox: z.string().default('INBOX'),
+        // Found by SPECIAL-USE when not set.
+        sent: z.string().optional(),
+        drafts: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+    pollSeconds: z.number().min(1).max(3600).default(60),
+    idle: z.boolean().default(true),
+  })
+  .strict()
+  .refine((i) => Boolean(i.passwordEnv) !== Boolean(i.accessTokenEnv), {
+    message: 'set exactly one of passwordEnv (password login) or accessTokenEnv (OAuth2)',
+    path: ['passwordEnv'],
+  });
+
+const maildir = z
+  .object({
+    path: z.string().min(1),
+    pollSeconds: z.number().min(0.1).max(3600).default(5),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    mailbox: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('maildir'), maildir }).strict(),
+      z.object({ kind: z.literal('imap'), imap }).strict(),
+    ]),
+    store: z.object({ path: z.string().min(1) }).strict(),
+    // Both default to casebot's own folders; set them to use an extended copy.
+    knowledgeDir: z.string().optional(),
+    templatesDir: z.string().optional(),
+    team: z
+      .object({
+        name: z.string().min(1),
+        address: email,
+        hotline: z.string().min(1),
+        website: z.string().min(1),
+      })
+      .strict(),
+    engineers: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            address: email,
+            title: z.string().default('技术支持工程师'),
+            default: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1, 'at least one engineer'),
+    portal: z
+      .object({
+        name: z.string().default('CDUC'),
+        url: z.string().url(),
+      })
+      .strict(),
+    logCollector: z
+      .object({
+        name: z.string().default('CMGELogCollector'),
+        download: z.string().default('附件中的CMGELogCollector.zip'),
+      })
+      .strict()
+      .default({}),
+    customers: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            domains: z.array(z.string().min(1)).min(1),
+            engineer: email.optional(),
+            contacts: z.array(z.object({ address: email, salutation: z.string().min(1) }).strict()).default([]),
+            upload: z.object({ user: z.string().min(1), passwordEnv: envName }).strict().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    successPhrases: z
+      .array(z.string().min(2))
+      .default(['升级成功', '升级系统成功', '已经成功', '已成功升级', '问题已解决', '已解决', '可以关闭', '可以结案']),
+  })
+  .strict()
+  .refine((c) => c.engineers.filter((e) => e.default).length <= 1, {
+    message: 'at most one engineer can be the default',
+    path: ['engineers'],
+  });
+
+export type ConfigFile = z.infer<typeof configSchema>;

@@ -1,0 +1,41 @@
+// What the next-step decision needs to know about a case, as plain data read from the store.
+
+import type { Analysis, MailAddress } from '../types';
+
+export type DraftKind = 'scope-request' | 'diagnosis' | 'log-rerequest' | 'closure';
+
+export interface CaseMessage {
+  messageId: string;
+  direction: 'inbound' | 'outbound';
+  date: string;
+  from: MailAddress | null;
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  references: string[];
+  successReport: boolean;
+  /** Attachments that looked like logs, read or not. */
+  logAttachments: number;
+  /** Why attachments could not be used (corrupt zip, …); empty when all were read. */
+  intakeProblems: string[];
+  /** The analysis of this message's logs, when it had any that could be read. */
+  analysis: (Analysis & { id: number }) | null;
+}
+
+export interface LiveDraft {
+  id: number;
+  kind: DraftKind;
+  messageId: string;
+  basedOn: string;
+  createdAt: string;
+}
+
+export interface CaseView {
+  caseId: string;
+  subject: string;
+  title: string;
+  status: 'open' | 'closed';
+  /** Oldest first. */
+  messages: CaseMessage[];
+  liveDraft: LiveDraft | null;
+}

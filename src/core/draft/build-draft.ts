@@ -1,0 +1,127 @@
+// Builds the next reply of a case (headers and Chinese text) from the decision, the case and
+// the team's settings. Pure: the caller supplies the templates, the analysis and the clock.
+
+import { createHash } from 'node:crypto';
+import { replySubject } from '../case/case-id';
+import type { CaseMessage, CaseView, DraftKind } from '../case/case-view';
+import type { RerequestReason } from '../case/next-step';
+import type { Analysis, Finding, MailAddress } from '../types';
+import type { RenderTemplate } from './templates';
+
+export interface DraftContext {
+  team: { name: string; address: string; hotline: string; website: string };
+  engineer: { name: string; address: string; title: string };
+  portal: { name: string; url: string };
+  collector: { name: string; download: string };
+  /** Salutation per customer address, e.g. 赵先生. */
+  salutations: Map<string, string>;
+  upload: { user: string; password: string | null } | null;
+}
+
+export interface DraftRequest {
+  kind: DraftKind;
+  basedOn: string;
+  analysis: Analysis | null;
+  rerequestReason: RerequestReason | null;
+}
+
+export interface DraftMail {
+  messageId: string;
+  from: MailAddress;
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  inReplyTo: string;
+  references: string[];
+  date: string;
+  text: string;
+}
+
+/** How many earlier Message-IDs a reply carries; clients cope with more, some relays don't. */
+const MAX_REFERENCES = 20;
+/** The closure quotes the first lines of the evidence, as engineers do. */
+const CLOSURE_EVIDENCE_LINES = 6;
+
+export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftContext, render: RenderTemplate, now: Date): DraftMail {
+  const answered = view.messages.find((m) => m.messageId === request.basedOn);
+  if (!answered) throw new Error(`case ${view.caseId} has no message ${request.basedOn}`);
+  const data = {
+    salutation: salutationFor(answered, ctx),
+    team: ctx.team,
+    engineer: ctx.engineer,
+    portal: ctx.portal,
+    collector: ctx.collector,
+    upload: ctx.upload,
+    caseId: view.caseId,
+    title: view.title,
+    problem: problemStatement(view.title),
+    findings: (request.analysis?.findings ?? []).map((f) => findingView(f, request.kind === 'closure' ? CLOSURE_EVIDENCE_LINES : Infinity)),
+    problems: request.analysis?.problems ?? answered.intakeProblems,
+    intakeProblems: answered.intakeProblems,
+    reason: request.rerequestReason,
+    resolution: request.analysis?.findings[0]?.resolution ?? '问题已解决，升级系统成功。',
+  };
+  return {
+    messageId: draftMessageId(view.caseId, request, ctx.team.address),
+    from: { name: ctx.engineer.name, address: ctx.engineer.address },
+    ...recipients(answered, ctx),
+    subject: replySubject(answered.subject || view.subject),
+    inReplyTo: answered.messageId,
+    references: [...answered.references.filter((r) => r !== answered.messageId), answered.messageId].slice(-MAX_REFERENCES),
+    date: now.toISOString(),
+    text: render(request.kind, data),
+  };
+}
+
+/** 问题定义 from the subject's title: `天津分行升级报错回退分析` → `天津分行升级报错回退，需要分析报错原因。` */
+export function problemStatement(title: string): string {
+  const core = title.replace(/[，,。.\s]*(?:原因)?分析$/, '').trim() || title;
+  return `${core}，需要分析报错原因。`;
+}
+
+/** Same case, same answered mail, same kind → same Message-ID, so a re-run never makes a second draft. */
+export function draftMessageId(caseId: string, request: Pick<DraftRequest, 'kind' | 'basedOn'>, teamAddress: string): string {
+  const digest = createHash('sha256').update(`${caseId}\n${request.basedOn}\n${request.kind}`).digest('hex').slice(0, 16);
+  const domain = teamAddress.split('@')[1] ?? 'casebot.invalid';
+  return `casebot.${caseId}.${request.kind}.${digest}@${domain}`;
+}
+
+function salutationFor(mail: CaseMessage, ctx: DraftContext): string {
+  const address = mail.from?.address.toLowerCase() ?? '';
+  return ctx.salutations.get(address) ?? mail.from?.name ?? '';
+}
+
+/** Reply to the sender; keep everyone else the thread had, except the engineer sending it. */
+function recipients(mail: CaseMessage, ctx: DraftContext): { to: MailAddress[]; cc: MailAddress[] } {
+  const to = mail.from ? [mail.from] : [];
+  const taken = new Set([ctx.engineer.address.toLowerCase(), ...to.map((a) => a.address.toLowerCase())]);
+  const cc: MailAddress[] = [];
+  for (const a of [...mail.to, ...mail.cc]) {
+    const key = a.address.toLowerCase();
+    if (taken.has(key)) continue;
+    taken.add(key);
+    cc.push(a);
+  }
+  return { to, cc };
+}
+
+function findingView(finding: Finding, maxLines: number) {
+  const files: { file: string; lines: string[] }[] = [];
+  for (const e of finding.evidence) {
+    const file = e.file.replace(/\//g, '\\');
+    let group = files.find((g) => g.file === file);
+    if (!group) files.push((group = { file, lines: [] }));
+    if (group.lines.length < maxLines) group.lines.push(e.text);
+  }
+  return {
+    title: finding.title,
+    summary: finding.summary,
+    files,
+    fix: finding.fix.map((s, i) => ({ number: i + 1, ordinal: CHINESE_ORDINALS[i] ?? String(i + 1), text: s.text, commands: s.commands })),
+    resolution: finding.resolution,
+    facts: finding.facts,
+  };
+}
+
+const CHINESE_ORDINALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+

@@ -1,0 +1,79 @@
+// Composition root: config → adapters → app. The only module besides cli/ that knows the
+// concrete adapters.
+
+import { ImapMailbox } from './adapters/imap/imap-mailbox';
+import { MaildirMailbox } from './adapters/maildir/maildir-mailbox';
+import { MimeMailCodec } from './adapters/mime/mail-codec';
+import { SqliteCaseStore } from './adapters/sqlite/sqlite-store';
+import { ZipBundleReader } from './adapters/bundle/zip-bundle-reader';
+import type { CasebotDeps } from './app/process-mailbox';
+import type { TeamSettings } from './app/team-settings';
+import type { Config } from './config/load';
+import { DEFAULT_BUNDLE_LIMITS } from './core/limits';
+import { loadKnowledge } from './knowledge/load';
+import { loadTemplates } from './knowledge/load-templates';
+import type { Logger } from './ports/logger';
+import type { Mailbox } from './ports/mailbox';
+
+export interface Casebot extends CasebotDeps {
+  store: SqliteCaseStore;
+  close(): Promise<void>;
+}
+
+export function createCasebot(config: Config, log: Logger, overrides: { mailbox?: Mailbox; clock?: () => Date } = {}): Casebot {
+  const knowledge = loadKnowledge(config.knowledgeDir);
+  const render = loadTemplates(config.templatesDir);
+  const store = new SqliteCaseStore(config.store.path);
+  const mailbox = overrides.mailbox ?? createMailbox(config, log);
+  return {
+    mailbox,
+    store,
+    codec: new MimeMailCodec(),
+    bundles: new ZipBundleReader(DEFAULT_BUNDLE_LIMITS),
+    knowledge,
+    render,
+    settings: teamSettings(config),
+    clock: overrides.clock ?? (() => new Date()),
+    log,
+    async close() {
+      await mailbox.close();
+      store.close();
+    },
+  };
+}
+
+function createMailbox(config: Config, log: Logger): Mailbox {
+  const m = config.mailbox;
+  if (m.kind === 'maildir') return new MaildirMailbox(m.maildir.path, m.maildir.pollSeconds * 1000);
+  return new ImapMailbox(
+    {
+      host: m.imap.host,
+      port: m.imap.port,
+      secure: m.imap.secure,
+      user: m.imap.user,
+      password: config.secrets.imapPassword?.reveal() ?? null,
+      accessToken: config.secrets.imapAccessToken?.reveal() ?? null,
+      folders: m.imap.folders,
+      pollMs: m.imap.pollSeconds * 1000,
+      idle: m.imap.idle,
+    },
+    log,
+  );
+}
+
+export function teamSettings(config: Config): TeamSettings {
+  return {
+    team: config.team,
+    engineers: config.engineers,
+    portal: config.portal,
+    collector: config.logCollector,
+    customers: config.customers.map((c) => ({
+      name: c.name,
+      domains: c.domains,
+      engineer: c.engineer ?? null,
+      contacts: c.contacts,
+      upload: c.upload ? { user: c.upload.user, password: config.secrets.upload.get(c.name)?.reveal() ?? null } : null,
+    })),
+    successPhrases: config.successPhrases,
+  };
+}

@@ -1,0 +1,30 @@
+// The one interface every mailbox (IMAP, Maildir) implements. Kept narrow on purpose: the app
+// reads new mail by cursor, reads raw bytes, and manages casebot's drafts. Nothing else.
+
+export type FolderRole = 'inbox' | 'sent';
+
+export interface MailRef {
+  folder: FolderRole;
+  /** The mailbox's own handle (IMAP UID, Maildir file name); never an identity. */
+  id: string;
+  /** RFC822.SIZE, so a huge mail can be refused before it is downloaded. */
+  size: number;
+  /** The folder's cursor once this mail is handled. */
+  cursor: string;
+}
+
+export interface Mailbox {
+  readonly description: string;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** Mail after `cursor` (null: from the start), oldest first. Never marks anything seen. */
+  listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]>;
+  fetchRaw(ref: MailRef): Promise<Buffer>;
+  /** Stores a draft (flagged \Draft) in the Drafts folder. */
+  appendDraft(raw: Buffer, messageId: string): Promise<void>;
+  hasDraft(messageId: string): Promise<boolean>;
+  /** Removes casebot's draft; false when it was not there (e.g. the engineer already sent it). */
+  removeDraft(messageId: string): Promise<boolean>;
+  /** Calls `onChange` when new mail may have arrived; resolves the returned stop function on close. */
+  watch(onChange: () => void): () => Promise<void>;
+}
