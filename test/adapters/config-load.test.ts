@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/load';
+
+const root = path.join(__dirname, '../..');
+
+function write(yaml: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-config-')), 'c.yaml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+const base = fs.readFileSync(path.join(root, 'config/casebot.example.yaml'), 'utf8');
+
+test('the example and the default config load', () => {
+  expect(loadConfig(path.join(root, 'config/casebot.example.yaml'), { CASEBOT_IMAP_PASSWORD: 'pw' }).mailbox.kind).toBe('imap');
+  expect(loadConfig(path.join(root, 'config/default.yaml'), {}).mailbox.kind).toBe('maildir');
+});
+
+test('a wrong type names the key', () => {
+  const file = write(base.replace('port: 993', 'port: "993"'));
+  expect(() => loadConfig(file, { CASEBOT_IMAP_PASSWORD: 'pw' })).toThrow(/mailbox\.imap\.port: Expected number, received string/);
+});
+
+test('an unknown key is named', () => {
+  const file = write(base.replace('  hotline: 400-818-0055', '  hotline: 400-818-0055\n  hotlne: 1'));
+  expect(() => loadConfig(file, { CASEBOT_IMAP_PASSWORD: 'pw' })).toThrow(/team: Unrecognized key\(s\) in object: 'hotlne'/);
+});
+
+test('a missing secret names the variable, and a secret never shows in errors or JSON', () => {
+  const file = write(base);
+  expect(() => loadConfig(file, {})).toThrow(/mailbox\.imap\.passwordEnv: environment variable CASEBOT_IMAP_PASSWORD is not set/);
+  const config = loadConfig(file, { CASEBOT_IMAP_PASSWORD: 's3cr3t-value', CASEBOT_PORTAL_TIANJIN: 'portal-pw' });
+  expect(config.secrets.imapPassword?.reveal()).toBe('s3cr3t-value');
+  const dump = JSON.stringify(config) + String(config.secrets.imapPassword) + require('node:util').inspect(config, { depth: 10 });
+  expect(dump).not.toContain('s3cr3t-value');
+  expect(dump).not.toContain('portal-pw');
+});
+
+test('a broken YAML file is reported with the file', () => {
+  const file = write('mailbox: [');
+  expect(() => loadConfig(file)).toThrow(ConfigError);
+});

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
+import type { ParsedMail } from '../../src/core/types';
+
+const at = '2026-11-25T00:00:00.000Z';
+const mail = (id: string): ParsedMail => ({
+  messageId: id,
+  rawHash: 'h' + id,
+  subject: '[案例号: CAS-06079-G5K3W1 ] x',
+  from: { name: 'a', address: 'a@b.cn' },
+  to: [],
+  cc: [],
+  date: at,
+  inReplyTo: null,
+  references: [],
+  text: '',
+  attachments: [],
+});
+
+function tempStore(): { store: SqliteCaseStore; file: string } {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-store-')), 'c.sqlite');
+  return { store: new SqliteCaseStore(file), file };
+}
+
+test('migrations run once and the schema version persists', () => {
+  const { store, file } = tempStore();
+  expect(store.schemaVersion).toBeGreaterThan(0);
+  const v = store.schemaVersion;
+  store.close();
+  const again = new SqliteCaseStore(file);
+  expect(again.schemaVersion).toBe(v);
+  again.close();
+});
+
+test('a Message-ID is stored once; the event log is append-only; one live draft per case', () => {
+  const { store } = tempStore();
+  store.createCase({ caseId: 'CAS-06079-G5K3W1', subject: 's', title: 't', customer: null, engineer: 'e@cmgos.com' }, at);
+  const m = { mail: mail('m1@x'), caseId: 'CAS-06079-G5K3W1', folder: 'inbox', direction: 'inbound' as const, successReport: false, logAttachments: 0, intakeProblems: [] };
+  store.insertMessage(m, at);
+  expect(() => store.insertMessage(m, at)).toThrow(/UNIQUE/);
+  expect(store.caseOfMessages(['nope', 'm1@x'])).toBe('CAS-06079-G5K3W1');
+
+  store.appendEvent({ at, caseId: null, messageId: null, actor: 't', type: 'x', detail: {} });
+  const db = (store as unknown as { db: { exec(sql: string): void } }).db;
+  expect(() => db.exec('DELETE FROM events')).toThrow(/append-only/);
+  expect(() => db.exec("UPDATE events SET type = 'y'")).toThrow(/append-only/);
+
+  const draft = { caseId: 'CAS-06079-G5K3W1', kind: 'scope-request' as const, basedOn: 'm1@x', raw: Buffer.from('x'), createdAt: at };
+  const id = store.insertDraft({ ...draft, messageId: 'd1' });
+  expect(() => store.insertDraft({ ...draft, messageId: 'd2' })).toThrow(/UNIQUE/);
+  store.setDraftStatus(id, 'retiring', at);
+  store.insertDraft({ ...draft, messageId: 'd2' });
+  expect(store.loadCaseView('CAS-06079-G5K3W1').liveDraft?.messageId).toBe('d2');
+  store.close();
+});
+
+test('a transaction that throws leaves nothing behind', () => {
+  const { store } = tempStore();
+  expect(() =>
+    store.transaction(() => {
+      store.setCursor('inbox', '1:5');
+      throw new Error('crash');
+    }),
+  ).toThrow('crash');
+  expect(store.getCursor('inbox')).toBeNull();
+  store.close();
+});

@@ -1,0 +1,165 @@
+// The seed case end to end against a real Dovecot: the customer's mails arrive one at a time;
+// between steps the test plays the engineer, sending casebot's draft from the client (the draft
+// moves to Sent). After each step exactly one new draft must be there, with the right facts and
+// threading, and INBOX must be untouched.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { processMailbox } from '../../src/app/process-mailbox';
+import { loadConfig } from '../../src/config/load';
+import { createCasebot, type Casebot } from '../../src/main';
+import type { Logger } from '../../src/ports/logger';
+import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { writeTestConfig } from '../helpers/test-config';
+
+const seedDir = path.join(__dirname, '../../mailbox-fixtures/seed-case');
+const seedMail = (name: string) => fs.readFileSync(path.join(seedDir, name));
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+let server: DovecotServer;
+let client: ImapFlow;
+let configFile: string;
+
+beforeAll(async () => {
+  server = await startDovecot();
+  process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
+  process.env.CASEBOT_TEST_PORTAL_TIANJIN = 'tianjin';
+  configFile = writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' } });
+  client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  await client.connect();
+});
+
+afterAll(async () => {
+  await client?.logout().catch(() => undefined);
+  await server?.stop();
+});
+
+function newBot(): Casebot {
+  return createCasebot(loadConfig(configFile), quiet);
+}
+
+async function pass(): Promise<void> {
+  const bot = newBot();
+  try {
+    await bot.mailbox.open();
+    await processMailbox(bot);
+  } finally {
+    await bot.close();
+  }
+}
+
+async function folder(path: string): Promise<{ uid: number; flags: Set<string>; mail: ParsedMail; raw: Buffer }[]> {
+  const lock = await client.getMailboxLock(path);
+  try {
+    if (!client.mailbox || client.mailbox.exists === 0) return [];
+    const messages = await client.fetchAll('1:*', { uid: true, flags: true, source: true });
+    return Promise.all(messages.map(async (m) => ({ uid: m.uid, flags: m.flags ?? new Set<string>(), raw: m.source!, mail: await simpleParser(m.source!) })));
+  } finally {
+    lock.release();
+  }
+}
+
+/** What an engineer's mail client does on Send: the draft goes to Sent and leaves Drafts. */
+async function engineerSendsDraft(): Promise<void> {
+  const [draft] = await folder('Drafts');
+  await client.append('Sent', draft!.raw, ['\\Seen']);
+  const lock = await client.getMailboxLock('Drafts');
+  try {
+    await client.messageDelete(String(draft!.uid), { uid: true });
+  } finally {
+    lock.release();
+  }
+}
+
+async function theOneDraft(): Promise<ParsedMail> {
+  const drafts = await folder('Drafts');
+  expect(drafts).toHaveLength(1);
+  expect(drafts[0]!.flags.has('\\Draft')).toBe(true);
+  return drafts[0]!.mail;
+}
+
+async function expectInboxUntouched(count: number): Promise<void> {
+  const inbox = await folder('INBOX');
+  expect(inbox).toHaveLength(count);
+  for (const m of inbox) expect([...m.flags]).toEqual([]);
+}
+
+test('the seed thread, step by step', async () => {
+  const subject = '[案例号: CAS-06079-G5K3W1 ] % 工行升级-天津分行升级报错回退分析 % 初次响应 CMIT:0001252';
+
+  // 1. The customer's opening mail → scope definition and log request.
+  const opening = seedMail('01-opening.eml');
+  await client.append('INBOX', opening);
+  await pass();
+  let draft = await theOneDraft();
+  const openingMail = await simpleParser(opening);
+  expect(draft.subject).toBe(`回复: ${subject}`);
+  expect(draft.inReplyTo).toBe(openingMail.messageId);
+  expect(draft.from?.value[0]?.address).toBe('weiliang@cmgos.com');
+  expect((draft.to as { value: { address: string }[] }).value.map((a) => a.address)).toEqual(['zhaoming@tj.icbc.example.cn']);
+  const cc = (draft.cc as { value: { address: string }[] } | undefined)?.value.map((a) => a.address) ?? [];
+  expect(cc).toEqual(expect.arrayContaining(['support@cmgos.com', 'it-ops@tj.icbc.example.cn']));
+  expect(draft.text).toContain('赵先生 您好：');
+  expect(draft.text).toContain('问题定义');
+  expect(draft.text).toContain('CMGELogCollector.exe');
+  expect(draft.text).toContain('用户名：tianjin');
+  await expectInboxUntouched(1);
+
+  // Running again changes nothing.
+  await pass();
+  await theOneDraft();
+
+  // 2. The engineer sends it; the customer sends the first bundle → diagnosis of Ensec64.
+  await engineerSendsDraft();
+  const logs1 = seedMail('02-logs-ensec64.eml');
+  await client.append('INBOX', logs1);
+  await pass();
+  draft = await theOneDraft();
+  expect(draft.inReplyTo).toBe((await simpleParser(logs1)).messageId);
+  expect(draft.references).toEqual(expect.arrayContaining([openingMail.messageId]));
+  expect(draft.text).toContain('Ensec64');
+  expect(draft.text).toContain('DSPClient（文档安全防护系统）');
+  expect(draft.text).toContain('Abandoning apply due to error for object: HKLM\\SYSTEM\\CurrentControlSet\\services\\Ensec64 [DisplayName]');
+  expect(draft.text).toMatch(/暂时先卸载 DSPClient/);
+  expect(draft.text).toContain('reg delete "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\services\\Ensec64" /f');
+  expect(draft.text).toContain('reg import');
+
+  // A restart mid-thread makes no second draft.
+  await pass();
+  await theOneDraft();
+
+  // 3. Sent; the fix did not take and new logs show the BCD failure → diagnosis with the GUID.
+  await engineerSendsDraft();
+  await client.append('INBOX', seedMail('03-logs-bcd.eml'));
+  await pass();
+  draft = await theOneDraft();
+  expect(draft.text).toContain('{725f2633-5298-49c7-9016-202d172da460}');
+  expect(draft.text).toContain('bcdedit /delete {725f2633-5298-49c7-9016-202d172da460}');
+  expect(draft.text).toContain('BcdCopyObjectEx: Failed to enumerate source elements');
+  expect(draft.text).not.toContain('Ensec64');
+
+  // 4. Sent; the customer confirms success → closure built from the BCD diagnosis.
+  await engineerSendsDraft();
+  await client.append('INBOX', seedMail('04-confirm-success.eml'));
+  await pass();
+  draft = await theOneDraft();
+  expect(draft.text).toContain('案例总结');
+  expect(draft.text).toContain('问题总结：\n删除出错的BCD配置信息后，升级系统成功。');
+  expect(draft.text).toContain('bcdedit /delete {725f2633-5298-49c7-9016-202d172da460}');
+  await expectInboxUntouched(4);
+
+  // The store saw each message once and recorded the sent drafts.
+  const bot = newBot();
+  try {
+    const counts = bot.store.counts();
+    expect(counts.messages).toBe(7); // 4 from the customer, 3 sent drafts
+    expect(counts.drafts).toBe(4);
+    const kinds = bot.store.events('CAS-06079-G5K3W1').filter((e) => e.type === 'draft-created').map((e) => e.detail.kind);
+    expect(kinds).toEqual(['scope-request', 'diagnosis', 'diagnosis', 'closure']);
+    expect(bot.store.events('CAS-06079-G5K3W1').filter((e) => e.type === 'draft-sent')).toHaveLength(3);
+  } finally {
+    await bot.close();
+  }
+});

@@ -1,0 +1,39 @@
+// Writes a throw-away casebot config for a test: the team of the seed case, a mailbox that is
+// either a Dovecot on loopback or a Maildir folder, and a store in a temp folder.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+
+export interface TestMailbox {
+  imap?: { host: string; port: number; user: string; passwordEnv: string };
+  maildir?: string;
+}
+
+export function writeTestConfig(mailbox: TestMailbox, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-test-'))): string {
+  const config = {
+    mailbox: mailbox.imap
+      ? {
+          kind: 'imap',
+          imap: { ...mailbox.imap, secure: false, pollSeconds: 1, idle: true },
+        }
+      : { kind: 'maildir', maildir: { path: mailbox.maildir, pollSeconds: 1 } },
+    store: { path: path.join(dir, 'casebot.sqlite') },
+    team: { name: 'CMGOS 技术支持中心', address: 'support@cmgos.com', hotline: '400-818-0055', website: 'www.cmgos.com' },
+    engineers: [{ name: 'Wei Liang', address: 'weiliang@cmgos.com', default: true }],
+    portal: { name: 'CDUC', url: 'https://cduc.cmgos.com' },
+    customers: [
+      {
+        name: '工行天津分行',
+        domains: ['tj.icbc.example.cn'],
+        engineer: 'weiliang@cmgos.com',
+        contacts: [{ address: 'zhaoming@tj.icbc.example.cn', salutation: '赵先生' }],
+        upload: { user: 'tianjin', passwordEnv: 'CASEBOT_TEST_PORTAL_TIANJIN' },
+      },
+    ],
+  };
+  const file = path.join(dir, 'casebot.yaml');
+  fs.writeFileSync(file, YAML.stringify(config));
+  return file;
+}
