@@ -113,6 +113,7 @@ async function ingestOne(deps: CasebotDeps, ref: MailRef, report: PassReport): P
         mail,
         caseId,
         folder: ref.folder,
+        arrivedAt: ref.arrivedAt,
         direction,
         successReport,
         logAttachments: logAttachments.length,

@@ -11,6 +11,7 @@ export interface NewMessage {
   mail: ParsedMail;
   caseId: string | null;
   folder: string;
+  arrivedAt: string;
   direction: Direction;
   successReport: boolean;
   logAttachments: number;

@@ -11,6 +11,11 @@ export interface MailRef {
   size: number;
   /** The folder's cursor once this mail is handled. */
   cursor: string;
+  /**
+   * When the mailbox received it (IMAP INTERNALDATE, Maildir delivery time), ISO 8601.
+   * Threads are ordered by this, not by the Date header a sender's clock wrote.
+   */
+  arrivedAt: string;
 }
 
 export interface Mailbox {

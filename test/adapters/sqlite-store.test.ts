@@ -37,7 +37,7 @@ test('migrations run once and the schema version persists', () => {
 test('a Message-ID is stored once; the event log is append-only; one live draft per case', () => {
   const { store } = tempStore();
   store.createCase({ caseId: 'CAS-06079-G5K3W1', subject: 's', title: 't', customer: null, engineer: 'e@cmgos.com' }, at);
-  const m = { mail: mail('m1@x'), caseId: 'CAS-06079-G5K3W1', folder: 'inbox', direction: 'inbound' as const, successReport: false, logAttachments: 0, intakeProblems: [] };
+  const m = { mail: mail('m1@x'), caseId: 'CAS-06079-G5K3W1', folder: 'inbox', arrivedAt: at, direction: 'inbound' as const, successReport: false, logAttachments: 0, intakeProblems: [] };
   store.insertMessage(m, at);
   expect(() => store.insertMessage(m, at)).toThrow(/UNIQUE/);
   expect(store.caseOfMessages(['nope', 'm1@x'])).toBe('CAS-06079-G5K3W1');

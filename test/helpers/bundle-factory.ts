@@ -297,7 +297,6 @@ const SERVICES: readonly string[] = [
   'TermService', 'SENS', 'ShellHWDetection', 'Wcmsvc', 'WlanSvc',
 ];
 
-const SERVICE_VALUES: readonly string[] = ['Start', 'Type', 'ImagePath', 'DisplayName', 'ObjectName', 'ErrorControl', 'Description'];
 
 // Migration manifests: [component, display id]
 const MANIFESTS: readonly (readonly [string, string])[] = [

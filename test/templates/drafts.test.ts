@@ -24,7 +24,7 @@ const subject = '[案例号: CAS-06079-G5K3W1 ] % 工行升级-天津分行升�
 const customerMail: CaseMessage = {
   messageId: 'm2@tj.icbc.example.cn',
   direction: 'inbound',
-  date: '2022-04-20T08:00:00.000Z',
+  arrivedAt: '2022-04-20T08:00:00.000Z',
   from: { name: '赵明', address: 'zhaoming@tj.icbc.example.cn' },
   to: [{ name: 'Wei Liang', address: 'weiliang@cmgos.com' }],
   cc: [

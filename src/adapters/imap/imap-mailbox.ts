@@ -61,11 +61,17 @@ export class ImapMailbox implements Mailbox {
       }
       if (mailbox.exists === 0) return [];
       // `n:*` always returns the last message even when n is past it: filter by UID ourselves.
-      const messages = await client.fetchAll(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true });
+      const messages = await client.fetchAll(`${lastUid + 1}:*`, { uid: true, size: true, internalDate: true }, { uid: true });
       return messages
         .filter((m) => m.uid > lastUid)
         .sort((a, b) => a.uid - b.uid)
-        .map((m) => ({ folder, id: String(m.uid), size: m.size ?? 0, cursor: `${validity}:${m.uid}` }));
+        .map((m) => ({
+          folder,
+          id: String(m.uid),
+          size: m.size ?? 0,
+          cursor: `${validity}:${m.uid}`,
+          arrivedAt: new Date(m.internalDate ?? Date.now()).toISOString(),
+        }));
     } finally {
       lock.release();
     }

@@ -30,7 +30,10 @@ export class MaildirMailbox implements Mailbox {
   async listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]> {
     return this.entries(folder)
       .filter((e) => cursor === null || e.key > cursor)
-      .map((e) => ({ folder, id: e.file, size: fs.statSync(e.file).size, cursor: e.key }));
+      .map((e) => {
+        const stat = fs.statSync(e.file);
+        return { folder, id: e.file, size: stat.size, cursor: e.key, arrivedAt: deliveredAt(e.key, stat.mtime).toISOString() };
+      });
   }
 
   async fetchRaw(ref: MailRef): Promise<Buffer> {
@@ -114,4 +117,10 @@ function headerMessageId(file: string): string | null {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Maildir names start with the delivery time in seconds; fall back to the file's mtime. */
+function deliveredAt(key: string, mtime: Date): Date {
+  const seconds = /^(\d{9,11})\./.exec(key);
+  return seconds ? new Date(Number(seconds[1]) * 1000) : mtime;
 }

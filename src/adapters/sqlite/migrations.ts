@@ -28,6 +28,7 @@ export const MIGRATIONS: string[] = [
     cc_json         TEXT NOT NULL,
     subject         TEXT NOT NULL,
     date            TEXT NOT NULL,
+    arrived_at      TEXT NOT NULL,
     in_reply_to     TEXT,
     references_json TEXT NOT NULL,
     body_text       TEXT NOT NULL,
@@ -36,7 +37,7 @@ export const MIGRATIONS: string[] = [
     intake_problems TEXT NOT NULL DEFAULT '[]',
     received_at     TEXT NOT NULL
   );
-  CREATE INDEX messages_case ON messages (case_id, date);
+  CREATE INDEX messages_case ON messages (case_id, arrived_at);
 
   CREATE TABLE artifacts (
     id          INTEGER PRIMARY KEY,

@@ -101,8 +101,8 @@ export class SqliteCaseStore implements CaseStore {
     const result = this.db
       .prepare(
         `INSERT INTO messages (message_id, raw_hash, case_id, folder, direction, from_json, to_json, cc_json, subject, date,
-           in_reply_to, references_json, body_text, success_report, log_attachments, intake_problems, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           arrived_at, in_reply_to, references_json, body_text, success_report, log_attachments, intake_problems, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         mail.messageId,
@@ -115,6 +115,7 @@ export class SqliteCaseStore implements CaseStore {
         JSON.stringify(mail.cc),
         mail.subject,
         mail.date,
+        m.arrivedAt,
         mail.inReplyTo,
         JSON.stringify(mail.references),
         mail.text,
@@ -171,7 +172,7 @@ export class SqliteCaseStore implements CaseStore {
   loadCaseView(caseId: string): CaseView {
     const c = this.db.prepare('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
     if (!c) throw new Error(`no case ${caseId}`);
-    const rows = this.db.prepare('SELECT * FROM messages WHERE case_id = ? ORDER BY date, id').all(caseId) as Row[];
+    const rows = this.db.prepare('SELECT * FROM messages WHERE case_id = ? ORDER BY arrived_at, id').all(caseId) as Row[];
     const latestAnalysis = this.db.prepare('SELECT id FROM analyses WHERE message_row = ? ORDER BY id DESC LIMIT 1');
     const messages: CaseMessage[] = rows.map((r) => {
       const a = latestAnalysis.get(r.id) as Row | undefined;
@@ -179,7 +180,7 @@ export class SqliteCaseStore implements CaseStore {
       return {
         messageId: String(r.message_id),
         direction: r.direction === 'outbound' ? 'outbound' : 'inbound',
-        date: String(r.date),
+        arrivedAt: String(r.arrived_at),
         from: r.from_json ? (JSON.parse(String(r.from_json)) as MailAddress) : null,
         to: JSON.parse(String(r.to_json)),
         cc: JSON.parse(String(r.cc_json)),

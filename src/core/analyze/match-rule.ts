@@ -25,6 +25,9 @@ const MAX_HITS_PER_SIGNAL = 2000;
 /** What an engineer can read in a mail; the rest is in the bundle. */
 const MAX_EVIDENCE = 40;
 const MAX_CONTAINING_HITS = 20;
+/** Context lines further than this in time from the matched line are another story. */
+const CONTEXT_SECONDS = 120;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}),/;
 
 export function matchRule(rule: Rule, logs: DecodedLog[], knowledge: Knowledge): Finding[] {
   const triggers = rule.signals.filter((s) => s.role === 'trigger').flatMap((s) => findHits(s, logs));
@@ -101,7 +104,12 @@ function collectEvidence(
     wanted.set(log, set);
   };
   for (const hit of hits) {
-    for (let l = hit.line - hit.signal.context.before; l <= hit.line + hit.signal.context.after; l++) add(hit.log, l);
+    const at = timestampOf(hit.log.index.line(hit.line));
+    for (let l = hit.line - hit.signal.context.before; l <= hit.line + hit.signal.context.after; l++) {
+      // setuperr.log holds only errors: its neighbours can be from another hour. Keep context close in time.
+      const t = l === hit.line ? at : timestampOf(hit.log.index.line(l));
+      if (at === null || t === null || Math.abs(t - at) <= CONTEXT_SECONDS) add(hit.log, l);
+    }
   }
   for (const hit of near) add(hit.log, hit.line);
   for (const name of rule.evidenceContaining) {
@@ -118,12 +126,21 @@ function collectEvidence(
     }
   }
   const evidence: Evidence[] = [];
-  for (const log of logs) {
-    const lines = wanted.get(log);
-    if (!lines) continue;
-    for (const line of [...lines].sort((a, b) => a - b)) {
-      evidence.push({ file: log.path, line, text: log.index.line(line) });
+  // setuperr.log repeats setupact.log's errors: quote each line once, from the fuller file.
+  const quoted = new Map<string, DecodedLog>();
+  const fuller = [...logs].sort((a, b) => b.index.lineCount - a.index.lineCount);
+  const picked = new Map<DecodedLog, number[]>();
+  for (const log of fuller) {
+    for (const line of [...(wanted.get(log) ?? [])].sort((a, b) => a - b)) {
+      const text = log.index.line(line);
+      const from = quoted.get(text);
+      if (from && from !== log) continue;
+      quoted.set(text, log);
+      picked.set(log, [...(picked.get(log) ?? []), line]);
     }
+  }
+  for (const log of logs) {
+    for (const line of picked.get(log) ?? []) evidence.push({ file: log.path, line, text: log.index.line(line) });
   }
   return evidence.slice(0, MAX_EVIDENCE);
 }
@@ -152,4 +169,9 @@ function definedGroups(groups: Record<string, string | undefined> | undefined): 
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(groups ?? {})) if (v !== undefined) out[k] = v;
   return out;
+}
+
+function timestampOf(line: string): number | null {
+  const m = TIMESTAMP.exec(line);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000 : null;
 }

@@ -7,7 +7,8 @@ export type DraftKind = 'scope-request' | 'diagnosis' | 'log-rerequest' | 'closu
 export interface CaseMessage {
   messageId: string;
   direction: 'inbound' | 'outbound';
-  date: string;
+  /** When the mailbox received it (ISO 8601). */
+  arrivedAt: string;
   from: MailAddress | null;
   to: MailAddress[];
   cc: MailAddress[];
@@ -35,7 +36,7 @@ export interface CaseView {
   subject: string;
   title: string;
   status: 'open' | 'closed';
-  /** Oldest first. */
+  /** In the order the mailbox received them, oldest first. */
   messages: CaseMessage[];
   liveDraft: LiveDraft | null;
 }

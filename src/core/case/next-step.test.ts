@@ -9,7 +9,7 @@ function msg(id: string, day: number, over: Partial<CaseMessage> = {}): CaseMess
   return {
     messageId: id,
     direction: 'inbound',
-    date: `2022-04-${String(day).padStart(2, '0')}T08:00:00.000Z`,
+    arrivedAt: `2022-04-${String(day).padStart(2, '0')}T08:00:00.000Z`,
     from: customer,
     to: [engineer],
     cc: [],

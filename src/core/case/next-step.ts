@@ -1,7 +1,7 @@
 // Decides what casebot does next on a case, from the case alone: the seed case's loop as a
 // pure function. The app layer carries the decision out.
 
-import type { CaseMessage, CaseView, DraftKind } from './case-view';
+import type { CaseView, DraftKind } from './case-view';
 
 export type RerequestReason = 'no-logs' | 'unreadable' | 'no-finding' | 'fix-did-not-work';
 
@@ -22,7 +22,7 @@ export type Decision =
     };
 
 export function decideNextStep(view: CaseView): Decision {
-  const messages = [...view.messages].sort(byDate);
+  const messages = view.messages;
   const lastOutbound = findLastIndex(messages, (m) => m.direction === 'outbound');
   const waiting = messages.slice(lastOutbound + 1).filter((m) => m.direction === 'inbound');
   const live = view.liveDraft;
@@ -64,10 +64,6 @@ export function decideNextStep(view: CaseView): Decision {
     null,
     diagnosedBefore ? 'fix-did-not-work' : 'no-logs',
   );
-}
-
-function byDate(a: CaseMessage, b: CaseMessage): number {
-  return a.date < b.date ? -1 : a.date > b.date ? 1 : 0;
 }
 
 function findLastIndex<T>(items: T[], pred: (t: T) => boolean): number {
