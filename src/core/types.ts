@@ -38,7 +38,12 @@ export type Verdict =
   | 'not-upgrade'
   | 'not-setup-log';
 
-export type LogKind = 'panther' | 'setupdiag' | 'other';
+/**
+ * What a file is, judged by content: Panther-format setup logs (setupact/setuperr, also of
+ * sysprep and reset), SetupDiag results (text, XML or JSON), compatibility scan reports
+ * (CompatData_*.xml, ScanResult.xml), setupapi.dev.log, miglog.xml, or anything else.
+ */
+export type LogKind = 'panther' | 'setupdiag' | 'compat-xml' | 'setupapi' | 'miglog' | 'other';
 
 export interface LogFileInput {
   /** Path inside the bundle, with `\` as Windows wrote it. */

@@ -148,6 +148,7 @@ function compileRule(data: RuleData, engine: TextEngine, file: string, issues: K
     decode: data.decode,
     evidenceContaining: data.evidenceContaining,
     detailWindow: data.detailWindow,
+    fallback: data.fallback,
     productFact: data.product ?? null,
     title: text(data.title, 'title'),
     summary: text(data.summary, 'summary'),

@@ -36,7 +36,7 @@ export const ruleSchema = z
       .array(
         z
           .object({
-            log: z.enum(['panther', 'setupdiag']),
+            log: z.enum(['panther', 'setupdiag', 'compat-xml', 'setupapi', 'miglog']),
             role: z.enum(['trigger', 'detail']).default('trigger'),
             anchor: z.string().min(3, 'an anchor needs at least 3 characters to be selective'),
             pattern: z.string().min(1),
@@ -54,6 +54,9 @@ export const ruleSchema = z
     decode: z.record(factName, z.enum(['win32', 'hresult', 'ntstatus'])).default({}),
     evidenceContaining: z.array(factName).default([]),
     detailWindow: z.number().int().min(0).max(5000).default(40),
+    // A generic profile (e.g. "setup platform reported a fatal error"): reported only when no
+    // specific rule explains the failure, so the first real cause is not buried under its echo.
+    fallback: z.boolean().default(false),
     product: factName.optional(),
     fix: z
       .array(

@@ -7,19 +7,23 @@ import { decodeText, detectEncoding } from './decode-text';
 import type { Knowledge } from './knowledge';
 import { LineIndex } from './line-index';
 import { matchRule, type DecodedLog } from './match-rule';
+import { setupdiagAsText } from './setupdiag-text';
 
 export function analyzeBundle(files: LogFileInput[], knowledge: Knowledge): Analysis {
   const reports: FileReport[] = [];
   const logs: DecodedLog[] = [];
   for (const file of files) {
     const encoding = detectEncoding(file.bytes);
-    const index = new LineIndex(decodeText(file.bytes, encoding));
-    const kind = classifyLog(index.text);
+    const text = decodeText(file.bytes, encoding);
+    const kind = classifyLog(text);
+    const index = new LineIndex(kind === 'setupdiag' ? setupdiagAsText(text) : text);
     reports.push({ path: file.path, kind, encoding, lines: index.lineCount });
     if (kind !== 'other') logs.push({ path: file.path, kind, index });
   }
 
-  const findings: Finding[] = knowledge.rules.flatMap((rule) => matchRule(rule, logs, knowledge));
+  const specific = knowledge.rules.filter((r) => !r.fallback).flatMap((rule) => matchRule(rule, logs, knowledge));
+  const findings: Finding[] =
+    specific.length > 0 ? specific : knowledge.rules.filter((r) => r.fallback).flatMap((rule) => matchRule(rule, logs, knowledge));
   const problems: string[] = [];
   if (!logs.some((l) => l.kind === 'panther')) {
     problems.push(

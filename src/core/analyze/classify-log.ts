@@ -4,19 +4,18 @@
 import type { LogKind } from '../types';
 
 const PANTHER_LINE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}, (?:Info|Warning|Error|Fatal Error|Perf)\b/;
-const SETUPDIAG_MARKERS = [
-  'SetupDiag reports',
-  'Matching Profile found:',
-  'SetupDiag was unable to match',
-  'System Information:',
-];
+const SETUPDIAG_TEXT = ['SetupDiag reports', 'Matching Profile found:', 'SetupDiag was unable to match', 'System Information:'];
 
 /** How many leading lines are sampled; enough to skip a banner, few enough to stay cheap. */
 const SAMPLE_LINES = 200;
 
 export function classifyLog(text: string): LogKind {
   const head = text.slice(0, 64 * 1024);
-  if (head.includes('SetupDiag') && SETUPDIAG_MARKERS.some((m) => head.includes(m))) return 'setupdiag';
+  if (/<SetupDiag[\s>]/.test(head) || (head.includes('"ProfileName"') && head.includes('"SystemInfo"'))) return 'setupdiag';
+  if (head.includes('SetupDiag') && SETUPDIAG_TEXT.some((m) => head.includes(m))) return 'setupdiag';
+  if (/<CompatReport[\s>]/.test(head)) return 'compat-xml';
+  if (/<MigLog[\s>]/.test(head)) return 'miglog';
+  if (head.includes('[Device Install Log]') || /^>>> {2}\[/m.test(head) || head.includes('[Boot Session:')) return 'setupapi';
   const lines = head.split(/\r?\n/, SAMPLE_LINES).filter((l) => l.trim() !== '');
   if (lines.length === 0) return 'other';
   const panther = lines.filter((l) => PANTHER_LINE.test(l.replace(/^\uFEFF/, ''))).length;

@@ -44,6 +44,8 @@ export interface Rule {
   evidenceContaining: string[];
   /** Window (lines) around a trigger inside which detail lines count as evidence. */
   detailWindow: number;
+  /** Reported only when no specific (non-fallback) rule fired. */
+  fallback: boolean;
   /** The fact naming a service or driver to look up in the products table. */
   productFact: string | null;
   title: RenderText;

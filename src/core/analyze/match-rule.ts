@@ -2,14 +2,14 @@
 // occurrence (per value of the rule's key facts). Anchors are found with indexOf before any
 // regex runs, so a rule costs one pass of a literal search per file.
 
-import type { Evidence, Finding } from '../types';
+import type { Evidence, Finding, LogKind } from '../types';
 import type { Knowledge, Rule, Signal } from './knowledge';
 import type { LineIndex } from './line-index';
 import { decodeFacts } from './decode-code';
 
 export interface DecodedLog {
   path: string;
-  kind: 'panther' | 'setupdiag';
+  kind: Exclude<LogKind, 'other'>;
   index: LineIndex;
 }
 

@@ -1,0 +1,30 @@
+// The negative control: real Windows logs of runs that did not fail an upgrade. No rule may
+// invent a failure in them; each must get the verdict ../shared/real-logs/README.md gives.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { analyzeBundle } from '../../src/core/analyze/analyze-bundle';
+import { loadKnowledge } from '../../src/knowledge/load';
+import { readFolder } from '../../src/knowledge/run-fixtures';
+
+const realLogs = path.join(__dirname, '../../../shared/real-logs');
+const knowledge = loadKnowledge(path.join(__dirname, '../../knowledge'));
+const folders = fs.existsSync(realLogs) ? fs.readdirSync(realLogs).filter((f) => fs.statSync(path.join(realLogs, f)).isDirectory()) : [];
+
+test('the real logs are there', () => {
+  expect(folders.length).toBeGreaterThanOrEqual(10);
+});
+
+/** Findings that are true in these logs: what failed there, though no upgrade did. */
+const TRUE_FINDINGS: Record<string, string[]> = {
+  'sysprep-generalize': ['sysprep-plugin-failure'],
+};
+
+describe.each(folders)('%s', (folder) => {
+  test('no rule invents a failure', () => {
+    const analysis = analyzeBundle(readFolder(path.join(realLogs, folder)), knowledge);
+    const allowed = TRUE_FINDINGS[folder] ?? [];
+    const invented = analysis.findings.filter((f) => !allowed.includes(f.rule));
+    expect(invented.map((f) => `${f.rule}: ${f.evidence[0]?.text ?? ''}`)).toEqual([]);
+  });
+});
