@@ -1,9 +1,10 @@
 // BundleReader for zip bundles (yauzl) and loose log files. Entry names are decoded as UTF-8
-// when the zip says so and as GB18030 otherwise (Chinese Windows writes GBK names), and `\` is
+// when they are valid UTF-8 and as GB18030 otherwise (Chinese Windows writes GBK names), and `\` is
 // read as a separator. Nothing is written to disk: entries are read into memory under limits.
 
 import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
+import { isValidUtf8 } from '../../core/analyze/decode-text';
 import type { BundleLimits } from '../../core/limits';
 import type { LogFileInput, MailAttachment } from '../../core/types';
 import type { BundleContents, BundleReader } from '../../ports/bundle-reader';
@@ -77,10 +78,10 @@ function mb(bytes: number): string {
   return `${Math.round(bytes / 1024 / 1024)} MB`;
 }
 
+/** Decoded by what the bytes are: zip tools set (or omit) the UTF-8 flag wrongly. */
 function entryName(entry: yauzl.Entry): string {
   const raw = entry.fileName as unknown as Buffer;
-  const utf8 = (entry.generalPurposeBitFlag & 0x800) !== 0;
-  const name = utf8 ? raw.toString('utf8') : iconv.decode(raw, 'gb18030');
+  const name = isValidUtf8(raw) ? raw.toString('utf8') : iconv.decode(raw, 'gb18030');
   return name.replace(/\\/g, '/').replace(/^\/+/, '');
 }
 

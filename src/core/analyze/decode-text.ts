@@ -48,7 +48,7 @@ function guessUnmarkedUtf16(bytes: Buffer): TextEncoding | null {
   return null;
 }
 
-function isValidUtf8(bytes: Buffer): boolean {
+export function isValidUtf8(bytes: Buffer): boolean {
   let i = 0;
   const n = bytes.length;
   while (i < n) {
