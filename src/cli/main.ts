@@ -9,7 +9,7 @@ import { watchMailbox } from '../app/watch-mailbox';
 import { loadConfig } from '../config/load';
 import { projectRoot } from '../config/paths';
 import { analyzeBundle } from '../core/analyze/analyze-bundle';
-import { formatReportText, reportJson } from '../core/analyze/format-report';
+import { formatReport, reportJson } from '../core/analyze/format-report';
 import { DEFAULT_BUNDLE_LIMITS } from '../core/limits';
 import type { LogFileInput } from '../core/types';
 import { loadKnowledge, readKnowledge } from '../knowledge/load';
@@ -54,12 +54,15 @@ export async function main(argv: string[]): Promise<number> {
     .command('analyze <bundle>')
     .description('analyze a log bundle: a zip, a folder or one log file')
     .option('--json', 'print the documented JSON shape')
-    .action(async (target: string, opts: { json?: boolean }) => {
+    .option('--format <format>', 'text (Chinese report) or md (Markdown for a case)', 'text')
+    .option('--explain', 'show each piece of evidence with the lines around it')
+    .action(async (target: string, opts: { json?: boolean; format: string; explain?: boolean }) => {
+      if (opts.format !== 'text' && opts.format !== 'md') throw new Error(`--format must be text or md, not ${opts.format}`);
       const knowledge = loadKnowledge(path.join(projectRoot(), 'knowledge'));
       const { files, problems } = await readTarget(target);
-      const analysis = analyzeBundle(files, knowledge);
+      const analysis = analyzeBundle(files, knowledge, { contextLines: opts.explain ? 3 : 0 });
       analysis.problems.unshift(...problems);
-      process.stdout.write(opts.json ? JSON.stringify(reportJson(analysis), null, 2) + '\n' : formatReportText(analysis));
+      process.stdout.write(opts.json ? JSON.stringify(reportJson(analysis), null, 2) + '\n' : formatReport(analysis, opts.format));
     });
 
   const rules = program.command('rules').description('list the analyzer rules');

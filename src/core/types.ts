@@ -55,6 +55,8 @@ export interface Evidence {
   file: string;
   line: number;
   text: string;
+  /** Neighbouring lines, only when asked for (`analyze --explain`). */
+  context?: { line: number; text: string }[];
 }
 
 export interface FixStep {
@@ -62,11 +64,16 @@ export interface FixStep {
   commands: string[];
 }
 
+export type Confidence = 'high' | 'medium' | 'low';
+
 export interface Finding {
   rule: string;
   category: string;
   title: string;
   summary: string;
+  confidence: Confidence;
+  /** Why that confidence, in Chinese: which files and signals agree. */
+  confidenceWhy: string;
   evidence: Evidence[];
   facts: Record<string, string>;
   fix: FixStep[];
@@ -83,9 +90,31 @@ export interface FileReport {
   lines: number;
 }
 
+/** One run of setup, as far as the logs tell. */
+export interface Attempt {
+  hostBuild: string | null;
+  targetBuild: string | null;
+  start: string | null;
+  end: string | null;
+  phase: string | null;
+  operation: string | null;
+  resultCode: string | null;
+  extendCode: string | null;
+  /** The extend code decoded: `0x30018` → FIRST_BOOT … */
+  extendPhase: string | null;
+  /** … during SYSPREP. */
+  extendOperation: string | null;
+  rollbacks: number;
+}
+
 export interface Analysis {
   verdict: Verdict;
+  /** For `not-upgrade`: what the log records instead (sysprep, WinRE…), in Chinese. */
+  scenario: string | null;
+  attempts: Attempt[];
   findings: Finding[];
+  /** When no rule explains a failure: the error lines most worth reading, harmless noise left out. */
+  errorLines: Evidence[];
   files: FileReport[];
   /** Why the bundle could not be (fully) used, in Chinese, for the engineer and the draft. */
   problems: string[];

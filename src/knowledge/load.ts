@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ZodError, ZodType, ZodTypeDef } from 'zod';
-import type { CodeInfo, CodeTable, Knowledge, Product, Rule } from '../core/analyze/knowledge';
+import type { CodeInfo, CodeTable, Knowledge, NoisePattern, Product, Rule } from '../core/analyze/knowledge';
 import { compileText, createTextEngine, type TextEngine } from '../core/draft/text-engine';
-import { codesSchema, outcomesSchema, productsSchema, ruleSchema, type RuleData } from './schema';
+import { codesSchema, extendCodesSchema, noiseSchema, outcomesSchema, productsSchema, ruleSchema, type RuleData } from './schema';
 
 export interface KnowledgeIssue {
   file: string;
@@ -59,9 +59,9 @@ export function readKnowledge(dir: string): LoadedKnowledge {
   const codes: Record<CodeTable, Map<number, CodeInfo>> = { win32: new Map(), hresult: new Map(), ntstatus: new Map() };
   for (const table of ['win32', 'hresult', 'ntstatus'] as const) {
     for (const [code, info] of Object.entries(codesData?.[table] ?? {})) {
-      const n = /^0x[0-9a-f]+$/i.test(code) ? parseInt(code, 16) : /^\d+$/.test(code) ? parseInt(code, 10) : NaN;
-      if (Number.isNaN(n)) issues.push({ file: rel(path.join(dir, 'codes.yaml')), message: `${table}.${code}: not a number (write 5 or 0x80070005)` });
-      else codes[table].set(n >>> 0, info);
+      const n = parseCodeKey(code);
+      if (n === null) issues.push({ file: rel(path.join(dir, 'codes.yaml')), message: `${table}.${code}: not a number (write 5 or 0x80070005)` });
+      else codes[table].set(n, info);
     }
   }
 
@@ -75,7 +75,36 @@ export function readKnowledge(dir: string): LoadedKnowledge {
     }
   }
 
-  const outcomes = parse(path.join(dir, 'outcomes.yaml'), outcomesSchema) ?? { failed: [], succeeded: [] };
+  const outcomes = parse(path.join(dir, 'outcomes.yaml'), outcomesSchema) ?? {
+    scenarios: [],
+    cancelled: [],
+    failed: [],
+    succeeded: [],
+    started: [],
+    ended: [],
+    rollback: [],
+  };
+
+  const extendFile = path.join(dir, 'extend-codes.yaml');
+  const extendData = parse(extendFile, extendCodesSchema);
+  const extend = { phases: new Map<number, CodeInfo>(), operations: new Map<number, CodeInfo>() };
+  for (const [table, map] of [['phases', extend.phases], ['operations', extend.operations]] as const) {
+    for (const [code, info] of Object.entries(extendData?.[table] ?? {})) {
+      const n = parseCodeKey(code);
+      if (n === null) issues.push({ file: rel(extendFile), message: `${table}.${code}: not a number` });
+      else map.set(n, info);
+    }
+  }
+
+  const noiseFile = path.join(dir, 'known-noise.yaml');
+  const noise: NoisePattern[] = [];
+  for (const [i, n] of (parse(noiseFile, noiseSchema)?.noise ?? []).entries()) {
+    try {
+      noise.push({ id: n.id, anchor: n.anchor, pattern: new RegExp(n.pattern ?? escapeRegExp(n.anchor)), why: n.why });
+    } catch (err) {
+      issues.push({ file: rel(noiseFile), message: `noise.${i}.pattern: invalid regular expression: ${(err as Error).message}` });
+    }
+  }
 
   const rules: Rule[] = [];
   const ruleDirs = new Map<string, string>();
@@ -104,7 +133,7 @@ export function readKnowledge(dir: string): LoadedKnowledge {
     }
   }
 
-  return { knowledge: { rules, codes, products, outcomes }, issues, ruleDirs };
+  return { knowledge: { rules, codes, products, outcomes, extend, noise }, issues, ruleDirs };
 }
 
 function compileRule(data: RuleData, engine: TextEngine, file: string, issues: KnowledgeIssue[]): Rule | null {
@@ -162,6 +191,16 @@ function compileRule(data: RuleData, engine: TextEngine, file: string, issues: K
     source: file,
   };
   return issues.length === before ? rule : null;
+}
+
+/** Keys of the code tables: decimal (5) or hex (0x80070005). */
+function parseCodeKey(key: string): number | null {
+  const n = /^0x[0-9a-f]+$/i.test(key) ? parseInt(key, 16) : /^\d+$/.test(key) ? parseInt(key, 10) : NaN;
+  return Number.isNaN(n) ? null : n >>> 0;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** YAML folding joins lines with a space; between Chinese characters that space is wrong. */

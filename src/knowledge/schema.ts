@@ -19,6 +19,7 @@ export const CATEGORIES = [
   'outcome',
 ] as const;
 
+const codeEntry = z.object({ name: z.string(), meaning: z.string() }).strict();
 const factName = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a fact name is letters and digits');
 
 export const ruleSchema = z
@@ -72,7 +73,6 @@ export const ruleSchema = z
 
 export type RuleData = z.infer<typeof ruleSchema>;
 
-const codeEntry = z.object({ name: z.string(), meaning: z.string() }).strict();
 export const codesSchema = z
   .object({
     win32: z.record(z.string(), codeEntry).default({}),
@@ -96,8 +96,39 @@ export const productsSchema = z
   })
   .strict();
 
+const markers = z.array(z.string().min(3));
 export const outcomesSchema = z
-  .object({ failed: z.array(z.string().min(3)), succeeded: z.array(z.string().min(3)) })
+  .object({
+    scenarios: z.array(z.object({ id: z.string(), name: z.string(), markers: markers.min(1), unless: markers.default([]) }).strict()).default([]),
+    cancelled: markers.default([]),
+    failed: markers,
+    succeeded: markers,
+    started: markers.default([]),
+    ended: markers.default([]),
+    rollback: markers.default([]),
+  })
+  .strict();
+
+export const extendCodesSchema = z
+  .object({
+    phases: z.record(z.string(), codeEntry),
+    operations: z.record(z.string(), codeEntry),
+  })
+  .strict();
+
+export const noiseSchema = z
+  .object({
+    noise: z.array(
+      z
+        .object({
+          id: z.string().regex(/^[a-z0-9-]+$/),
+          anchor: z.string().min(3),
+          pattern: z.string().optional(),
+          why: z.string().min(1),
+        })
+        .strict(),
+    ),
+  })
   .strict();
 
 export const expectSchema = z

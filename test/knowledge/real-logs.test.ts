@@ -15,6 +15,20 @@ test('the real logs are there', () => {
   expect(folders.length).toBeGreaterThanOrEqual(10);
 });
 
+/** The verdict ../shared/real-logs/README.md gives each folder (several where it allows them). */
+const VERDICTS: Record<string, string[]> = {
+  'mct-usercancel': ['cancelled'],
+  '24h2-success-a': ['succeeded'],
+  '24h2-success-b': ['succeeded', 'unknown'],
+  '24h2-success-c': ['succeeded'],
+  'winpe-cleaninstall-de': ['succeeded'],
+  '24h2-reset': ['succeeded'],
+  'winre-reset': ['not-upgrade'],
+  'sysprep-generalize': ['not-upgrade'],
+  'not-setup-wudf': ['not-setup-log'],
+  'not-setup-audmig': ['not-setup-log'],
+};
+
 /** Findings that are true in these logs: what failed there, though no upgrade did. */
 const TRUE_FINDINGS: Record<string, string[]> = {
   'sysprep-generalize': ['sysprep-plugin-failure'],
@@ -26,5 +40,11 @@ describe.each(folders)('%s', (folder) => {
     const allowed = TRUE_FINDINGS[folder] ?? [];
     const invented = analysis.findings.filter((f) => !allowed.includes(f.rule));
     expect(invented.map((f) => `${f.rule}: ${f.evidence[0]?.text ?? ''}`)).toEqual([]);
+  });
+
+  test('gets the verdict its README gives', () => {
+    const analysis = analyzeBundle(readFolder(path.join(realLogs, folder)), knowledge);
+    expect(VERDICTS[folder]).toContain(analysis.verdict);
+    if (analysis.verdict === 'not-upgrade') expect(analysis.scenario).toBeTruthy();
   });
 });

@@ -57,6 +57,7 @@ export const MIGRATIONS: string[] = [
     case_id     TEXT NOT NULL REFERENCES cases (case_id),
     message_row INTEGER NOT NULL REFERENCES messages (id),
     verdict     TEXT NOT NULL,
+    story_json  TEXT NOT NULL,
     files_json  TEXT NOT NULL,
     problems    TEXT NOT NULL,
     created_at  TEXT NOT NULL
@@ -71,6 +72,8 @@ export const MIGRATIONS: string[] = [
     category    TEXT NOT NULL,
     title       TEXT NOT NULL,
     summary     TEXT NOT NULL,
+    confidence  TEXT NOT NULL,
+    confidence_why TEXT NOT NULL,
     facts_json  TEXT NOT NULL,
     evidence_json TEXT NOT NULL,
     fix_json    TEXT NOT NULL,

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CaseMessage, CaseView, DraftKind, LiveDraft } from '../../core/case/case-view';
-import type { Analysis, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
+import type { Analysis, Confidence, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
 import type {
   CaseStore,
   CaseSummary,
@@ -134,14 +134,23 @@ export class SqliteCaseStore implements CaseStore {
       .run(messageRowId, caseId, a.filename, a.sha256, a.size, JSON.stringify(a.problems), at);
     if (!a.analysis) return;
     const analysis = this.db
-      .prepare('INSERT INTO analyses (artifact_id, case_id, message_row, verdict, files_json, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(Number(artifact.lastInsertRowid), caseId, messageRowId, a.analysis.verdict, JSON.stringify(a.analysis.files), JSON.stringify(a.analysis.problems), at);
+      .prepare('INSERT INTO analyses (artifact_id, case_id, message_row, verdict, story_json, files_json, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(
+        Number(artifact.lastInsertRowid),
+        caseId,
+        messageRowId,
+        a.analysis.verdict,
+        JSON.stringify({ scenario: a.analysis.scenario, attempts: a.analysis.attempts, errorLines: a.analysis.errorLines }),
+        JSON.stringify(a.analysis.files),
+        JSON.stringify(a.analysis.problems),
+        at,
+      );
     const insertFinding = this.db.prepare(
-      `INSERT INTO findings (analysis_id, position, rule, category, title, summary, facts_json, evidence_json, fix_json, resolution)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO findings (analysis_id, position, rule, category, title, summary, confidence, confidence_why, facts_json, evidence_json, fix_json, resolution)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     a.analysis.findings.forEach((f, i) => {
-      insertFinding.run(Number(analysis.lastInsertRowid), i, f.rule, f.category, f.title, f.summary, JSON.stringify(f.facts), JSON.stringify(f.evidence), JSON.stringify(f.fix), f.resolution);
+      insertFinding.run(Number(analysis.lastInsertRowid), i, f.rule, f.category, f.title, f.summary, f.confidence, f.confidenceWhy, JSON.stringify(f.facts), JSON.stringify(f.evidence), JSON.stringify(f.fix), f.resolution);
     });
   }
 
@@ -161,8 +170,10 @@ export class SqliteCaseStore implements CaseStore {
     const row = this.db.prepare('SELECT * FROM analyses WHERE id = ?').get(analysisId) as Row | undefined;
     if (!row) return null;
     const findings = (this.db.prepare('SELECT * FROM findings WHERE analysis_id = ? ORDER BY position').all(analysisId) as Row[]).map(toFinding);
+    const story = JSON.parse(String(row.story_json)) as Pick<Analysis, 'scenario' | 'attempts' | 'errorLines'>;
     return {
       verdict: String(row.verdict) as Verdict,
+      ...story,
       findings,
       files: JSON.parse(String(row.files_json)),
       problems: JSON.parse(String(row.problems)),
@@ -275,6 +286,8 @@ function toFinding(row: Row): Finding {
     category: String(row.category),
     title: String(row.title),
     summary: String(row.summary),
+    confidence: String(row.confidence) as Confidence,
+    confidenceWhy: String(row.confidence_why),
     facts: JSON.parse(String(row.facts_json)),
     evidence: JSON.parse(String(row.evidence_json)) as Evidence[],
     fix,

@@ -1,6 +1,7 @@
-// The analysis as an engineer reads it (Chinese text) and as tools read it (stable JSON).
+// The analysis as an engineer reads it (Chinese text, or Markdown to paste into a case) and
+// as tools read it (the stable JSON shape documented in the README).
 
-import type { Analysis } from '../types';
+import type { Analysis, Evidence } from '../types';
 
 const VERDICT_TEXT: Record<Analysis['verdict'], string> = {
   failed: '升级失败',
@@ -12,43 +13,102 @@ const VERDICT_TEXT: Record<Analysis['verdict'], string> = {
   'not-setup-log': '不是安装日志',
 };
 
-export function formatReportText(analysis: Analysis): string {
+const CONFIDENCE_TEXT = { high: '高', medium: '中', low: '低' } as const;
+
+export type ReportFormat = 'text' | 'md';
+
+export function formatReport(analysis: Analysis, format: ReportFormat = 'text'): string {
+  const md = format === 'md';
+  const h = (title: string) => (md ? `## ${title}` : `${title}：`);
+  const code = (lines: string[]) => (md ? ['```', ...lines, '```'] : lines.map((l) => `    ${l}`));
   const out: string[] = [];
-  out.push(`结论：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）`);
-  out.push('', '文件：');
-  for (const f of analysis.files) out.push(`  ${winPath(f.path)}  [${f.kind}, ${f.encoding}, ${f.lines} 行]`);
-  for (const p of analysis.problems) out.push('', `注意：${p}`);
+  out.push(md ? `# 日志分析：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）` : `结论：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）`);
+  if (analysis.scenario) out.push('', `这不是升级日志，而是${analysis.scenario}。`);
+
+  if (analysis.attempts.length > 0) {
+    out.push('', h('升级过程'));
+    analysis.attempts.forEach((a, i) => {
+      const codes = a.resultCode ? `${a.resultCode}${a.extendCode ? ` - ${a.extendCode}` : ''}${a.extendPhase ? `（${a.extendPhase}，${a.extendOperation ?? ''}）` : ''}` : '';
+      const parts = [
+        `${a.hostBuild ?? '?'} → ${a.targetBuild ?? '?'}`,
+        `${a.start ?? '?'} ~ ${a.end ?? '?'}`,
+        a.phase ? `阶段 ${a.phase}` : '',
+        a.operation ? `操作 ${a.operation}` : '',
+        codes ? `错误 ${codes}` : '',
+        a.rollbacks ? `回退 ${a.rollbacks} 次` : '',
+      ].filter(Boolean);
+      out.push(`${md ? '-' : ' '} 第 ${i + 1} 次：${parts.join('；')}`);
+    });
+  }
+
+  out.push('', h('文件'));
+  for (const f of analysis.files) out.push(`${md ? '-' : ' '} ${winPath(f.path)}  [${f.kind}, ${f.encoding}, ${f.lines} 行]`);
+  for (const p of analysis.problems) out.push('', `${md ? '> ' : ''}注意：${p}`);
+
   if (analysis.findings.length === 0) {
-    out.push('', '没有找到已知的失败原因。');
+    out.push('', analysis.verdict === 'failed' || analysis.verdict === 'unknown' ? '没有找到已知的失败原因，证据不足。' : '没有找到失败原因。');
+    if (analysis.errorLines.length > 0) {
+      out.push('', h('最值得查看的错误行（已排除已知无害的错误）'));
+      out.push(...code(evidenceLines(analysis.errorLines)));
+    }
     return out.join('\n') + '\n';
   }
-  out.push('', `找到 ${analysis.findings.length} 个问题：`);
+  out.push('', h(`找到 ${analysis.findings.length} 个问题`));
   analysis.findings.forEach((f, i) => {
-    out.push('', `${i + 1}. ${f.title}  [${f.rule} / ${f.category}]`, `   ${f.summary.replace(/\n/g, '\n   ')}`, '   证据：');
-    for (const e of f.evidence) out.push(`     ${winPath(e.file)}:${e.line}  ${e.text}`);
-    out.push('   处理方法：');
+    out.push('', md ? `### ${i + 1}. ${f.title}` : `${i + 1}. ${f.title}`);
+    out.push(`${md ? '' : '   '}规则 ${f.rule}（${f.category}），可信度${CONFIDENCE_TEXT[f.confidence]}：${f.confidenceWhy}`);
+    out.push(`${md ? '' : '   '}${f.summary}`);
+    out.push(md ? '' : '   证据：', ...(md ? ['证据：'] : []));
+    out.push(...code(evidenceLines(f.evidence)));
+    out.push(md ? '\n处理方法：' : '   处理方法：');
     f.fix.forEach((s, k) => {
-      out.push(`     ${k + 1}) ${s.text.replace(/\n/g, '\n        ')}`);
-      for (const c of s.commands) out.push(`        ${c}`);
+      out.push(`${md ? `${k + 1}.` : `     ${k + 1})`} ${s.text}`);
+      if (s.commands.length > 0) out.push(...code(s.commands));
     });
   });
   return out.join('\n') + '\n';
 }
 
-/** The documented `--json` shape: { verdict, findings: [{ rule, category, title, summary, evidence, facts, actions }], … }. */
+/** Evidence lines; with context (`--explain`) overlapping windows merge and evidence is marked `>`. */
+function evidenceLines(evidence: Evidence[]): string[] {
+  const out: string[] = [];
+  const files = [...new Set(evidence.map((e) => e.file))];
+  for (const file of files) {
+    const own = evidence.filter((e) => e.file === file);
+    const marked = new Set(own.map((e) => e.line));
+    const lines = new Map<number, string>();
+    for (const e of own) for (const c of e.context ?? [{ line: e.line, text: e.text }]) lines.set(c.line, c.text);
+    let previous = 0;
+    for (const n of [...lines.keys()].sort((a, b) => a - b)) {
+      if (previous && n > previous + 1 && own.some((e) => e.context)) out.push('  …');
+      const mark = own.some((e) => e.context) ? (marked.has(n) ? '> ' : '  ') : '';
+      out.push(`${mark}${winPath(file)}:${n}  ${lines.get(n)}`);
+      previous = n;
+    }
+  }
+  return out;
+}
+
+/** The documented `--json` shape. */
 export function reportJson(analysis: Analysis): unknown {
+  const evidence = (e: Evidence) => ({ file: winPath(e.file), line: e.line, text: e.text, ...(e.context ? { context: e.context } : {}) });
   return {
     verdict: analysis.verdict,
+    scenario: analysis.scenario,
+    attempts: analysis.attempts,
     findings: analysis.findings.map((f) => ({
       rule: f.rule,
       category: f.category,
       title: f.title,
       summary: f.summary,
-      evidence: f.evidence.map((e) => ({ file: winPath(e.file), line: e.line, text: e.text })),
+      confidence: f.confidence,
+      confidenceWhy: f.confidenceWhy,
+      evidence: f.evidence.map(evidence),
       facts: f.facts,
       actions: f.actions,
       fix: f.fix,
     })),
+    errorLines: analysis.errorLines.map(evidence),
     files: analysis.files.map((f) => ({ ...f, path: winPath(f.path) })),
     problems: analysis.problems,
   };

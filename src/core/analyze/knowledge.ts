@@ -69,9 +69,35 @@ export interface Product {
   note: string;
 }
 
+export interface Scenario {
+  id: string;
+  /** What the log is, in Chinese, for the report. */
+  name: string;
+  markers: string[];
+  unless: string[];
+}
+
 export interface OutcomeMarkers {
+  scenarios: Scenario[];
+  cancelled: string[];
   failed: string[];
   succeeded: string[];
+  started: string[];
+  ended: string[];
+  rollback: string[];
+}
+
+export interface ExtendCodes {
+  phases: Map<number, CodeInfo>;
+  operations: Map<number, CodeInfo>;
+}
+
+/** An error line that looks alarming but is known to be harmless. */
+export interface NoisePattern {
+  id: string;
+  anchor: string;
+  pattern: RegExp;
+  why: string;
 }
 
 export interface Knowledge {
@@ -80,4 +106,6 @@ export interface Knowledge {
   /** Lower-cased service or driver name → product. */
   products: Map<string, Product>;
   outcomes: OutcomeMarkers;
+  extend: ExtendCodes;
+  noise: NoisePattern[];
 }

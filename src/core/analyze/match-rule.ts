@@ -81,6 +81,7 @@ function buildFinding(rule: Rule, hits: Hit[], details: Hit[], logs: DecodedLog[
     category: rule.category,
     title: rule.title(facts),
     summary: rule.summary(facts).trim(),
+    ...confidenceOf(rule, hits, near),
     evidence,
     facts,
     fix,
@@ -174,4 +175,21 @@ function definedGroups(groups: Record<string, string | undefined> | undefined): 
 function timestampOf(line: string): number | null {
   const m = TIMESTAMP.exec(line);
   return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000 : null;
+}
+
+/** High when independent evidence agrees (two files or two kinds of line), low for a generic profile. */
+function confidenceOf(rule: Rule, hits: Hit[], near: Hit[]): Pick<Finding, 'confidence' | 'confidenceWhy'> {
+  if (rule.fallback) {
+    return { confidence: 'low', confidenceWhy: '只匹配到通用的失败信息（阶段、操作和错误码），没有找到更具体的原因。' };
+  }
+  // setuperr.log repeats setupact.log: independent evidence is another kind of line or another kind of file.
+  const all = [...hits, ...near];
+  const signals = new Set(all.map((h) => h.signal)).size;
+  const kinds = [...new Set(all.map((h) => h.log.kind))];
+  const files = [...new Set(all.map((h) => h.log.path.split('/').pop()!))];
+  if (signals >= 2 || kinds.length >= 2) {
+    return { confidence: 'high', confidenceWhy: `${files.join('、')} 中 ${signals} 种相关错误相互印证。` };
+  }
+  const first = hits[0]!;
+  return { confidence: 'medium', confidenceWhy: `只有一种证据（${files[0]} 第 ${first.line} 行${hits.length > 1 ? ` 等 ${hits.length} 处` : ''}）。` };
 }

@@ -26,11 +26,14 @@ function msg(id: string, day: number, over: Partial<CaseMessage> = {}): CaseMess
 const diagnosed = (id: number): Analysis & { id: number } => ({
   id,
   verdict: 'failed',
-  findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 't', summary: 's', evidence: [], facts: {}, fix: [], actions: [], resolution: 'r' }],
+  findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 't', summary: 's', confidence: 'high', confidenceWhy: '', evidence: [], facts: {}, fix: [], actions: [], resolution: 'r' }],
+  scenario: null,
+  attempts: [],
+  errorLines: [],
   files: [],
   problems: [],
 });
-const nothingFound = (id: number): Analysis & { id: number } => ({ id, verdict: 'unknown', findings: [], files: [], problems: ['p'] });
+const nothingFound = (id: number): Analysis & { id: number } => ({ id, verdict: 'unknown', scenario: null, attempts: [], findings: [], errorLines: [], files: [], problems: ['p'] });
 
 const view = (messages: CaseMessage[], liveDraft: CaseView['liveDraft'] = null): CaseView => ({
   caseId: 'CAS-06079-G5K3W1',
