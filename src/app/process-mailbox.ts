@@ -87,7 +87,7 @@ async function ingestOne(deps: CasebotDeps, ref: MailRef, report: PassReport): P
   if (caseId) {
     for (const attachment of logAttachments) {
       const contents = await deps.bundles.read(attachment);
-      const analysis = contents.files.length > 0 ? analyzeBundle(contents.files, deps.knowledge) : null;
+      const analysis = contents.files.length > 0 ? await analyzeBundle(contents.files, deps.knowledge) : null;
       artifacts.push({
         filename: attachment.filename,
         sha256: createHash('sha256').update(attachment.content).digest('hex'),

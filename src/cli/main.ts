@@ -12,9 +12,11 @@ import { analyzeBundle } from '../core/analyze/analyze-bundle';
 import { formatReport, reportJson } from '../core/analyze/format-report';
 import { DEFAULT_BUNDLE_LIMITS } from '../core/limits';
 import type { LogFileInput } from '../core/types';
+import { logFromFile } from '../knowledge/log-files';
 import { loadKnowledge, readKnowledge } from '../knowledge/load';
 import { loadTemplates } from '../knowledge/load-templates';
-import { readFolder, runRuleFixtures } from '../knowledge/run-fixtures';
+import { runRuleFixtures } from '../knowledge/run-fixtures';
+import { readFolder } from '../knowledge/log-files';
 import { createCasebot } from '../main';
 import { consoleLogger } from './console-logger';
 
@@ -60,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       if (opts.format !== 'text' && opts.format !== 'md') throw new Error(`--format must be text or md, not ${opts.format}`);
       const knowledge = loadKnowledge(path.join(projectRoot(), 'knowledge'));
       const { files, problems } = await readTarget(target);
-      const analysis = analyzeBundle(files, knowledge, { contextLines: opts.explain ? 3 : 0 });
+      const analysis = await analyzeBundle(files, knowledge, { contextLines: opts.explain ? 3 : 0 });
       analysis.problems.unshift(...problems);
       process.stdout.write(opts.json ? JSON.stringify(reportJson(analysis), null, 2) + '\n' : formatReport(analysis, opts.format));
     });
@@ -77,10 +79,10 @@ export async function main(argv: string[]): Promise<number> {
   rules
     .command('test')
     .description('check every rule against its fixtures')
-    .action(() => {
+    .action(async () => {
       const loaded = readKnowledge(path.join(projectRoot(), 'knowledge'));
       for (const i of loaded.issues) process.stdout.write(`✖ ${i.file}: ${i.message}\n`);
-      const results = runRuleFixtures(loaded.knowledge, loaded.ruleDirs);
+      const results = await runRuleFixtures(loaded.knowledge, loaded.ruleDirs);
       let failed = 0;
       for (const r of results) {
         if (r.failures.length === 0) process.stdout.write(`✔ ${r.rule} / ${r.fixture}\n`);
@@ -169,12 +171,8 @@ function printPass(r: PassReport): void {
 }
 
 async function readTarget(target: string): Promise<{ files: LogFileInput[]; problems: string[] }> {
-  const stat = fs.statSync(target);
-  if (stat.isDirectory()) return { files: readFolder(target), problems: [] };
-  const content = fs.readFileSync(target);
-  const reader = new ZipBundleReader(DEFAULT_BUNDLE_LIMITS);
+  if (fs.statSync(target).isDirectory()) return { files: readFolder(target), problems: [] };
   const filename = path.basename(target);
-  const attachment = { filename, contentType: 'application/octet-stream', content };
-  if (reader.isLogAttachment(attachment)) return reader.read(attachment);
-  return { files: [{ path: filename, bytes: content }], problems: [] };
+  if (/\.zip$/i.test(filename)) return new ZipBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, filename);
+  return { files: [logFromFile(filename, target)], problems: [] };
 }

@@ -45,10 +45,21 @@ export type Verdict =
  */
 export type LogKind = 'panther' | 'setupdiag' | 'compat-xml' | 'setupapi' | 'miglog' | 'other';
 
+/** A log file of a bundle: read as a stream, possibly more than once, never held whole. */
 export interface LogFileInput {
-  /** Path inside the bundle, with `\` as Windows wrote it. */
+  /** Path inside the bundle, `/`-separated. */
   path: string;
-  bytes: Buffer;
+  open(): AsyncIterable<Buffer>;
+}
+
+/** A log already in memory (a loose attachment, a test fixture). */
+export function logFromBuffer(path: string, bytes: Buffer): LogFileInput {
+  return {
+    path,
+    async *open() {
+      yield bytes;
+    },
+  };
 }
 
 export interface Evidence {

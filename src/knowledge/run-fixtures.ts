@@ -6,7 +6,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { analyzeBundle } from '../core/analyze/analyze-bundle';
 import type { Knowledge } from '../core/analyze/knowledge';
-import type { Analysis, LogFileInput } from '../core/types';
+import type { Analysis } from '../core/types';
+import { readFolder } from './log-files';
 import { expectSchema, type ExpectData } from './schema';
 import { zodMessages } from './load';
 
@@ -16,38 +17,38 @@ export interface FixtureResult {
   failures: string[];
 }
 
-export function runRuleFixtures(knowledge: Knowledge, ruleDirs: Map<string, string>): FixtureResult[] {
-  const results: FixtureResult[] = [];
+export interface Fixture {
+  rule: string;
+  fixture: string;
+  dir: string | null;
+}
+
+/** Every fixture of every rule; a rule without a hit- fixture is listed with dir null. */
+export function listFixtures(ruleDirs: Map<string, string>): Fixture[] {
+  const out: Fixture[] = [];
   for (const [rule, dir] of ruleDirs) {
     const fixturesDir = path.join(dir, 'fixtures');
-    const fixtures = fs.existsSync(fixturesDir) ? fs.readdirSync(fixturesDir).sort() : [];
-    if (!fixtures.some((f) => f.startsWith('hit-'))) {
-      results.push({ rule, fixture: '(none)', failures: ['no hit-* fixture: nothing proves this rule fires'] });
-    }
-    for (const fixture of fixtures) {
-      results.push({ rule, fixture, failures: checkFixture(rule, path.join(fixturesDir, fixture), knowledge) });
-    }
+    const names = fs.existsSync(fixturesDir) ? fs.readdirSync(fixturesDir).sort() : [];
+    if (!names.some((f) => f.startsWith('hit-'))) out.push({ rule, fixture: '(none)', dir: null });
+    for (const name of names) out.push({ rule, fixture: name, dir: path.join(fixturesDir, name) });
   }
+  return out;
+}
+
+export async function runRuleFixtures(knowledge: Knowledge, ruleDirs: Map<string, string>): Promise<FixtureResult[]> {
+  const results: FixtureResult[] = [];
+  for (const f of listFixtures(ruleDirs)) results.push({ rule: f.rule, fixture: f.fixture, failures: await checkFixture(f, knowledge) });
   return results;
 }
 
-function checkFixture(rule: string, dir: string, knowledge: Knowledge): string[] {
+export async function checkFixture({ rule, dir }: Fixture, knowledge: Knowledge): Promise<string[]> {
+  if (dir === null) return ['no hit-* fixture: nothing proves this rule fires'];
   const expectFile = path.join(dir, 'expect.yaml');
   if (!fs.existsSync(expectFile)) return ['missing expect.yaml'];
   const parsed = expectSchema.safeParse(YAML.parse(fs.readFileSync(expectFile, 'utf8')));
   if (!parsed.success) return zodMessages(parsed.error).map((m) => `expect.yaml ${m}`);
-  const analysis = analyzeBundle(readFolder(dir), knowledge);
+  const analysis = await analyzeBundle(readFolder(dir, ['expect.yaml']), knowledge);
   return compare(rule, path.basename(dir), parsed.data, analysis);
-}
-
-export function readFolder(dir: string, base = dir): LogFileInput[] {
-  const files: LogFileInput[] = [];
-  for (const name of fs.readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    if (fs.statSync(full).isDirectory()) files.push(...readFolder(full, base));
-    else if (name !== 'expect.yaml') files.push({ path: path.relative(base, full).split(path.sep).join('/'), bytes: fs.readFileSync(full) });
-  }
-  return files;
 }
 
 function compare(rule: string, fixture: string, expected: ExpectData, analysis: Analysis): string[] {

@@ -2,6 +2,7 @@ import iconv from 'iconv-lite';
 import yazl from 'yazl';
 import { ZipBundleReader } from '../../src/adapters/bundle/zip-bundle-reader';
 import { DEFAULT_BUNDLE_LIMITS } from '../../src/core/limits';
+import type { LogFileInput } from '../../src/core/types';
 
 function zip(entries: { name: string; content: Buffer; gbkName?: boolean }[]): Promise<Buffer> {
   const z = new yazl.ZipFile();
@@ -15,6 +16,12 @@ function zip(entries: { name: string; content: Buffer; gbkName?: boolean }[]): P
 }
 
 const reader = new ZipBundleReader(DEFAULT_BUNDLE_LIMITS);
+
+async function readAll(file: LogFileInput): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of file.open()) chunks.push(c);
+  return Buffer.concat(chunks);
+}
 const log = Buffer.from('2022-04-15 15:00:13, Info                  SP     x\r\n');
 
 test('nested folders, nested zips, and only log-like files', async () => {
@@ -27,6 +34,11 @@ test('nested folders, nested zips, and only log-like files', async () => {
   const result = await reader.read({ filename: 'b.zip', contentType: 'application/zip', content: outer });
   expect(result.problems).toEqual([]);
   expect(result.files.map((f) => f.path).sort()).toEqual(['More/inner.zip/Panther/setupact.log', 'UpgradeLog/setupdiag.log']);
+  // Each entry streams, and can be read again.
+  for (const f of result.files) {
+    expect(await readAll(f)).toEqual(log);
+    expect(await readAll(f)).toEqual(log);
+  }
 });
 
 test('backslash entry names and GBK-encoded names', async () => {
@@ -43,7 +55,8 @@ test('backslash entry names and GBK-encoded names', async () => {
 
 test('loose log attachments are read as they are', async () => {
   const result = await reader.read({ filename: 'setupact.log', contentType: 'text/plain', content: log });
-  expect(result.files).toEqual([{ path: 'setupact.log', bytes: log }]);
+  expect(result.files.map((f) => f.path)).toEqual(['setupact.log']);
+  expect(await readAll(result.files[0]!)).toEqual(log);
 });
 
 test('a corrupt zip, and a 7z, say why they could not be read', async () => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeBundle } from '../../src/core/analyze/analyze-bundle';
 import { loadKnowledge } from '../../src/knowledge/load';
-import { readFolder } from '../../src/knowledge/run-fixtures';
+import { readFolder } from '../../src/knowledge/log-files';
 
 const realLogs = path.join(__dirname, '../../../shared/real-logs');
 const knowledge = loadKnowledge(path.join(__dirname, '../../knowledge'));
@@ -35,15 +35,15 @@ const TRUE_FINDINGS: Record<string, string[]> = {
 };
 
 describe.each(folders)('%s', (folder) => {
-  test('no rule invents a failure', () => {
-    const analysis = analyzeBundle(readFolder(path.join(realLogs, folder)), knowledge);
+  test('no rule invents a failure', async () => {
+    const analysis = await analyzeBundle(readFolder(path.join(realLogs, folder)), knowledge);
     const allowed = TRUE_FINDINGS[folder] ?? [];
     const invented = analysis.findings.filter((f) => !allowed.includes(f.rule));
     expect(invented.map((f) => `${f.rule}: ${f.evidence[0]?.text ?? ''}`)).toEqual([]);
   });
 
-  test('gets the verdict its README gives', () => {
-    const analysis = analyzeBundle(readFolder(path.join(realLogs, folder)), knowledge);
+  test('gets the verdict its README gives', async () => {
+    const analysis = await analyzeBundle(readFolder(path.join(realLogs, folder)), knowledge);
     expect(VERDICTS[folder]).toContain(analysis.verdict);
     if (analysis.verdict === 'not-upgrade') expect(analysis.scenario).toBeTruthy();
   });

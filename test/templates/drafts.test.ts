@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadKnowledge } from '../../src/knowledge/load';
 import { loadTemplates } from '../../src/knowledge/load-templates';
-import { readFolder } from '../../src/knowledge/run-fixtures';
+import { readFolder } from '../../src/knowledge/log-files';
 import { analyzeBundle } from '../../src/core/analyze/analyze-bundle';
 import type { CaseMessage, CaseView } from '../../src/core/case/case-view';
 import { buildDraft, draftMessageId, problemStatement, type DraftContext } from '../../src/core/draft/build-draft';
@@ -41,8 +41,8 @@ const customerMail: CaseMessage = {
 const view: CaseView = { caseId: 'CAS-06079-G5K3W1', subject, title: '工行升级-天津分行升级报错回退分析', status: 'open', messages: [customerMail], liveDraft: null };
 const now = new Date('2022-04-25T02:00:00Z');
 
-test('a diagnosis quotes the evidence, names the GUID and gives the bcdedit command', () => {
-  const analysis = analyzeBundle(readFolder(path.join(rules, 'bcd-clone-failure/fixtures/hit-seed-bcd')), knowledge);
+test('a diagnosis quotes the evidence, names the GUID and gives the bcdedit command', async () => {
+  const analysis = await analyzeBundle(readFolder(path.join(rules, 'bcd-clone-failure/fixtures/hit-seed-bcd')), knowledge);
   const draft = buildDraft(view, { kind: 'diagnosis', basedOn: customerMail.messageId, analysis, rerequestReason: null }, ctx, render, now);
   expect(draft.text).toMatch(/^赵先生 您好：/);
   expect(draft.text).toContain('BcdCopyObjectEx: Failed to enumerate source elements. Target: {725f2633-5298-49c7-9016-202d172da460}');
@@ -58,8 +58,8 @@ test('a diagnosis quotes the evidence, names the GUID and gives the bcdedit comm
   expect(draft.from.address).toBe('weiliang@cmgos.com');
 });
 
-test('the Ensec64 diagnosis names DSPClient and both fixes with exact commands', () => {
-  const analysis = analyzeBundle(readFolder(path.join(rules, 'mig-apply-object/fixtures/hit-seed-ensec64')), knowledge);
+test('the Ensec64 diagnosis names DSPClient and both fixes with exact commands', async () => {
+  const analysis = await analyzeBundle(readFolder(path.join(rules, 'mig-apply-object/fixtures/hit-seed-ensec64')), knowledge);
   const { text } = buildDraft(view, { kind: 'diagnosis', basedOn: customerMail.messageId, analysis, rerequestReason: null }, ctx, render, now);
   expect(text).toContain('Migration Obejct: HKLM\\SYSTEM\\CurrentControlSet\\services\\Ensec64 [DisplayName]');
   expect(text).toContain('确认Ensec64是DSPClient（文档安全防护系统）的组件');
@@ -89,8 +89,8 @@ test('a log re-request says why', () => {
   expect(text).toContain('附件 logs.zip 无法读取');
 });
 
-test('the closure summarises from the last diagnosis', () => {
-  const analysis = analyzeBundle(readFolder(path.join(rules, 'bcd-clone-failure/fixtures/hit-seed-bcd')), knowledge);
+test('the closure summarises from the last diagnosis', async () => {
+  const analysis = await analyzeBundle(readFolder(path.join(rules, 'bcd-clone-failure/fixtures/hit-seed-bcd')), knowledge);
   const { text } = buildDraft(view, { kind: 'closure', basedOn: customerMail.messageId, analysis, rerequestReason: null }, ctx, render, now);
   expect(text).toContain('案例总结：');
   expect(text).toContain('问题总结：\n删除出错的BCD配置信息后，升级系统成功。');

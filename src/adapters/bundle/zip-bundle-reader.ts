@@ -1,12 +1,14 @@
-// BundleReader for zip bundles (yauzl) and loose log files. Entry names are decoded as UTF-8
-// when they are valid UTF-8 and as GB18030 otherwise (Chinese Windows writes GBK names), and `\` is
-// read as a separator. Nothing is written to disk: entries are read into memory under limits.
+// BundleReader for zip bundles (yauzl) and loose log files. The zip's directory is checked
+// against the limits first (entry count, declared sizes, compression ratio, encryption); each
+// log entry is then streamed to the analyzer when asked for, never held whole. Entry names are
+// decoded as UTF-8 when they are valid UTF-8 and as GB18030 otherwise (Chinese Windows writes
+// GBK names), and `\` is read as a separator. Nothing is written to disk.
 
 import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
 import { isValidUtf8 } from '../../core/analyze/decode-text';
 import type { BundleLimits } from '../../core/limits';
-import type { LogFileInput, MailAttachment } from '../../core/types';
+import { logFromBuffer, type LogFileInput, type MailAttachment } from '../../core/types';
 import type { BundleContents, BundleReader } from '../../ports/bundle-reader';
 
 const LOG_EXTENSIONS = ['.log', '.txt', '.xml', '.json'];
@@ -15,6 +17,9 @@ const UNSUPPORTED_ARCHIVES = ['.7z', '.rar', '.cab', '.tar', '.gz'];
 const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/x-zip'];
 
 class BundleRefused extends Error {}
+
+/** Where a zip's bytes are: in memory (a mail attachment) or in a file (the command line). */
+type ZipSource = () => Promise<yauzl.ZipFile>;
 
 export class ZipBundleReader implements BundleReader {
   constructor(private readonly limits: BundleLimits) {}
@@ -26,23 +31,32 @@ export class ZipBundleReader implements BundleReader {
 
   async read(a: MailAttachment): Promise<BundleContents> {
     const ext = extension(a.filename);
-    if (LOG_EXTENSIONS.includes(ext)) return { files: [{ path: a.filename, bytes: a.content }], problems: [] };
+    if (LOG_EXTENSIONS.includes(ext)) return { files: [logFromBuffer(a.filename, a.content)], problems: [] };
     if (UNSUPPORTED_ARCHIVES.includes(ext)) {
       return { files: [], problems: [`附件 ${a.filename} 是 ${ext} 格式的压缩包，目前只能读取 zip 格式，请用 zip 格式重新压缩后发送。`] };
     }
+    return this.readArchive(a.filename, () => openBuffer(a.content));
+  }
+
+  /** A zip file on disk, streamed from the file (for `casebot analyze` on big bundles). */
+  async readFile(path: string, name: string): Promise<BundleContents> {
+    return this.readArchive(name, () => openPath(path));
+  }
+
+  private async readArchive(name: string, source: ZipSource): Promise<BundleContents> {
     const budget = { entries: 0, bytes: 0 };
     try {
-      const files = await this.readZip(a.content, '', 0, budget);
-      return { files, problems: files.length === 0 ? [`附件 ${a.filename} 中没有日志文件（.log/.txt/.xml/.json）。`] : [] };
+      const files = await this.listZip(source, '', 0, budget);
+      return { files, problems: files.length === 0 ? [`附件 ${name} 中没有日志文件（.log/.txt/.xml/.json）。`] : [] };
     } catch (err) {
       const reason = err instanceof BundleRefused ? err.message : `不是有效的 zip 文件或已损坏（${(err as Error).message}）`;
-      return { files: [], problems: [`附件 ${a.filename} 无法读取：${reason}。`] };
+      return { files: [], problems: [`附件 ${name} 无法读取：${reason}。`] };
     }
   }
 
-  private async readZip(buffer: Buffer, prefix: string, depth: number, budget: { entries: number; bytes: number }): Promise<LogFileInput[]> {
+  private async listZip(source: ZipSource, prefix: string, depth: number, budget: { entries: number; bytes: number }): Promise<LogFileInput[]> {
     if (depth > this.limits.maxNestingDepth) throw new BundleRefused(`压缩包嵌套超过 ${this.limits.maxNestingDepth} 层`);
-    const zip = await openZip(buffer);
+    const zip = await source();
     const files: LogFileInput[] = [];
     try {
       for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
@@ -56,17 +70,46 @@ export class ZipBundleReader implements BundleReader {
         if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > this.limits.maxCompressionRatio) {
           throw new BundleRefused(`文件 ${name} 的压缩比异常（疑似压缩炸弹）`);
         }
-        if (budget.bytes + entry.uncompressedSize > this.limits.maxTotalBytes) throw new BundleRefused(`解压后总大小超过 ${mb(this.limits.maxTotalBytes)}`);
-        const bytes = await readEntry(zip, entry, this.limits.maxFileBytes);
-        budget.bytes += bytes.length;
-        if (ARCHIVE_EXTENSIONS.includes(ext)) files.push(...(await this.readZip(bytes, `${name}/`, depth + 1, budget)));
-        else files.push({ path: name, bytes });
+        budget.bytes += entry.uncompressedSize;
+        if (budget.bytes > this.limits.maxTotalBytes) throw new BundleRefused(`解压后总大小超过 ${mb(this.limits.maxTotalBytes)}`);
+        if (ARCHIVE_EXTENSIONS.includes(ext)) {
+          // A nested zip needs random access: it is read into memory (within the per-file limit).
+          const inner = await readAll(zip, entry, this.limits.maxFileBytes);
+          files.push(...(await this.listZip(() => openBuffer(inner), `${name}/`, depth + 1, budget)));
+        } else {
+          files.push(entryLog(source, name, entry, this.limits.maxFileBytes));
+        }
       }
     } finally {
       zip.close();
     }
     return files;
   }
+}
+
+/** A log inside a zip: each `open()` reopens the zip and streams just this entry. */
+function entryLog(source: ZipSource, name: string, listed: yauzl.Entry, maxBytes: number): LogFileInput {
+  const offset = listed.relativeOffsetOfLocalHeader;
+  return {
+    path: name,
+    async *open() {
+      const zip = await source();
+      try {
+        for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
+          if (entry.relativeOffsetOfLocalHeader !== offset) continue;
+          let size = 0;
+          for await (const chunk of await openStream(zip, entry)) {
+            size += (chunk as Buffer).length;
+            if (size > maxBytes) throw new BundleRefused(`文件 ${name} 超过 ${mb(maxBytes)}`);
+            yield chunk as Buffer;
+          }
+          return;
+        }
+      } finally {
+        zip.close();
+      }
+    },
+  };
 }
 
 function extension(name: string): string {
@@ -85,11 +128,17 @@ function entryName(entry: yauzl.Entry): string {
   return name.replace(/\\/g, '/').replace(/^\/+/, '');
 }
 
-function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+const ZIP_OPTIONS: yauzl.Options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: false, autoClose: false };
+
+function openBuffer(buffer: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) =>
-      err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip),
-    );
+    yauzl.fromBuffer(buffer, ZIP_OPTIONS, (err, zip) => (err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip)));
+  });
+}
+
+function openPath(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, ZIP_OPTIONS, (err, zip) => (err || !zip ? reject(err ?? new Error('no zip')) : resolve(zip)));
   });
 }
 
@@ -110,19 +159,19 @@ function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | null> {
   });
 }
 
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, maxBytes: number): Promise<Buffer> {
+function openStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
-      if (err || !stream) return reject(err ?? new Error('no stream'));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) stream.destroy(new BundleRefused(`文件超过 ${mb(maxBytes)}`));
-        else chunks.push(chunk);
-      });
-      stream.on('error', reject);
-      stream.on('end', () => resolve(Buffer.concat(chunks)));
-    });
+    zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(err ?? new Error('no stream')) : resolve(stream)));
   });
+}
+
+async function readAll(zip: yauzl.ZipFile, entry: yauzl.Entry, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of await openStream(zip, entry)) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new BundleRefused(`文件超过 ${mb(maxBytes)}`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }

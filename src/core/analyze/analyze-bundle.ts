@@ -1,42 +1,74 @@
-// Analyzes every file of a log bundle together: decodes each by its real encoding,
-// recognises it by content, runs every rule, and tells the story of the run.
+// Analyzes every file of a log bundle together: streams each once through the scanner (which
+// decodes by the real encoding and keeps only the lines the rules can use), recognises it by
+// content, runs every rule, and tells the story of the run.
 
 import type { Analysis, Evidence, FileReport, Finding, LogFileInput } from '../types';
-import { buildStory } from './build-story';
+import { buildStory, storyAnchors } from './build-story';
 import { classifyLog } from './classify-log';
-import { decodeText, detectEncoding } from './decode-text';
+import { decodeText, type TextEncoding } from './decode-text';
 import type { Knowledge } from './knowledge';
-import { LineIndex } from './line-index';
-import { matchRule, type DecodedLog } from './match-rule';
+import { scanLog, type AnchorSpec } from './log-scanner';
+import { matchRule, type DecodedLog, type FindLiteral } from './match-rule';
 import { setupdiagAsText } from './setupdiag-text';
 
 /** Enough error lines to see the pattern, few enough to read in a mail. */
 const MAX_ERROR_LINES = 10;
+/** SetupDiag results are a few KB; a bigger "result" is read only this far. */
+const MAX_SETUPDIAG_BYTES = 16 * 1024 * 1024;
+const ERROR_ANCHORS = [', Error', ', Fatal Error'];
 
 export interface AnalyzeOptions {
   /** Lines of context to attach around each evidence line (for `--explain`). */
   contextLines?: number;
 }
 
-export function analyzeBundle(files: LogFileInput[], knowledge: Knowledge, options: AnalyzeOptions = {}): Analysis {
+/** Every literal the analysis needs from a log, with the context lines wanted around it. */
+export function analysisAnchors(knowledge: Knowledge, contextLines = 0): AnchorSpec[] {
+  const specs = new Map<string, AnchorSpec>();
+  const want = (literal: string, before: number, after: number) => {
+    const s = specs.get(literal) ?? { literal, before: 0, after: 0 };
+    specs.set(literal, { literal, before: Math.max(s.before, before, contextLines), after: Math.max(s.after, after, contextLines) });
+  };
+  for (const rule of knowledge.rules) for (const s of rule.signals) want(s.anchor, s.context.before, s.context.after);
+  for (const s of storyAnchors(knowledge)) want(s.literal, s.before, s.after);
+  for (const a of ERROR_ANCHORS) want(a, 0, 0);
+  return [...specs.values()];
+}
+
+export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge, options: AnalyzeOptions = {}): Promise<Analysis> {
+  const anchors = analysisAnchors(knowledge, options.contextLines ?? 0);
   const reports: FileReport[] = [];
   const logs: DecodedLog[] = [];
   const problems: string[] = [];
   for (const file of files) {
-    const encoding = detectEncoding(file.bytes);
-    const text = decodeText(file.bytes, encoding);
-    const kind = classifyLog(text);
-    const index = new LineIndex(kind === 'setupdiag' ? setupdiagAsText(text) : text);
-    reports.push({ path: file.path, kind, encoding, lines: index.lineCount });
-    if (kind !== 'other') logs.push({ path: file.path, kind, index });
+    let scan;
+    try {
+      scan = await scanLog(file.open(), anchors);
+    } catch (err) {
+      problems.push(`${winPath(file.path)} 无法读取：${(err as Error).message}`);
+      continue;
+    }
+    const kind = classifyLog(scan.head);
+    let text: string | null = null;
+    if (kind === 'setupdiag') {
+      // Small: read whole, so XML and JSON results can be turned into the text form rules read.
+      text = setupdiagAsText(await readText(file, scan.encoding));
+      scan = await scanLog([Buffer.from(text, 'utf8')], anchors);
+    }
+    reports.push({ path: file.path, kind, encoding: scan.encoding, lines: scan.lineCount });
+    if (kind !== 'other') logs.push({ path: file.path, kind, scan, source: file, text });
     else if (/(?:^|\/)(setupact|setuperr)\.log$/i.test(file.path)) {
-      problems.push(`${file.path.replace(/\//g, '\\')} 不是 Windows 安装日志（内容格式不同，可能是其他程序写的同名文件），已忽略。`);
+      problems.push(`${winPath(file.path)} 不是 Windows 安装日志（内容格式不同，可能是其他程序写的同名文件），已忽略。`);
     }
   }
 
-  const specific = knowledge.rules.filter((r) => !r.fallback).flatMap((rule) => matchRule(rule, logs, knowledge));
-  const findings: Finding[] =
-    specific.length > 0 ? specific : knowledge.rules.filter((r) => r.fallback).flatMap((rule) => matchRule(rule, logs, knowledge));
+  const run = async (fallback: boolean) => {
+    const out: Finding[] = [];
+    for (const rule of knowledge.rules.filter((r) => r.fallback === fallback)) out.push(...(await matchRule(rule, logs, knowledge, findLiteral)));
+    return out;
+  };
+  const specific = await run(false);
+  const findings = specific.length > 0 ? specific : await run(true);
   const story = buildStory(logs, findings, knowledge);
   if (!logs.some((l) => l.kind === 'panther')) {
     problems.push(files.length === 0 ? '日志包中没有任何文件。' : '日志包中没有找到升级安装日志（setupact.log），无法完整分析升级过程。');
@@ -50,25 +82,42 @@ export function analyzeBundle(files: LogFileInput[], knowledge: Knowledge, optio
   return { verdict: story.verdict, scenario: story.scenario?.name ?? null, attempts: story.attempts, findings, errorLines, files: reports, problems };
 }
 
+/** A second, targeted pass for one literal (a fact's value), only over logs a rule fired on. */
+const findLiteral: FindLiteral = async (log, literal, max) => {
+  const source = log.text !== null ? [Buffer.from(log.text, 'utf8')] : log.source.open();
+  const scan = await scanLog(source, [{ literal, before: 0, after: 0 }]);
+  return (scan.hits.get(literal) ?? []).slice(0, max).map((line) => ({ file: log.path, line, text: scan.line(line) ?? '' }));
+};
+
+async function readText(file: LogFileInput, encoding: TextEncoding): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of file.open()) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_SETUPDIAG_BYTES) break;
+  }
+  return decodeText(Buffer.concat(chunks), encoding);
+}
+
 /** The first error lines of the run, harmless noise and repeats left out: the first fatal error, not its echo. */
 function tellingErrorLines(logs: DecodedLog[], knowledge: Knowledge): Evidence[] {
   const out: Evidence[] = [];
   const seen = new Set<string>();
-  for (const log of logs.filter((l) => l.kind === 'panther').sort((a, b) => b.index.lineCount - a.index.lineCount)) {
-    const text = log.index.text;
-    for (const level of [', Fatal Error', ', Error']) {
-      for (let at = text.indexOf(level); at !== -1 && out.length < MAX_ERROR_LINES; at = text.indexOf(level, at + level.length)) {
-        const line = log.index.lineAt(at);
-        const content = log.index.line(line);
-        if (knowledge.noise.some((n) => content.includes(n.anchor) && n.pattern.test(content))) continue;
-        const shape = content.replace(/^[^,]*,\s*/, '').replace(/0x[0-9a-f]+|\d+/gi, '#');
-        if (seen.has(shape)) continue;
-        seen.add(shape);
-        out.push({ file: log.path, line, text: content });
-      }
+  for (const log of logs.filter((l) => l.kind === 'panther').sort((a, b) => b.scan.lineCount - a.scan.lineCount)) {
+    const lines = [...new Set(ERROR_ANCHORS.flatMap((a) => log.scan.hits.get(a) ?? []))].sort((a, b) => a - b);
+    for (const line of lines) {
+      if (out.length >= MAX_ERROR_LINES) break;
+      const content = log.scan.line(line) ?? '';
+      if (!/^\S+ \S+, (?:Fatal )?Error/.test(content)) continue;
+      if (knowledge.noise.some((n) => content.includes(n.anchor) && n.pattern.test(content))) continue;
+      const shape = content.replace(/^[^,]*,\s*/, '').replace(/0x[0-9a-f]+|\d+/gi, '#');
+      if (seen.has(shape)) continue;
+      seen.add(shape);
+      out.push({ file: log.path, line, text: content });
     }
   }
-  return out.sort((a, b) => (a.file === b.file ? a.line - b.line : 0));
+  return out;
 }
 
 function addContext(evidence: Evidence[], logs: DecodedLog[], lines: number): void {
@@ -76,8 +125,13 @@ function addContext(evidence: Evidence[], logs: DecodedLog[], lines: number): vo
     const log = logs.find((l) => l.path === e.file);
     if (!log) continue;
     e.context = [];
-    for (let n = Math.max(1, e.line - lines); n <= Math.min(log.index.lineCount, e.line + lines); n++) {
-      e.context.push({ line: n, text: log.index.line(n) });
+    for (let n = Math.max(1, e.line - lines); n <= Math.min(log.scan.lineCount, e.line + lines); n++) {
+      const text = log.scan.line(n);
+      if (text !== undefined) e.context.push({ line: n, text });
     }
   }
+}
+
+function winPath(p: string): string {
+  return p.replace(/\//g, '\\');
 }

@@ -14,6 +14,8 @@ export function lookupCode(tables: Record<CodeTable, Map<number, CodeInfo>>, tab
   if (direct) return direct;
   // HRESULT_FROM_WIN32: 0x8007xxxx carries a Win32 error in its low 16 bits.
   if (table === 'hresult' && (code & 0xffff0000) >>> 0 === 0x80070000) return tables.win32.get(code & 0xffff) ?? null;
+  // A bare Win32 error written as hex (0x000007E7) where an HRESULT was expected.
+  if (table === 'hresult' && code < 0x10000) return tables.win32.get(code) ?? null;
   return null;
 }
 

@@ -1,17 +1,23 @@
-// Runs one rule over the decoded logs of a bundle and returns one finding per distinct
-// occurrence (per value of the rule's key facts). Anchors are found with indexOf before any
-// regex runs, so a rule costs one pass of a literal search per file.
+// Runs one rule over the scanned logs of a bundle and returns one finding per distinct
+// occurrence (per value of the rule's key facts). The scanner has already found every line
+// holding a rule's anchor; here each such line meets the signal's regex.
 
-import type { Evidence, Finding, LogKind } from '../types';
-import type { Knowledge, Rule, Signal } from './knowledge';
-import type { LineIndex } from './line-index';
+import type { Evidence, Finding, LogFileInput, LogKind } from '../types';
 import { decodeFacts } from './decode-code';
+import type { Knowledge, Rule, Signal } from './knowledge';
+import type { ScannedLog } from './log-scanner';
 
 export interface DecodedLog {
   path: string;
   kind: Exclude<LogKind, 'other'>;
-  index: LineIndex;
+  scan: ScannedLog;
+  source: LogFileInput;
+  /** The whole text, kept only for small result files (SetupDiag). */
+  text: string | null;
 }
+
+/** Finds the lines of a log that contain a literal (a second, targeted pass). */
+export type FindLiteral = (log: DecodedLog, literal: string, max: number) => Promise<Evidence[]>;
 
 interface Hit {
   signal: Signal;
@@ -20,8 +26,6 @@ interface Hit {
   groups: Record<string, string>;
 }
 
-/** Bounds the work one signal can cause on a hostile log that repeats its anchor. */
-const MAX_HITS_PER_SIGNAL = 2000;
 /** What an engineer can read in a mail; the rest is in the bundle. */
 const MAX_EVIDENCE = 40;
 const MAX_CONTAINING_HITS = 20;
@@ -29,7 +33,7 @@ const MAX_CONTAINING_HITS = 20;
 const CONTEXT_SECONDS = 120;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}),/;
 
-export function matchRule(rule: Rule, logs: DecodedLog[], knowledge: Knowledge): Finding[] {
+export async function matchRule(rule: Rule, logs: DecodedLog[], knowledge: Knowledge, findLiteral: FindLiteral): Promise<Finding[]> {
   const triggers = rule.signals.filter((s) => s.role === 'trigger').flatMap((s) => findHits(s, logs));
   if (triggers.length === 0) return [];
   const details = rule.signals.filter((s) => s.role === 'detail').flatMap((s) => findHits(s, logs));
@@ -41,14 +45,13 @@ export function matchRule(rule: Rule, logs: DecodedLog[], knowledge: Knowledge):
     if (list) list.push(hit);
     else groups.set(key, [hit]);
   }
-
-  return [...groups.values()].map((hits) => buildFinding(rule, hits, details, logs, knowledge));
+  const findings: Finding[] = [];
+  for (const hits of groups.values()) findings.push(await buildFinding(rule, hits, details, logs, knowledge, findLiteral));
+  return findings;
 }
 
-function buildFinding(rule: Rule, hits: Hit[], details: Hit[], logs: DecodedLog[], knowledge: Knowledge): Finding {
-  const near = details.filter((d) =>
-    hits.some((h) => h.log === d.log && Math.abs(h.line - d.line) <= rule.detailWindow),
-  );
+async function buildFinding(rule: Rule, hits: Hit[], details: Hit[], logs: DecodedLog[], knowledge: Knowledge, findLiteral: FindLiteral): Promise<Finding> {
+  const near = details.filter((d) => hits.some((h) => h.log === d.log && Math.abs(h.line - d.line) <= rule.detailWindow));
   const facts: Record<string, string> = {};
   for (const hit of [...hits, ...near]) {
     for (const [name, value] of Object.entries(hit.groups)) {
@@ -72,7 +75,7 @@ function buildFinding(rule: Rule, hits: Hit[], details: Hit[], logs: DecodedLog[
     }
   }
 
-  const evidence = collectEvidence(rule, hits, near, facts, logs);
+  const evidence = await collectEvidence(rule, hits, near, facts, logs, findLiteral);
   const fix = rule.fix
     .filter((step) => (step.when === null || facts[step.when] !== undefined) && (step.unless === null || facts[step.unless] === undefined))
     .map((step) => ({ text: step.text(facts), commands: step.commands.map((c) => c(facts)) }));
@@ -90,58 +93,57 @@ function buildFinding(rule: Rule, hits: Hit[], details: Hit[], logs: DecodedLog[
   };
 }
 
-function collectEvidence(
+async function collectEvidence(
   rule: Rule,
   hits: Hit[],
   near: Hit[],
   facts: Record<string, string>,
   logs: DecodedLog[],
-): Evidence[] {
-  const wanted = new Map<DecodedLog, Set<number>>();
-  const add = (log: DecodedLog, line: number) => {
-    if (line < 1 || line > log.index.lineCount) return;
-    const set = wanted.get(log) ?? new Set<number>();
-    set.add(line);
-    wanted.set(log, set);
+  findLiteral: FindLiteral,
+): Promise<Evidence[]> {
+  const wanted = new Map<DecodedLog, Map<number, string>>();
+  const add = (log: DecodedLog, line: number, text: string | undefined) => {
+    if (text === undefined) return;
+    const lines = wanted.get(log) ?? new Map<number, string>();
+    lines.set(line, text);
+    wanted.set(log, lines);
   };
   for (const hit of hits) {
-    const at = timestampOf(hit.log.index.line(hit.line));
+    const at = timestampOf(hit.log.scan.line(hit.line) ?? '');
     for (let l = hit.line - hit.signal.context.before; l <= hit.line + hit.signal.context.after; l++) {
+      const text = hit.log.scan.line(l);
+      if (text === undefined) continue;
       // setuperr.log holds only errors: its neighbours can be from another hour. Keep context close in time.
-      const t = l === hit.line ? at : timestampOf(hit.log.index.line(l));
-      if (at === null || t === null || Math.abs(t - at) <= CONTEXT_SECONDS) add(hit.log, l);
+      const t = l === hit.line ? at : timestampOf(text);
+      if (at === null || t === null || Math.abs(t - at) <= CONTEXT_SECONDS) add(hit.log, l, text);
     }
   }
-  for (const hit of near) add(hit.log, hit.line);
+  for (const hit of near) add(hit.log, hit.line, hit.log.scan.line(hit.line));
   for (const name of rule.evidenceContaining) {
     const value = facts[name];
     if (!value) continue;
     for (const log of logs) {
-      if (log.kind !== 'panther') continue;
-      let found = 0;
-      for (let pos = log.index.text.indexOf(value); pos !== -1 && found < MAX_CONTAINING_HITS; found++) {
-        const line = log.index.lineAt(pos);
-        add(log, line);
-        pos = log.index.text.indexOf(value, pos + value.length);
-      }
+      if (log.kind !== 'panther' || !hits.some((h) => h.log === log)) continue;
+      for (const e of await findLiteral(log, value, MAX_CONTAINING_HITS)) add(log, e.line, e.text);
     }
   }
-  const evidence: Evidence[] = [];
+
   // setuperr.log repeats setupact.log's errors: quote each line once, from the fuller file.
   const quoted = new Map<string, DecodedLog>();
-  const fuller = [...logs].sort((a, b) => b.index.lineCount - a.index.lineCount);
   const picked = new Map<DecodedLog, number[]>();
-  for (const log of fuller) {
-    for (const line of [...(wanted.get(log) ?? [])].sort((a, b) => a - b)) {
-      const text = log.index.line(line);
+  for (const log of [...logs].sort((a, b) => b.scan.lineCount - a.scan.lineCount)) {
+    const lines = wanted.get(log);
+    if (!lines) continue;
+    for (const [line, text] of [...lines].sort((a, b) => a[0] - b[0])) {
       const from = quoted.get(text);
       if (from && from !== log) continue;
       quoted.set(text, log);
       picked.set(log, [...(picked.get(log) ?? []), line]);
     }
   }
+  const evidence: Evidence[] = [];
   for (const log of logs) {
-    for (const line of picked.get(log) ?? []) evidence.push({ file: log.path, line, text: log.index.line(line) });
+    for (const line of picked.get(log) ?? []) evidence.push({ file: log.path, line, text: wanted.get(log)!.get(line)! });
   }
   return evidence.slice(0, MAX_EVIDENCE);
 }
@@ -150,17 +152,9 @@ function findHits(signal: Signal, logs: DecodedLog[]): Hit[] {
   const hits: Hit[] = [];
   for (const log of logs) {
     if (log.kind !== signal.log) continue;
-    const text = log.index.text;
-    let pos = text.indexOf(signal.anchor);
-    let lastLine = 0;
-    while (pos !== -1 && hits.length < MAX_HITS_PER_SIGNAL) {
-      const line = log.index.lineAt(pos);
-      if (line !== lastLine) {
-        lastLine = line;
-        const m = signal.pattern.exec(log.index.line(line));
-        if (m) hits.push({ signal, log, line, groups: definedGroups(m.groups) });
-      }
-      pos = text.indexOf(signal.anchor, pos + signal.anchor.length);
+    for (const line of log.scan.hits.get(signal.anchor) ?? []) {
+      const m = signal.pattern.exec(log.scan.line(line) ?? '');
+      if (m) hits.push({ signal, log, line, groups: definedGroups(m.groups) });
     }
   }
   return hits;
@@ -177,7 +171,7 @@ function timestampOf(line: string): number | null {
   return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000 : null;
 }
 
-/** High when independent evidence agrees (two files or two kinds of line), low for a generic profile. */
+/** High when independent evidence agrees (two kinds of line or of file), low for a generic profile. */
 function confidenceOf(rule: Rule, hits: Hit[], near: Hit[]): Pick<Finding, 'confidence' | 'confidenceWhy'> {
   if (rule.fallback) {
     return { confidence: 'low', confidenceWhy: '只匹配到通用的失败信息（阶段、操作和错误码），没有找到更具体的原因。' };
@@ -185,9 +179,9 @@ function confidenceOf(rule: Rule, hits: Hit[], near: Hit[]): Pick<Finding, 'conf
   // setuperr.log repeats setupact.log: independent evidence is another kind of line or another kind of file.
   const all = [...hits, ...near];
   const signals = new Set(all.map((h) => h.signal)).size;
-  const kinds = [...new Set(all.map((h) => h.log.kind))];
+  const kinds = new Set(all.map((h) => h.log.kind)).size;
   const files = [...new Set(all.map((h) => h.log.path.split('/').pop()!))];
-  if (signals >= 2 || kinds.length >= 2) {
+  if (signals >= 2 || kinds >= 2) {
     return { confidence: 'high', confidenceWhy: `${files.join('、')} 中 ${signals} 种相关错误相互印证。` };
   }
   const first = hits[0]!;

@@ -1,0 +1,292 @@
+// Streams a log once and keeps only what the rules can use: the lines that contain one of the
+// rules' literal anchors, the lines around them the rules ask for, the first 64 KB (to tell
+// what the file is) and the last line. The hot loop runs one regular expression of all anchors,
+// encoded as the file is, over the raw bytes seen as latin1; only matched lines are decoded.
+// So a 1 GB setupact.log costs one pass at near regex speed and a few MB of memory.
+
+import iconv from 'iconv-lite';
+import { detectEncoding, type TextEncoding } from './decode-text';
+
+export interface AnchorSpec {
+  literal: string;
+  /** Lines of context to keep before and after each line holding the anchor. */
+  before: number;
+  after: number;
+}
+
+export interface ScannedLog {
+  encoding: TextEncoding;
+  /** Decoded start of the file, for recognising what it is. */
+  head: string;
+  lineCount: number;
+  /** Anchor → the (1-based) lines holding it, in order, at most MAX_HITS_PER_ANCHOR. */
+  hits: Map<string, number[]>;
+  /** Text of a kept line (anchor lines, their context, the first and the last line). */
+  line(n: number): string | undefined;
+  lastLine: number;
+}
+
+/** Bounds the work and memory one anchor can cost on a hostile log that repeats it. */
+export const MAX_HITS_PER_ANCHOR = 5000;
+/** A line longer than this is cut for display; its bytes are still scanned. */
+const MAX_KEPT_LINE = 64 * 1024;
+/** A "line" that runs on this long without a break is scanned in pieces rather than held. */
+const MAX_CARRY = 8 * 1024 * 1024;
+const HEAD_BYTES = 64 * 1024;
+const SNIFF_BYTES = 4096;
+
+export class LogScanner {
+  private encoding: TextEncoding | null = null;
+  private transcoder: iconv.DecoderStream | null = null;
+  private sniff: Buffer[] = [];
+  private sniffed = 0;
+  private carry: Buffer = Buffer.alloc(0);
+  private headBytes: Buffer[] = [];
+  private headSize = 0;
+  private lineBase = 1;
+  private readonly kept = new Map<number, string>();
+  private readonly hits = new Map<string, number[]>();
+  private regex: RegExp | null = null;
+  /** latin1 form of an encoded anchor → the anchors it stands for. */
+  private byKey = new Map<string, AnchorSpec[]>();
+  private pendingAfter = 0;
+  private readonly recent: { line: number; text: string }[] = [];
+  private readonly maxBefore: number;
+  private lastLine = 0;
+  private lastLineText = '';
+
+  constructor(private readonly specs: AnchorSpec[]) {
+    this.maxBefore = Math.max(1, ...specs.map((s) => s.before));
+  }
+
+  push(chunk: Buffer): void {
+    if (this.encoding === null) {
+      this.sniff.push(chunk);
+      this.sniffed += chunk.length;
+      if (this.sniffed < SNIFF_BYTES) return;
+      this.start();
+      return;
+    }
+    this.feed(chunk);
+  }
+
+  end(): ScannedLog {
+    if (this.encoding === null) this.start();
+    if (this.transcoder) {
+      const rest = this.transcoder.end();
+      if (rest) this.feedUtf8(Buffer.from(rest, 'utf8'));
+    }
+    if (this.carry.length > 0) {
+      this.scanBlock(this.carry, true);
+      this.carry = Buffer.alloc(0);
+    }
+    const lineCount = this.lineBase - 1;
+    const kept = this.kept;
+    return {
+      encoding: this.encoding!,
+      head: this.decode(Buffer.concat(this.headBytes)).replace(/^\uFEFF/, ''),
+      lineCount,
+      hits: this.hits,
+      line: (n) => kept.get(n),
+      lastLine: this.lastLine,
+    };
+  }
+
+  private start(): void {
+    const first = Buffer.concat(this.sniff);
+    this.sniff = [];
+    this.encoding = detectEncoding(first.subarray(0, Math.max(SNIFF_BYTES, Math.min(first.length, 64 * 1024))));
+    // UTF-16 is transcoded to UTF-8 so that a newline is one byte everywhere.
+    if (this.encoding === 'utf16le' || this.encoding === 'utf16be') this.transcoder = iconv.getDecoder(this.encoding) as unknown as iconv.DecoderStream;
+    this.buildRegex();
+    this.feed(first);
+  }
+
+  private feed(chunk: Buffer): void {
+    if (this.transcoder) {
+      const text = (this.transcoder as unknown as { write(b: Buffer): string }).write(chunk);
+      if (text) this.feedUtf8(Buffer.from(text, 'utf8'));
+      return;
+    }
+    this.feedUtf8(chunk);
+  }
+
+  /** Bytes in the scanning encoding (the file's own, or UTF-8 for UTF-16 files). */
+  private feedUtf8(chunk: Buffer): void {
+    if (this.headSize < HEAD_BYTES) {
+      const take = chunk.subarray(0, HEAD_BYTES - this.headSize);
+      this.headBytes.push(Buffer.from(take));
+      this.headSize += take.length;
+    }
+    const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const lastBreak = data.lastIndexOf(10);
+    if (lastBreak < 0) {
+      if (data.length > MAX_CARRY) {
+        this.scanBlock(data, false);
+        this.carry = Buffer.alloc(0);
+      } else this.carry = Buffer.from(data);
+      return;
+    }
+    this.scanBlock(data.subarray(0, lastBreak + 1), true);
+    this.carry = Buffer.from(data.subarray(lastBreak + 1));
+  }
+
+  /** Scans a block of lines (`complete`: its last line is whole, the file may end without a break). */
+  private scanBlock(block: Buffer, complete: boolean): void {
+    const text = block.toString('latin1');
+    let breaksSeen = 0;
+    let breakPos = -1;
+    const lineOf = (offset: number) => {
+      for (let i = text.indexOf('\n', breakPos + 1); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+        breaksSeen++;
+        breakPos = i;
+      }
+      return this.lineBase + breaksSeen;
+    };
+    // Context owed to a hit at the end of the previous block.
+    if (this.pendingAfter > 0) this.keepFollowing(text, 0, this.lineBase, this.pendingAfter, block);
+    this.pendingAfter = 0;
+
+    for (let m = this.nextMatch(text, 0); m !== null; ) {
+      const start = text.lastIndexOf('\n', m - 1) + 1;
+      const endBreak = text.indexOf('\n', m);
+      const end = endBreak < 0 ? text.length : endBreak;
+      const line = lineOf(m);
+      // Every anchor on the line counts, not only the one the alternation happened to match.
+      const lineText = text.slice(start, end);
+      const specs: AnchorSpec[] = [];
+      for (const [key, list] of this.byKey) if (lineText.includes(key)) specs.push(...list);
+      let dropped = false;
+      for (const spec of specs) {
+        const list = this.hits.get(spec.literal) ?? [];
+        list.push(line);
+        this.hits.set(spec.literal, list);
+        if (list.length >= MAX_HITS_PER_ANCHOR) dropped = true;
+      }
+      this.keep(line, block, start, end);
+      const before = Math.max(0, ...specs.map((s) => s.before));
+      const after = Math.max(0, ...specs.map((s) => s.after));
+      if (before > 0) this.keepPreceding(text, start, line, before, block);
+      if (after > 0) this.pendingAfter = Math.max(this.pendingAfter, this.keepFollowing(text, end + 1, line + 1, after, block));
+      if (dropped) this.buildRegex();
+      m = this.nextMatch(text, end);
+    }
+
+    const breaks = lineOf(text.length) - this.lineBase;
+    const endsWithBreak = text.endsWith('\n');
+    const total = breaks + (endsWithBreak ? 0 : 1);
+    this.rememberTail(block, text, this.lineBase + total);
+    if (endsWithBreak) this.lineBase += breaks;
+    else if (complete) this.lineBase += breaks + 1;
+    else this.lineBase += breaks; // a monster line split in pieces keeps its number
+  }
+
+  private nextMatch(text: string, from: number): number | null {
+    if (!this.regex) return null;
+    this.regex.lastIndex = from;
+    const m = this.regex.exec(text);
+    return m ? m.index : null;
+  }
+
+  /** Keeps the block's last lines (context for a hit early in the next block) and the file's last line. */
+  private rememberTail(block: Buffer, text: string, nextLine: number): void {
+    const body = text.endsWith('\n') ? text.length - 1 : text.length;
+    const pieces: { start: number; end: number }[] = [];
+    let end = body;
+    while (pieces.length < this.maxBefore && end >= 0) {
+      const start = text.lastIndexOf('\n', end - 1) + 1;
+      pieces.unshift({ start, end });
+      if (start === 0) break;
+      end = start - 1;
+    }
+    this.recent.length = 0;
+    let n = nextLine - pieces.length;
+    for (const p of pieces) {
+      const t = this.lineText(block, p.start, p.end);
+      this.recent.push({ line: n, text: t });
+      if (t.trim() !== '') {
+        this.lastLine = n;
+        this.lastLineText = t;
+      }
+      n++;
+    }
+    if (this.lastLine > 0) this.kept.set(this.lastLine, this.lastLineText);
+    if (this.lineBase === 1 && !this.kept.has(1) && text.length > 0) {
+      const e = text.indexOf('\n');
+      this.kept.set(1, this.lineText(block, 0, e < 0 ? text.length : e));
+    }
+  }
+
+  private keep(line: number, block: Buffer, start: number, end: number): void {
+    if (!this.kept.has(line)) this.kept.set(line, this.lineText(block, start, end));
+  }
+
+  private keepPreceding(text: string, lineStart: number, line: number, count: number, block: Buffer): void {
+    let end = lineStart - 1;
+    let n = line - 1;
+    for (let k = 0; k < count && n >= 1; k++, n--) {
+      if (end < 0) {
+        // The line is in an earlier block.
+        const r = this.recent.find((x) => x.line === n);
+        if (r && !this.kept.has(n)) this.kept.set(n, r.text);
+        continue;
+      }
+      const start = text.lastIndexOf('\n', end - 1) + 1;
+      this.keep(n, block, start, end);
+      end = start - 1;
+    }
+  }
+
+  /** Keeps `count` lines from `offset`; returns how many are owed by the next block. */
+  private keepFollowing(text: string, offset: number, line: number, count: number, block: Buffer): number {
+    let start = offset;
+    for (let k = 0; k < count; k++) {
+      if (start >= text.length) return count - k;
+      const e = text.indexOf('\n', start);
+      this.keep(line + k, block, start, e < 0 ? text.length : e);
+      if (e < 0) return count - k - 1;
+      start = e + 1;
+    }
+    return 0;
+  }
+
+  private lineText(block: Buffer, start: number, end: number): string {
+    const slice = block.subarray(start, Math.min(end, start + MAX_KEPT_LINE * 4));
+    return this.decode(slice)
+      .replace(/\r$/, '')
+      .replace(/^\uFEFF/, '')
+      .replace(/\u0000/g, '')
+      .slice(0, MAX_KEPT_LINE);
+  }
+
+  private decode(bytes: Buffer): string {
+    // UTF-16 input was transcoded to UTF-8 before scanning.
+    if (this.encoding === 'gb18030') return iconv.decode(bytes, 'gb18030');
+    return bytes.toString('utf8');
+  }
+
+  private buildRegex(): void {
+    const scanEncoding = this.encoding === 'gb18030' ? 'gb18030' : 'utf8';
+    this.byKey = new Map();
+    for (const spec of this.specs) {
+      if ((this.hits.get(spec.literal)?.length ?? 0) >= MAX_HITS_PER_ANCHOR) continue;
+      const key = iconv.encode(spec.literal, scanEncoding).toString('latin1');
+      const list = this.byKey.get(key) ?? [];
+      list.push(spec);
+      this.byKey.set(key, list);
+    }
+    const keys = [...this.byKey.keys()].sort((a, b) => b.length - a.length);
+    this.regex = keys.length === 0 ? null : new RegExp(keys.map(escapeRegExp).join('|'), 'g');
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Scans a whole log held in memory or any iterable of chunks. */
+export async function scanLog(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, specs: AnchorSpec[]): Promise<ScannedLog> {
+  const scanner = new LogScanner([...specs]);
+  for await (const chunk of chunks) scanner.push(chunk);
+  return scanner.end();
+}
