@@ -2,12 +2,12 @@
 // decodes by the real encoding and keeps only the lines the rules can use), recognises it by
 // content, runs every rule, and tells the story of the run.
 
-import type { Analysis, Evidence, FileReport, Finding, LogFileInput } from '../types';
+import type { Analysis, Evidence, FileReport, Finding, LogFileInput, LogKind } from '../types';
 import { buildStory, storyAnchors } from './build-story';
 import { classifyLog } from './classify-log';
 import { decodeText, type TextEncoding } from './decode-text';
 import type { Knowledge } from './knowledge';
-import { scanLog, type AnchorSpec } from './log-scanner';
+import { MAX_HITS_PER_ANCHOR, scanLog, type AnchorSpec } from './log-scanner';
 import { matchRule, type DecodedLog, type FindLiteral } from './match-rule';
 import { setupdiagAsText } from './setupdiag-text';
 
@@ -22,28 +22,36 @@ export interface AnalyzeOptions {
   contextLines?: number;
 }
 
-/** Every literal the analysis needs from a log, with the context lines wanted around it. */
-export function analysisAnchors(knowledge: Knowledge, contextLines = 0): AnchorSpec[] {
+/** Every literal the analysis needs from a log of this kind, with the context lines wanted around it. */
+export function analysisAnchors(knowledge: Knowledge, kind: LogKind, contextLines = 0): AnchorSpec[] {
+  if (kind === 'other') return [];
   const specs = new Map<string, AnchorSpec>();
-  const want = (literal: string, before: number, after: number) => {
-    const s = specs.get(literal) ?? { literal, before: 0, after: 0 };
-    specs.set(literal, { literal, before: Math.max(s.before, before, contextLines), after: Math.max(s.after, after, contextLines) });
+  const want = (literal: string, before: number, after: number, maxHits = MAX_HITS_PER_ANCHOR) => {
+    const s = specs.get(literal) ?? { literal, before: 0, after: 0, maxHits: 0 };
+    specs.set(literal, {
+      literal,
+      before: Math.max(s.before, before, contextLines),
+      after: Math.max(s.after, after, contextLines),
+      maxHits: Math.max(s.maxHits ?? 0, maxHits),
+    });
   };
-  for (const rule of knowledge.rules) for (const s of rule.signals) want(s.anchor, s.context.before, s.context.after);
-  for (const s of storyAnchors(knowledge)) want(s.literal, s.before, s.after);
-  for (const a of ERROR_ANCHORS) want(a, 0, 0);
+  for (const rule of knowledge.rules) for (const s of rule.signals) if (s.log === kind) want(s.anchor, s.context.before, s.context.after);
+  if (kind === 'panther') {
+    for (const s of storyAnchors(knowledge)) want(s.literal, s.before, s.after, s.maxHits);
+    for (const a of ERROR_ANCHORS) want(a, 0, 0);
+  }
   return [...specs.values()];
 }
 
 export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge, options: AnalyzeOptions = {}): Promise<Analysis> {
-  const anchors = analysisAnchors(knowledge, options.contextLines ?? 0);
+  const anchorsFor = (head: string) => analysisAnchors(knowledge, classifyLog(head), options.contextLines ?? 0);
   const reports: FileReport[] = [];
   const logs: DecodedLog[] = [];
   const problems: string[] = [];
   for (const file of files) {
     let scan;
     try {
-      scan = await scanLog(file.open(), anchors);
+      scan = await scanLog(file.open(), anchorsFor);
     } catch (err) {
       problems.push(`${winPath(file.path)} 无法读取：${(err as Error).message}`);
       continue;
@@ -53,7 +61,7 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     if (kind === 'setupdiag') {
       // Small: read whole, so XML and JSON results can be turned into the text form rules read.
       text = setupdiagAsText(await readText(file, scan.encoding));
-      scan = await scanLog([Buffer.from(text, 'utf8')], anchors);
+      scan = await scanLog([Buffer.from(text, 'utf8')], analysisAnchors(knowledge, 'setupdiag', options.contextLines ?? 0));
     }
     reports.push({ path: file.path, kind, encoding: scan.encoding, lines: scan.lineCount });
     if (kind !== 'other') logs.push({ path: file.path, kind, scan, source: file, text });

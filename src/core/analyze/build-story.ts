@@ -31,9 +31,12 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),/;
 /** Every literal the story needs the scanner to find. */
 export function storyAnchors(knowledge: Knowledge): AnchorSpec[] {
   const o = knowledge.outcomes;
-  const plain = [...o.scenarios.flatMap((s) => [...s.markers, ...s.unless]), ...o.cancelled, ...o.failed, ...o.succeeded, ...o.ended, ...o.rollback, ...ATTEMPT_FACTS.map((f) => f.anchor)];
+  // Whether these occur is all the story asks of them: the first line is enough.
+  const presence = [...o.scenarios.flatMap((s) => [...s.markers, ...s.unless]), ...o.cancelled, ...o.failed, ...o.succeeded];
+  const located = [...o.ended, ...o.rollback, ...ATTEMPT_FACTS.map((f) => f.anchor)];
   return [
-    ...plain.map((literal) => ({ literal, before: 0, after: 0 })),
+    ...presence.map((literal) => ({ literal, before: 0, after: 0, maxHits: 1 })),
+    ...located.map((literal) => ({ literal, before: 0, after: 0 })),
     // The line before a new run is the end of the previous one.
     ...o.started.map((literal) => ({ literal, before: 1, after: 0 })),
   ];

@@ -55,7 +55,7 @@ test('hostile text: NUL regions, a BOM mid-file, mixed breaks, a megabyte line, 
 });
 
 test('an anchor repeated without end is capped, and the scan goes on', async () => {
-  const scanner = new LogScanner([{ literal: 'Operation failed:', before: 0, after: 0 }, { literal: 'the end', before: 0, after: 0 }]);
+  const scanner = new LogScanner(() => [{ literal: 'Operation failed:', before: 0, after: 0 }, { literal: 'the end', before: 0, after: 0 }]);
   const repeated = Buffer.from('Error Operation failed: x\n'.repeat(20000));
   scanner.push(repeated);
   scanner.push(Buffer.from('the end\n'));

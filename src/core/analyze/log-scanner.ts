@@ -1,17 +1,20 @@
 // Streams a log once and keeps only what the rules can use: the lines that contain one of the
 // rules' literal anchors, the lines around them the rules ask for, the first 64 KB (to tell
-// what the file is) and the last line. The hot loop runs one regular expression of all anchors,
-// encoded as the file is, over the raw bytes seen as latin1; only matched lines are decoded.
+// what the file is) and the last line. The hot loop searches the raw bytes for all anchors at
+// once (encoded as the file is); only matched lines are decoded.
 // So a 1 GB setupact.log costs one pass at near regex speed and a few MB of memory.
 
 import iconv from 'iconv-lite';
 import { detectEncoding, type TextEncoding } from './decode-text';
+import { LiteralMatcher } from './literal-matcher';
 
 export interface AnchorSpec {
   literal: string;
   /** Lines of context to keep before and after each line holding the anchor. */
   before: number;
   after: number;
+  /** Stop looking after this many lines (1 for a marker whose presence is all that matters). */
+  maxHits?: number;
 }
 
 export interface ScannedLog {
@@ -33,7 +36,9 @@ const MAX_KEPT_LINE = 64 * 1024;
 /** A "line" that runs on this long without a break is scanned in pieces rather than held. */
 const MAX_CARRY = 8 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
-const SNIFF_BYTES = 4096;
+/** Enough of the start to tell the encoding and what the file is. */
+const SNIFF_BYTES = 64 * 1024;
+const SAMPLE_BYTES = 1024 * 1024;
 
 export class LogScanner {
   private encoding: TextEncoding | null = null;
@@ -46,18 +51,21 @@ export class LogScanner {
   private lineBase = 1;
   private readonly kept = new Map<number, string>();
   private readonly hits = new Map<string, number[]>();
-  private regex: RegExp | null = null;
+  private matcher: LiteralMatcher | null = null;
+  /** The start of the file: what "rare" means for this log. */
+  private sample: Buffer = Buffer.alloc(0);
   /** latin1 form of an encoded anchor → the anchors it stands for. */
   private byKey = new Map<string, AnchorSpec[]>();
   private pendingAfter = 0;
   private readonly recent: { line: number; text: string }[] = [];
-  private readonly maxBefore: number;
   private lastLine = 0;
   private lastLineText = '';
 
-  constructor(private readonly specs: AnchorSpec[]) {
-    this.maxBefore = Math.max(1, ...specs.map((s) => s.before));
-  }
+  private specs: AnchorSpec[] = [];
+  private maxBefore = 1;
+
+  /** `specsFor` chooses the anchors once the start of the file shows what it is. */
+  constructor(private readonly specsFor: (head: string) => AnchorSpec[]) {}
 
   push(chunk: Buffer): void {
     if (this.encoding === null) {
@@ -95,10 +103,14 @@ export class LogScanner {
   private start(): void {
     const first = Buffer.concat(this.sniff);
     this.sniff = [];
-    this.encoding = detectEncoding(first.subarray(0, Math.max(SNIFF_BYTES, Math.min(first.length, 64 * 1024))));
+    this.encoding = detectEncoding(first.subarray(0, SNIFF_BYTES));
     // UTF-16 is transcoded to UTF-8 so that a newline is one byte everywhere.
     if (this.encoding === 'utf16le' || this.encoding === 'utf16be') this.transcoder = iconv.getDecoder(this.encoding) as unknown as iconv.DecoderStream;
-    this.buildRegex();
+    const head = this.transcoder ? iconv.decode(first.subarray(0, HEAD_BYTES), this.encoding) : this.decode(first.subarray(0, HEAD_BYTES));
+    this.specs = this.specsFor(head.replace(/^\uFEFF/, ''));
+    this.sample = first.subarray(0, SAMPLE_BYTES);
+    this.maxBefore = Math.max(1, ...this.specs.map((s) => s.before));
+    this.buildMatcher();
     this.feed(first);
   }
 
@@ -147,7 +159,7 @@ export class LogScanner {
     if (this.pendingAfter > 0) this.keepFollowing(text, 0, this.lineBase, this.pendingAfter, block);
     this.pendingAfter = 0;
 
-    for (let m = this.nextMatch(text, 0); m !== null; ) {
+    for (let m = this.nextMatch(block, 0); m !== null; ) {
       const start = text.lastIndexOf('\n', m - 1) + 1;
       const endBreak = text.indexOf('\n', m);
       const end = endBreak < 0 ? text.length : endBreak;
@@ -156,20 +168,18 @@ export class LogScanner {
       const lineText = text.slice(start, end);
       const specs: AnchorSpec[] = [];
       for (const [key, list] of this.byKey) if (lineText.includes(key)) specs.push(...list);
-      let dropped = false;
       for (const spec of specs) {
         const list = this.hits.get(spec.literal) ?? [];
         list.push(line);
         this.hits.set(spec.literal, list);
-        if (list.length >= MAX_HITS_PER_ANCHOR) dropped = true;
+        if (list.length >= (spec.maxHits ?? MAX_HITS_PER_ANCHOR)) this.dropAnchor(spec);
       }
       this.keep(line, block, start, end);
       const before = Math.max(0, ...specs.map((s) => s.before));
       const after = Math.max(0, ...specs.map((s) => s.after));
       if (before > 0) this.keepPreceding(text, start, line, before, block);
       if (after > 0) this.pendingAfter = Math.max(this.pendingAfter, this.keepFollowing(text, end + 1, line + 1, after, block));
-      if (dropped) this.buildRegex();
-      m = this.nextMatch(text, end);
+      m = this.nextMatch(block, end);
     }
 
     const breaks = lineOf(text.length) - this.lineBase;
@@ -181,11 +191,10 @@ export class LogScanner {
     else this.lineBase += breaks; // a monster line split in pieces keeps its number
   }
 
-  private nextMatch(text: string, from: number): number | null {
-    if (!this.regex) return null;
-    this.regex.lastIndex = from;
-    const m = this.regex.exec(text);
-    return m ? m.index : null;
+  private nextMatch(block: Buffer, from: number): number | null {
+    if (!this.matcher) return null;
+    const at = this.matcher.next(block, from);
+    return at < 0 ? null : at;
   }
 
   /** Keeps the block's last lines (context for a hit early in the next block) and the file's last line. */
@@ -260,33 +269,54 @@ export class LogScanner {
   }
 
   private decode(bytes: Buffer): string {
+    // Most log lines are ASCII, the same in every encoding: skip the decoder for them.
+    if (isAscii(bytes)) return bytes.toString('latin1');
     // UTF-16 input was transcoded to UTF-8 before scanning.
     if (this.encoding === 'gb18030') return iconv.decode(bytes, 'gb18030');
     return bytes.toString('utf8');
   }
 
-  private buildRegex(): void {
+  /** Seen often enough: stop searching for it, and forget its encoded form once no anchor needs it. */
+  private dropAnchor(spec: AnchorSpec): void {
+    for (const [key, list] of this.byKey) {
+      if (!list.includes(spec)) continue;
+      const rest = list.filter((s) => s !== spec);
+      if (rest.length > 0) {
+        this.byKey.set(key, rest);
+        continue;
+      }
+      this.byKey.delete(key);
+      this.matcher?.remove(Buffer.from(key, 'latin1'));
+    }
+  }
+
+  private buildMatcher(): void {
     const scanEncoding = this.encoding === 'gb18030' ? 'gb18030' : 'utf8';
     this.byKey = new Map();
     for (const spec of this.specs) {
-      if ((this.hits.get(spec.literal)?.length ?? 0) >= MAX_HITS_PER_ANCHOR) continue;
+      if ((this.hits.get(spec.literal)?.length ?? 0) >= (spec.maxHits ?? MAX_HITS_PER_ANCHOR)) continue;
       const key = iconv.encode(spec.literal, scanEncoding).toString('latin1');
       const list = this.byKey.get(key) ?? [];
       list.push(spec);
       this.byKey.set(key, list);
     }
-    const keys = [...this.byKey.keys()].sort((a, b) => b.length - a.length);
-    this.regex = keys.length === 0 ? null : new RegExp(keys.map(escapeRegExp).join('|'), 'g');
+    const keys = [...this.byKey.keys()].filter((k) => k.length >= 3);
+    this.matcher = keys.length === 0 ? null : new LiteralMatcher(keys.map((k) => Buffer.from(k, 'latin1')), this.sample);
   }
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function isAscii(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
 }
 
 /** Scans a whole log held in memory or any iterable of chunks. */
-export async function scanLog(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, specs: AnchorSpec[]): Promise<ScannedLog> {
-  const scanner = new LogScanner([...specs]);
+export async function scanLog(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  specs: AnchorSpec[] | ((head: string) => AnchorSpec[]),
+): Promise<ScannedLog> {
+  const scanner = new LogScanner(typeof specs === 'function' ? specs : () => specs);
   for await (const chunk of chunks) scanner.push(chunk);
   return scanner.end();
 }
