@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { LogFileInput } from '../core/types';
 
 /** Big enough to amortise the regex start-up, small enough to keep memory flat. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 export function logFromFile(name: string, file: string): LogFileInput {
   return {

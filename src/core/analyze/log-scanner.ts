@@ -17,16 +17,25 @@ export interface AnchorSpec {
   maxHits?: number;
 }
 
-export interface ScannedLog {
+/** What a scan keeps, as plain data. */
+export interface ScanData {
   encoding: TextEncoding;
   /** Decoded start of the file, for recognising what it is. */
   head: string;
   lineCount: number;
   /** Anchor → the (1-based) lines holding it, in order, at most MAX_HITS_PER_ANCHOR. */
   hits: Map<string, number[]>;
-  /** Text of a kept line (anchor lines, their context, the first and the last line). */
-  line(n: number): string | undefined;
+  /** Kept lines (anchor lines, their context, the first and the last line) by number. */
+  lines: Map<number, string>;
   lastLine: number;
+}
+
+export interface ScannedLog extends ScanData {
+  line(n: number): string | undefined;
+}
+
+export function scannedLog(data: ScanData): ScannedLog {
+  return { ...data, line: (n) => data.lines.get(n) };
 }
 
 /** Bounds the work and memory one anchor can cost on a hostile log that repeats it. */
@@ -39,6 +48,7 @@ const HEAD_BYTES = 64 * 1024;
 /** Enough of the start to tell the encoding and what the file is. */
 const SNIFF_BYTES = 64 * 1024;
 const SAMPLE_BYTES = 1024 * 1024;
+const BLOCK_BYTES = 1024 * 1024;
 
 export class LogScanner {
   private encoding: TextEncoding | null = null;
@@ -46,6 +56,8 @@ export class LogScanner {
   private sniff: Buffer[] = [];
   private sniffed = 0;
   private carry: Buffer = Buffer.alloc(0);
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private headBytes: Buffer[] = [];
   private headSize = 0;
   private lineBase = 1;
@@ -84,20 +96,19 @@ export class LogScanner {
       const rest = this.transcoder.end();
       if (rest) this.feedUtf8(Buffer.from(rest, 'utf8'));
     }
+    this.flush();
     if (this.carry.length > 0) {
       this.scanBlock(this.carry, true);
       this.carry = Buffer.alloc(0);
     }
-    const lineCount = this.lineBase - 1;
-    const kept = this.kept;
-    return {
+    return scannedLog({
       encoding: this.encoding!,
       head: this.decode(Buffer.concat(this.headBytes)).replace(/^\uFEFF/, ''),
-      lineCount,
+      lineCount: this.lineBase - 1,
       hits: this.hits,
-      line: (n) => kept.get(n),
+      lines: this.kept,
       lastLine: this.lastLine,
-    };
+    });
   }
 
   private start(): void {
@@ -130,7 +141,18 @@ export class LogScanner {
       this.headBytes.push(Buffer.from(take));
       this.headSize += take.length;
     }
-    const data = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    // Inflate and read streams hand out small chunks: scan in blocks of about 1 MB.
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= BLOCK_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pendingBytes === 0) return;
+    const parts = this.carry.length > 0 ? [this.carry, ...this.pending] : this.pending;
+    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    this.pending = [];
+    this.pendingBytes = 0;
     const lastBreak = data.lastIndexOf(10);
     if (lastBreak < 0) {
       if (data.length > MAX_CARRY) {
