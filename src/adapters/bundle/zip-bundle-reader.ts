@@ -177,7 +177,8 @@ async function openInflated(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Nod
   const raw = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
     zip.openReadStream(entry, { decompress: false } as yauzl.ZipFileOptions, (err, stream) => (err || !stream ? reject(err ?? new Error('no stream')) : resolve(stream)));
   });
-  const inflate = zlib.createInflateRaw({ chunkSize: INFLATE_CHUNK });
+  // A deep read-ahead lets the zlib thread inflate while the analyzer scans.
+  const inflate = zlib.createInflateRaw({ chunkSize: INFLATE_CHUNK, readableHighWaterMark: 8 * INFLATE_CHUNK } as zlib.ZlibOptions);
   raw.on('error', (err: Error) => inflate.destroy(err));
   return raw.pipe(inflate);
 }
