@@ -1,0 +1,31 @@
+import { helpText, parseCommands } from './parse-commands';
+
+test('the seed closure command with its summary', () => {
+  expect(parseCommands('回复: [案例号: CAS-06079-G5K3W1 ] /close 删除出错的BCD配置信息后，升级系统成功')).toEqual({
+    commands: [{ name: 'close', arg: '删除出错的BCD配置信息后，升级系统成功' }],
+    errors: [],
+  });
+});
+
+test('several commands run in order; full-width slash and colon', () => {
+  expect(parseCommands('[案例号：CAS-06079-G5K3W1］／note 已电话联系 /snooze 3 /send').commands).toEqual([
+    { name: 'note', arg: '已电话联系' },
+    { name: 'snooze', arg: '3', days: 3 },
+    { name: 'send', arg: '' },
+  ]);
+});
+
+test('a URL or a path is not a command', () => {
+  expect(parseCommands('回复: 上传到 https://cduc.cmgos.com/upload 了 C:/Windows/Panther').commands).toEqual([]);
+});
+
+test('unknown commands and bad arguments are explained', () => {
+  const r = parseCommands('/clsoe /snooze soon /note /send now');
+  expect(r.commands).toEqual([]);
+  expect(r.errors).toEqual(['不认识的命令 /clsoe', '/snooze 需要 1 到 365 之间的天数，收到“soon”', '/note 需要内容，例如 /note 已电话联系客户', '/send 不需要参数，收到“now”']);
+});
+
+test('help lists every command', () => {
+  expect(helpText()).toContain('/close');
+  expect(helpText().split('\n')).toHaveLength(12);
+});
