@@ -6,7 +6,10 @@ import { MaildirMailbox } from './adapters/maildir/maildir-mailbox';
 import { MimeMailCodec } from './adapters/mime/mail-codec';
 import { SqliteCaseStore } from './adapters/sqlite/sqlite-store';
 import { ZipBundleReader } from './adapters/bundle/zip-bundle-reader';
-import type { CasebotDeps } from './app/process-mailbox';
+import type { CasebotDeps } from './app/casebot-deps';
+import { MailauthVerifier } from './adapters/mailauth/mailauth-verifier';
+import { PacedSmtpSender } from './adapters/smtp/paced-smtp-sender';
+import type { SenderVerifier } from './ports/sender-verifier';
 import type { TeamSettings } from './app/team-settings';
 import type { Config } from './config/load';
 import { DEFAULT_BUNDLE_LIMITS } from './core/limits';
@@ -20,14 +23,28 @@ export interface Casebot extends CasebotDeps {
   close(): Promise<void>;
 }
 
-export function createCasebot(config: Config, log: Logger, overrides: { mailbox?: Mailbox; clock?: () => Date } = {}): Casebot {
+export function createCasebot(config: Config, log: Logger, overrides: { mailbox?: Mailbox; clock?: () => Date; verifier?: SenderVerifier } = {}): Casebot {
   const knowledge = loadKnowledge(config.knowledgeDir);
   const render = loadTemplates(config.templatesDir);
   const store = new SqliteCaseStore(config.store.path);
   const mailbox = overrides.mailbox ?? createMailbox(config, log);
+  const sender = config.smtp
+    ? new PacedSmtpSender({
+        host: config.smtp.host,
+        port: config.smtp.port,
+        secure: config.smtp.secure,
+        user: config.smtp.user ?? null,
+        password: config.secrets.smtpPassword?.reveal() ?? null,
+        pacing: config.smtp.pacing,
+      })
+    : null;
   return {
     mailbox,
     store,
+    sender,
+    send: { maxAttempts: config.smtp?.maxAttempts ?? 5, retrySeconds: config.smtp?.retrySeconds ?? 30 },
+    commands: { trustedAuthservIds: config.commands.trustedAuthservIds, dailyCapPerRecipient: config.commands.dailyCapPerRecipient },
+    verifier: overrides.verifier ?? (config.commands.verify ? new MailauthVerifier() : null),
     codec: new MimeMailCodec(),
     bundles: new ZipBundleReader(DEFAULT_BUNDLE_LIMITS),
     knowledge,
@@ -37,6 +54,7 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
     log,
     async close() {
       await mailbox.close();
+      await sender?.close();
       store.close();
     },
   };

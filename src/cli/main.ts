@@ -148,7 +148,7 @@ async function run(configFile: string, once: boolean, quiet: boolean): Promise<n
       return 0;
     }
     const watcher = watchMailbox(bot, (report) => {
-      if (report.ingested + report.unmatched + report.drafts.length + report.retired + report.failed > 0) printPass(report);
+      if (report.ingested + report.unmatched + report.drafts.length + report.retired + report.failed + report.sent > 0) printPass(report);
     });
     const stop = () => void watcher.stop();
     process.once('SIGINT', stop);
@@ -168,6 +168,8 @@ function printPass(r: PassReport): void {
   if (r.drafts.length === 0) process.stdout.write('No new drafts.\n');
   for (const d of r.drafts) process.stdout.write(`Draft ${d.kind.padEnd(13)} for ${d.caseId}  <${d.messageId}>\n`);
   if (r.retired > 0) process.stdout.write(`Removed ${r.retired} stale drafts.\n`);
+  if (r.commands > 0) process.stdout.write(`Ran ${r.commands} commands.\n`);
+  if (r.sent > 0) process.stdout.write(`Sent ${r.sent} mails.\n`);
 }
 
 async function readTarget(target: string): Promise<{ files: LogFileInput[]; problems: string[] }> {

@@ -16,6 +16,7 @@ export interface Config extends Omit<ConfigFile, 'knowledgeDir' | 'templatesDir'
   secrets: {
     imapPassword: Secret | null;
     imapAccessToken: Secret | null;
+    smtpPassword: Secret | null;
     /** Customer name → upload password for the portal. */
     upload: Map<string, Secret>;
   };
@@ -60,6 +61,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const imap = data.mailbox.kind === 'imap' ? data.mailbox.imap : null;
   const imapPassword = secret(imap?.passwordEnv, 'mailbox.imap.passwordEnv');
   const imapAccessToken = secret(imap?.accessTokenEnv, 'mailbox.imap.accessTokenEnv');
+  const smtpPassword = secret(data.smtp?.passwordEnv, 'smtp.passwordEnv');
   const upload = new Map<string, Secret>();
   data.customers.forEach((c, i) => {
     if (!c.upload) return;
@@ -86,7 +88,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     knowledgeDir: data.knowledgeDir ? resolve(data.knowledgeDir) : path.join(projectRoot(), 'knowledge'),
     templatesDir: data.templatesDir ? resolve(data.templatesDir) : path.join(projectRoot(), 'templates'),
     file: abs,
-    secrets: { imapPassword, imapAccessToken, upload },
+    secrets: { imapPassword, imapAccessToken, smtpPassword, upload },
     warnings,
   };
 }

@@ -95,11 +95,49 @@ export const configSchema = z
           .strict(),
       )
       .default([]),
+    smtp: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535),
+        secure: z.boolean().default(true),
+        user: z.string().optional(),
+        passwordEnv: envName.optional(),
+        // Pacing of everything casebot sends (bottleneck): at most `maxPerWindow` mails per
+        // `windowSeconds`, `maxConcurrent` at once.
+        pacing: z
+          .object({
+            maxPerWindow: z.number().int().min(1).default(30),
+            windowSeconds: z.number().min(1).max(3600).default(60),
+            maxConcurrent: z.number().int().min(1).max(20).default(2),
+          })
+          .strict()
+          .default({}),
+        // Temporary SMTP failures are retried with back-off this many times, then reported.
+        maxAttempts: z.number().int().min(1).max(20).default(5),
+        retrySeconds: z.number().min(0.1).max(3600).default(30),
+      })
+      .strict()
+      .optional(),
+    commands: z
+      .object({
+        // authserv-ids of our own mail servers: their Authentication-Results headers are trusted.
+        trustedAuthservIds: z.array(z.string().min(1)).default([]),
+        // Verify DKIM/SPF/DMARC ourselves with mailauth (needs DNS).
+        verify: z.boolean().default(false),
+        // Mails casebot writes to one engineer per day, at most (Znuny's loop protection).
+        dailyCapPerRecipient: z.number().int().min(1).default(40),
+      })
+      .strict()
+      .default({}),
     successPhrases: z
       .array(z.string().min(2))
       .default(['升级成功', '升级系统成功', '已经成功', '已成功升级', '问题已解决', '已解决', '可以关闭', '可以结案']),
   })
   .strict()
+  .refine((c) => !c.smtp || Boolean(c.smtp.user) === Boolean(c.smtp.passwordEnv), {
+    message: 'set both user and passwordEnv, or neither (no SMTP login)',
+    path: ['smtp', 'passwordEnv'],
+  })
   .refine((c) => c.engineers.filter((e) => e.default).length <= 1, {
     message: 'at most one engineer can be the default',
     path: ['engineers'],

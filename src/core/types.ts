@@ -27,6 +27,12 @@ export interface ParsedMail {
   references: string[];
   text: string;
   attachments: MailAttachment[];
+  /** Authentication-Results header values, as received (trust is decided later). */
+  authResults: string[];
+  /** casebot's own loop header: set on every mail casebot writes. */
+  loopHeader: string | null;
+  /** RFC 3834 and friends: Auto-Submitted, Precedence, X-Autoreply… (lower-cased names). */
+  autoHeaders: Record<string, string>;
 }
 
 export type Verdict =

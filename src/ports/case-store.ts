@@ -4,13 +4,16 @@
 import type { CaseView, DraftKind } from '../core/case/case-view';
 import type { Analysis, ParsedMail } from '../core/types';
 
-export type Direction = 'inbound' | 'outbound';
-export type DraftStatus = 'pending' | 'live' | 'sent' | 'retiring' | 'retired';
+export type Direction = 'inbound' | 'outbound' | 'command';
+/** pending → live → sent; live → edited (the engineer sent their own version) → sent; → retiring → retired. */
+export type DraftStatus = 'pending' | 'live' | 'sent' | 'edited' | 'retiring' | 'retired';
 
 export interface NewMessage {
   mail: ParsedMail;
   caseId: string | null;
   folder: string;
+  /** Where the mail is in the mailbox (folder and id), to read it again (`/diagnose`). */
+  mailboxRef: string;
   arrivedAt: string;
   direction: Direction;
   successReport: boolean;
@@ -42,7 +45,25 @@ export interface StoredDraft {
   basedOn: string;
   status: DraftStatus;
   raw: Buffer;
+  bodyText: string;
   createdAt: string;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxEntry {
+  id: number;
+  messageId: string;
+  purpose: 'customer' | 'engineer';
+  caseId: string | null;
+  draftId: number | null;
+  envelopeFrom: string;
+  envelopeTo: string[];
+  raw: Buffer;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
 }
 
 export interface CaseSummary {
@@ -51,6 +72,7 @@ export interface CaseSummary {
   status: 'open' | 'closed';
   customer: string | null;
   engineer: string;
+  snoozedUntil: string | null;
 }
 
 export interface StoreEvent {
@@ -78,7 +100,23 @@ export interface CaseStore {
   clearDirty(caseId: string): void;
   loadCaseView(caseId: string): CaseView;
   loadAnalysis(analysisId: number): Analysis | null;
+  setCaseStatus(caseId: string, status: 'open' | 'closed', at: string): void;
+  snooze(caseId: string, until: string | null): void;
+  /** Where a stored mail is in the mailbox, to read it again. */
+  mailboxRef(messageId: string): string | null;
+  messageRowId(messageId: string): number | null;
+  /** Latest message of a case that carried logs. */
+  latestLogMessage(caseId: string): string | null;
   insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number;
+  liveDraft(caseId: string): StoredDraft | null;
+  /** The engineer sent it (as drafted or edited): record what went out and how close it was. */
+  setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void;
+  enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number;
+  outboxByMessageId(messageId: string): OutboxEntry | null;
+  dueOutbox(now: string): OutboxEntry[];
+  updateOutbox(id: number, fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string }): void;
+  /** Engineer mails to this address since `since`: for the per-recipient daily cap. */
+  engineerMailsSince(address: string, since: string): number;
   draftByMessageId(messageId: string): StoredDraft | null;
   draftsWithStatus(status: DraftStatus): StoredDraft[];
   setDraftStatus(id: number, status: DraftStatus, at: string): void;

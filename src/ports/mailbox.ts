@@ -30,6 +30,8 @@ export interface Mailbox {
   hasDraft(messageId: string): Promise<boolean>;
   /** Removes casebot's draft; false when it was not there (e.g. the engineer already sent it). */
   removeDraft(messageId: string): Promise<boolean>;
+  /** Stores a copy of a mail casebot sent in the Sent folder, flagged \\Seen. */
+  appendSent(raw: Buffer): Promise<void>;
   /** Calls `onChange` when new mail may have arrived; resolves the returned stop function on close. */
   watch(onChange: () => void): () => Promise<void>;
 }

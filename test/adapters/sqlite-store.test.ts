@@ -17,6 +17,9 @@ const mail = (id: string): ParsedMail => ({
   references: [],
   text: '',
   attachments: [],
+  authResults: [],
+  loopHeader: null,
+  autoHeaders: {},
 });
 
 function tempStore(): { store: SqliteCaseStore; file: string } {
@@ -37,7 +40,7 @@ test('migrations run once and the schema version persists', () => {
 test('a Message-ID is stored once; the event log is append-only; one live draft per case', () => {
   const { store } = tempStore();
   store.createCase({ caseId: 'CAS-06079-G5K3W1', subject: 's', title: 't', customer: null, engineer: 'e@cmgos.com' }, at);
-  const m = { mail: mail('m1@x'), caseId: 'CAS-06079-G5K3W1', folder: 'inbox', arrivedAt: at, direction: 'inbound' as const, successReport: false, logAttachments: 0, intakeProblems: [] };
+  const m = { mail: mail('m1@x'), caseId: 'CAS-06079-G5K3W1', folder: 'inbox', mailboxRef: '{}', arrivedAt: at, direction: 'inbound' as const, successReport: false, logAttachments: 0, intakeProblems: [] };
   store.insertMessage(m, at);
   expect(() => store.insertMessage(m, at)).toThrow(/UNIQUE/);
   expect(store.caseOfMessages(['nope', 'm1@x'])).toBe('CAS-06079-G5K3W1');
@@ -47,7 +50,7 @@ test('a Message-ID is stored once; the event log is append-only; one live draft 
   expect(() => db.exec('DELETE FROM events')).toThrow(/append-only/);
   expect(() => db.exec("UPDATE events SET type = 'y'")).toThrow(/append-only/);
 
-  const draft = { caseId: 'CAS-06079-G5K3W1', kind: 'scope-request' as const, basedOn: 'm1@x', raw: Buffer.from('x'), createdAt: at };
+  const draft = { caseId: 'CAS-06079-G5K3W1', kind: 'scope-request' as const, basedOn: 'm1@x', raw: Buffer.from('x'), bodyText: 'x', createdAt: at };
   const id = store.insertDraft({ ...draft, messageId: 'd1' });
   expect(() => store.insertDraft({ ...draft, messageId: 'd2' })).toThrow(/UNIQUE/);
   store.setDraftStatus(id, 'retiring', at);

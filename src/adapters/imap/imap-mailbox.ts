@@ -98,6 +98,11 @@ export class ImapMailbox implements Mailbox {
     await client.append((await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
   }
 
+  async appendSent(raw: Buffer): Promise<void> {
+    const client = await this.connection();
+    await client.append((await this.folderPaths()).sent, raw, ['\\Seen']);
+  }
+
   async hasDraft(messageId: string): Promise<boolean> {
     return (await this.findDrafts(messageId, async () => undefined)).length > 0;
   }

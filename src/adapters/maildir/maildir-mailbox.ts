@@ -45,8 +45,16 @@ export class MaildirMailbox implements Mailbox {
   }
 
   async appendDraft(raw: Buffer, _messageId: string): Promise<void> {
+    this.deliver(FOLDER_DIRS.drafts, raw, 'DS');
+  }
+
+  async appendSent(raw: Buffer): Promise<void> {
+    this.deliver(FOLDER_DIRS.sent, raw, 'S');
+  }
+
+  private deliver(folderDir: string, raw: Buffer, flags: string): void {
     const name = `${Math.floor(Date.now() / 1000)}.M${process.hrtime.bigint() % 1000000n}P${process.pid}Q${++this.sequence}.${os.hostname().replace(/[/:]/g, '_')}`;
-    const dir = path.join(this.root, FOLDER_DIRS.drafts);
+    const dir = path.join(this.root, folderDir);
     const tmp = path.join(dir, 'tmp', name);
     // Maildir delivery: write to tmp/, fsync, then rename into cur/ so no reader sees half a file.
     const fd = fs.openSync(tmp, 'w');
@@ -56,7 +64,7 @@ export class MaildirMailbox implements Mailbox {
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(tmp, path.join(dir, 'cur', `${name}:2,DS`));
+    fs.renameSync(tmp, path.join(dir, 'cur', `${name}:2,${flags}`));
   }
 
   async hasDraft(messageId: string): Promise<boolean> {

@@ -31,6 +31,11 @@ export class MimeMailCodec implements MailCodec {
         contentType: a.contentType,
         content: a.content,
       })),
+      authResults: headerValues(parsed, 'authentication-results'),
+      loopHeader: headerValues(parsed, LOOP_HEADER)[0] ?? null,
+      autoHeaders: Object.fromEntries(
+        AUTO_HEADERS.map((h) => [h, headerValues(parsed, h)[0]] as const).filter((e): e is readonly [string, string] => e[1] !== undefined),
+      ),
     };
   }
 
@@ -41,8 +46,8 @@ export class MimeMailCodec implements MailCodec {
       to: draft.to.map((a) => ({ name: a.name, address: a.address })),
       cc: draft.cc.map((a) => ({ name: a.name, address: a.address })),
       subject: draft.subject,
-      inReplyTo: `<${draft.inReplyTo}>`,
-      references: draft.references.map((r) => `<${r}>`),
+      ...(draft.inReplyTo ? { inReplyTo: `<${draft.inReplyTo}>` } : {}),
+      ...(draft.references.length > 0 ? { references: draft.references.map((r) => `<${r}>`) } : {}),
       date: new Date(draft.date),
       text: draft.text,
       textEncoding: 'base64',
@@ -52,6 +57,16 @@ export class MimeMailCodec implements MailCodec {
     node.keepBcc = true;
     return node.build();
   }
+}
+
+export const LOOP_HEADER = 'x-casebot-loop';
+const AUTO_HEADERS = ['auto-submitted', 'precedence', 'x-autoreply', 'x-autorespond', 'x-auto-response-suppress'];
+
+/** Every value of a header, unfolded, in the order the mail has them. */
+function headerValues(parsed: { headerLines: readonly { key: string; line: string }[] }, name: string): string[] {
+  return parsed.headerLines
+    .filter((h) => h.key === name)
+    .map((h) => h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
 }
 
 function normaliseId(id: string | undefined | null): string | null {

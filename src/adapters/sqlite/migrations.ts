@@ -10,6 +10,7 @@ export const MIGRATIONS: string[] = [
     customer    TEXT,
     engineer    TEXT NOT NULL,
     status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    snoozed_until TEXT,
     dirty       INTEGER NOT NULL DEFAULT 0,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
@@ -22,7 +23,9 @@ export const MIGRATIONS: string[] = [
     raw_hash        TEXT NOT NULL,
     case_id         TEXT REFERENCES cases (case_id),
     folder          TEXT NOT NULL,
-    direction       TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    -- command: an engineer's mail to casebot, not part of the conversation with the customer.
+    direction       TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound', 'command')),
+    mailbox_ref     TEXT,
     from_json       TEXT,
     to_json         TEXT NOT NULL,
     cc_json         TEXT NOT NULL,
@@ -87,13 +90,36 @@ export const MIGRATIONS: string[] = [
     kind        TEXT NOT NULL,
     message_id  TEXT NOT NULL UNIQUE,
     based_on    TEXT NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('pending', 'live', 'sent', 'retiring', 'retired')),
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'live', 'sent', 'edited', 'retiring', 'retired')),
     raw         BLOB NOT NULL,
+    body_text   TEXT NOT NULL DEFAULT '',
+    -- What the customer was actually sent, and how close it is to the draft (1 = unchanged).
+    sent_message_id TEXT,
+    similarity  REAL,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
   );
   -- One live draft per case: at most one row that is pending or live.
   CREATE UNIQUE INDEX drafts_one_live ON drafts (case_id) WHERE status IN ('pending', 'live');
+
+  -- Every mail casebot sends goes here first, committed, before SMTP sees it.
+  CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    message_id  TEXT NOT NULL UNIQUE,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('customer', 'engineer')),
+    case_id     TEXT,
+    draft_id    INTEGER REFERENCES drafts (id),
+    envelope_from TEXT NOT NULL,
+    envelope_to TEXT NOT NULL,
+    raw         BLOB NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error  TEXT,
+    created_at  TEXT NOT NULL,
+    sent_at     TEXT
+  );
+  CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 
   CREATE TABLE cursors (
     folder TEXT PRIMARY KEY,

@@ -13,6 +13,8 @@ import type {
   NewArtifact,
   NewCase,
   NewMessage,
+  OutboxEntry,
+  OutboxStatus,
   StoreEvent,
   StoredDraft,
 } from '../../ports/case-store';
@@ -82,12 +84,12 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   getCase(caseId: string): CaseSummary | null {
-    const row = this.db.prepare('SELECT case_id, subject, status, customer, engineer FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
     return row ? toSummary(row) : null;
   }
 
   listCases(): CaseSummary[] {
-    return (this.db.prepare('SELECT case_id, subject, status, customer, engineer FROM cases ORDER BY case_id').all() as Row[]).map(toSummary);
+    return (this.db.prepare('SELECT * FROM cases ORDER BY case_id').all() as Row[]).map(toSummary);
   }
 
   createCase(c: NewCase, at: string): void {
@@ -100,15 +102,16 @@ export class SqliteCaseStore implements CaseStore {
     const mail = m.mail;
     const result = this.db
       .prepare(
-        `INSERT INTO messages (message_id, raw_hash, case_id, folder, direction, from_json, to_json, cc_json, subject, date,
+        `INSERT INTO messages (message_id, raw_hash, case_id, folder, mailbox_ref, direction, from_json, to_json, cc_json, subject, date,
            arrived_at, in_reply_to, references_json, body_text, success_report, log_attachments, intake_problems, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         mail.messageId,
         mail.rawHash,
         m.caseId,
         m.folder,
+        m.mailboxRef,
         m.direction,
         mail.from ? JSON.stringify(mail.from) : null,
         JSON.stringify(mail.to),
@@ -183,7 +186,8 @@ export class SqliteCaseStore implements CaseStore {
   loadCaseView(caseId: string): CaseView {
     const c = this.db.prepare('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
     if (!c) throw new Error(`no case ${caseId}`);
-    const rows = this.db.prepare('SELECT * FROM messages WHERE case_id = ? ORDER BY arrived_at, id').all(caseId) as Row[];
+    // Commands to casebot are not part of the conversation with the customer.
+    const rows = this.db.prepare("SELECT * FROM messages WHERE case_id = ? AND direction != 'command' ORDER BY arrived_at, id").all(caseId) as Row[];
     const latestAnalysis = this.db.prepare('SELECT id FROM analyses WHERE message_row = ? ORDER BY id DESC LIMIT 1');
     const messages: CaseMessage[] = rows.map((r) => {
       const a = latestAnalysis.get(r.id) as Row | undefined;
@@ -221,9 +225,79 @@ export class SqliteCaseStore implements CaseStore {
 
   insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number {
     const result = this.db
-      .prepare(`INSERT INTO drafts (case_id, kind, message_id, based_on, status, raw, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`)
-      .run(d.caseId, d.kind, d.messageId, d.basedOn, d.raw, d.createdAt, d.createdAt);
+      .prepare(`INSERT INTO drafts (case_id, kind, message_id, based_on, status, raw, body_text, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`)
+      .run(d.caseId, d.kind, d.messageId, d.basedOn, d.raw, d.bodyText, d.createdAt, d.createdAt);
     return Number(result.lastInsertRowid);
+  }
+
+  liveDraft(caseId: string): StoredDraft | null {
+    const row = this.db.prepare(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'live') ORDER BY id DESC LIMIT 1`).get(caseId) as Row | undefined;
+    return row ? toDraft(row) : null;
+  }
+
+  setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void {
+    // Sent as drafted (same Message-ID): done. Sent as the engineer's own mail: casebot's copy still has to go.
+    this.db
+      .prepare(`UPDATE drafts SET status = CASE WHEN message_id = ? THEN 'sent' ELSE 'edited' END, sent_message_id = ?, similarity = ?, updated_at = ? WHERE id = ?`)
+      .run(sentMessageId, sentMessageId, similarity, at, id);
+  }
+
+  setCaseStatus(caseId: string, status: 'open' | 'closed', at: string): void {
+    this.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE case_id = ?').run(status, at, caseId);
+  }
+
+  snooze(caseId: string, until: string | null): void {
+    this.db.prepare('UPDATE cases SET snoozed_until = ? WHERE case_id = ?').run(until, caseId);
+  }
+
+  mailboxRef(messageId: string): string | null {
+    const row = this.db.prepare('SELECT mailbox_ref FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    return row?.mailbox_ref ? String(row.mailbox_ref) : null;
+  }
+
+  messageRowId(messageId: string): number | null {
+    const row = this.db.prepare('SELECT id FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    return row ? Number(row.id) : null;
+  }
+
+  latestLogMessage(caseId: string): string | null {
+    const row = this.db
+      .prepare("SELECT message_id FROM messages WHERE case_id = ? AND direction = 'inbound' AND log_attachments > 0 ORDER BY arrived_at DESC, id DESC LIMIT 1")
+      .get(caseId) as Row | undefined;
+    return row ? String(row.message_id) : null;
+  }
+
+  enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number {
+    const result = this.db
+      .prepare(
+        `INSERT INTO outbox (message_id, purpose, case_id, draft_id, envelope_from, envelope_to, raw, status, next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      )
+      .run(e.messageId, e.purpose, e.caseId, e.draftId, e.envelopeFrom, JSON.stringify(e.envelopeTo), e.raw, e.nextAttemptAt, at);
+    return Number(result.lastInsertRowid);
+  }
+
+  outboxByMessageId(messageId: string): OutboxEntry | null {
+    const row = this.db.prepare('SELECT * FROM outbox WHERE message_id = ?').get(messageId) as Row | undefined;
+    return row ? toOutbox(row) : null;
+  }
+
+  dueOutbox(now: string): OutboxEntry[] {
+    return (this.db.prepare("SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ? ORDER BY id").all(now) as Row[]).map(toOutbox);
+  }
+
+  updateOutbox(id: number, fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string }): void {
+    const columns: Record<string, string> = { status: 'status', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastError: 'last_error', sentAt: 'sent_at' };
+    const entries = Object.entries(fields).filter(([k]) => k in columns);
+    if (entries.length === 0) return;
+    this.db.prepare(`UPDATE outbox SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
+  }
+
+  engineerMailsSince(address: string, since: string): number {
+    const row = this.db
+      .prepare("SELECT COUNT(*) AS n FROM outbox WHERE purpose = 'engineer' AND created_at >= ? AND envelope_to LIKE ?")
+      .get(since, `%"${address.toLowerCase()}"%`) as Row;
+    return Number(row.n);
   }
 
   draftByMessageId(messageId: string): StoredDraft | null {
@@ -276,6 +350,7 @@ function toSummary(row: Row): CaseSummary {
     status: row.status === 'closed' ? 'closed' : 'open',
     customer: row.customer === null ? null : String(row.customer),
     engineer: String(row.engineer),
+    snoozedUntil: row.snoozed_until === null || row.snoozed_until === undefined ? null : String(row.snoozed_until),
   };
 }
 
@@ -305,6 +380,24 @@ function toDraft(row: Row): StoredDraft {
     basedOn: String(row.based_on),
     status: String(row.status) as DraftStatus,
     raw: row.raw as Buffer,
+    bodyText: String(row.body_text ?? ''),
     createdAt: String(row.created_at),
+  };
+}
+
+function toOutbox(row: Row): OutboxEntry {
+  return {
+    id: Number(row.id),
+    messageId: String(row.message_id),
+    purpose: row.purpose === 'engineer' ? 'engineer' : 'customer',
+    caseId: row.case_id === null ? null : String(row.case_id),
+    draftId: row.draft_id === null ? null : Number(row.draft_id),
+    envelopeFrom: String(row.envelope_from),
+    envelopeTo: JSON.parse(String(row.envelope_to)),
+    raw: row.raw as Buffer,
+    status: String(row.status) as OutboxStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: String(row.next_attempt_at),
+    lastError: row.last_error === null ? null : String(row.last_error),
   };
 }

@@ -3,7 +3,7 @@
 
 import type { CaseView, DraftKind } from './case-view';
 
-export type RerequestReason = 'no-logs' | 'unreadable' | 'no-finding' | 'fix-did-not-work';
+export type RerequestReason = 'no-logs' | 'unreadable' | 'no-finding' | 'fix-did-not-work' | 'engineer';
 
 export type Decision =
   | { action: 'none'; reason: string }

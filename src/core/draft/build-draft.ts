@@ -23,6 +23,10 @@ export interface DraftRequest {
   basedOn: string;
   analysis: Analysis | null;
   rerequestReason: RerequestReason | null;
+  /** An engineer's own words for the draft (`/logs 原因`, `/close 总结`). */
+  engineerText?: string;
+  /** Tells apart drafts an engineer asked for from the one casebot made for the same mail. */
+  variant?: string;
 }
 
 export interface DraftMail {
@@ -59,7 +63,8 @@ export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftCont
     problems: request.analysis?.problems ?? answered.intakeProblems,
     intakeProblems: answered.intakeProblems,
     reason: request.rerequestReason,
-    resolution: request.analysis?.findings[0]?.resolution ?? '问题已解决，升级系统成功。',
+    engineerText: request.engineerText ?? '',
+    resolution: (request.kind === 'closure' && request.engineerText) || request.analysis?.findings[0]?.resolution || '问题已解决，升级系统成功。',
   };
   return {
     messageId: draftMessageId(view.caseId, request, ctx.team.address),
@@ -80,8 +85,8 @@ export function problemStatement(title: string): string {
 }
 
 /** Same case, same answered mail, same kind → same Message-ID, so a re-run never makes a second draft. */
-export function draftMessageId(caseId: string, request: Pick<DraftRequest, 'kind' | 'basedOn'>, teamAddress: string): string {
-  const digest = createHash('sha256').update(`${caseId}\n${request.basedOn}\n${request.kind}`).digest('hex').slice(0, 16);
+export function draftMessageId(caseId: string, request: Pick<DraftRequest, 'kind' | 'basedOn' | 'variant'>, teamAddress: string): string {
+  const digest = createHash('sha256').update(`${caseId}\n${request.basedOn}\n${request.kind}${request.variant ? `\n${request.variant}` : ''}`).digest('hex').slice(0, 16);
   const domain = teamAddress.split('@')[1] ?? 'casebot.invalid';
   return `casebot.${caseId}.${request.kind}.${digest}@${domain}`;
 }

@@ -1,0 +1,61 @@
+// MailSender over SMTP (nodemailer), paced by bottleneck: at most `maxPerWindow` mails per
+// window and `maxConcurrent` at once. bottleneck only paces; what must not be lost lives in the
+// store's outbox, since bottleneck's queue dies with the process.
+
+import Bottleneck from 'bottleneck';
+import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { SendError, type MailSender } from '../../ports/mail-sender';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  password: string | null;
+  pacing: { maxPerWindow: number; windowSeconds: number; maxConcurrent: number };
+}
+
+/** An SMTP conversation that hangs must not hold a pacing slot forever. */
+const SEND_TIMEOUT_MS = 60_000;
+
+export class PacedSmtpSender implements MailSender {
+  private readonly transport: nodemailer.Transporter<SMTPTransport.SentMessageInfo>;
+  private readonly limiter: Bottleneck;
+
+  constructor(settings: SmtpSettings) {
+    this.transport = nodemailer.createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: SEND_TIMEOUT_MS,
+      // Loopback test servers have no certificate; real ones are checked.
+      tls: { rejectUnauthorized: !['127.0.0.1', 'localhost', '::1'].includes(settings.host) },
+    });
+    // bottleneck refreshes reservoirs on a 250 ms grid.
+    const interval = Math.max(250, Math.round((settings.pacing.windowSeconds * 1000) / 250) * 250);
+    this.limiter = new Bottleneck({
+      maxConcurrent: settings.pacing.maxConcurrent,
+      reservoir: settings.pacing.maxPerWindow,
+      reservoirRefreshAmount: settings.pacing.maxPerWindow,
+      reservoirRefreshInterval: interval,
+    });
+  }
+
+  async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<void> {
+    try {
+      await this.limiter.schedule({ expiration: SEND_TIMEOUT_MS * 2 }, () => this.transport.sendMail({ envelope, raw }));
+    } catch (err) {
+      const code = (err as { responseCode?: number }).responseCode;
+      throw new SendError((err as Error).message, code !== undefined && code >= 500 && code < 600);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.transport.close();
+    await this.limiter.stop({ dropWaitingJobs: false });
+  }
+}

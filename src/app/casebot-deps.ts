@@ -1,0 +1,55 @@
+// Everything the app layer works with: ports, knowledge, templates, settings and the clock.
+
+import type { Knowledge } from '../core/analyze/knowledge';
+import type { RenderTemplate } from '../core/draft/templates';
+import type { BundleReader } from '../ports/bundle-reader';
+import type { CaseStore } from '../ports/case-store';
+import type { Logger } from '../ports/logger';
+import type { MailCodec } from '../ports/mail-codec';
+import type { MailSender } from '../ports/mail-sender';
+import type { Mailbox } from '../ports/mailbox';
+import type { SenderVerifier } from '../ports/sender-verifier';
+import type { TeamSettings } from './team-settings';
+
+export interface CommandSettings {
+  trustedAuthservIds: string[];
+  dailyCapPerRecipient: number;
+}
+
+export interface SendSettings {
+  maxAttempts: number;
+  retrySeconds: number;
+}
+
+export interface CasebotDeps {
+  mailbox: Mailbox;
+  store: CaseStore;
+  codec: MailCodec;
+  bundles: BundleReader;
+  knowledge: Knowledge;
+  render: RenderTemplate;
+  settings: TeamSettings;
+  commands: CommandSettings;
+  /** Null when no SMTP server is configured: nothing can be sent, /send says so. */
+  sender: MailSender | null;
+  send: SendSettings;
+  /** Null unless casebot verifies DKIM/SPF/DMARC itself. */
+  verifier: SenderVerifier | null;
+  clock: () => Date;
+  log: Logger;
+}
+
+export interface PassReport {
+  ingested: number;
+  unmatched: number;
+  duplicates: number;
+  failed: number;
+  commands: number;
+  drafts: { caseId: string; kind: string; messageId: string }[];
+  retired: number;
+  sent: number;
+}
+
+export function emptyReport(): PassReport {
+  return { ingested: 0, unmatched: 0, duplicates: 0, failed: 0, commands: 0, drafts: [], retired: 0, sent: 0 };
+}

@@ -1,0 +1,41 @@
+// Mail casebot writes to engineers: marked as machine mail with our loop header, capped per
+// recipient per day, and queued in the outbox like everything else casebot sends.
+
+import { randomUUID } from 'node:crypto';
+import type { Notice } from '../core/commands/engineer-notice';
+import type { CasebotDeps } from './casebot-deps';
+
+export const LOOP_HEADER = 'X-Casebot-Loop';
+
+export async function mailEngineer(deps: CasebotDeps, to: string, caseId: string | null, notice: Notice, inReplyTo: string | null): Promise<boolean> {
+  const { store } = deps;
+  const now = deps.clock();
+  const dayStart = new Date(now);
+  dayStart.setUTCHours(0, 0, 0, 0);
+  if (store.engineerMailsSince(to, dayStart.toISOString()) >= deps.commands.dailyCapPerRecipient) {
+    deps.log.warn('daily cap of mails to an engineer reached', { to, caseId });
+    store.appendEvent({ at: now.toISOString(), caseId, messageId: null, actor: 'casebot', type: 'engineer-mail-capped', detail: { to, subject: notice.subject } });
+    return false;
+  }
+  const domain = deps.settings.team.address.split('@')[1] ?? 'casebot.invalid';
+  const messageId = `casebot.notice.${randomUUID()}@${domain}`;
+  const raw = await deps.codec.compose(
+    {
+      messageId,
+      from: { name: 'casebot', address: deps.settings.team.address },
+      to: [{ name: '', address: to }],
+      cc: [],
+      subject: notice.subject,
+      inReplyTo: inReplyTo ?? '',
+      references: inReplyTo ? [inReplyTo] : [],
+      date: now.toISOString(),
+      text: notice.text,
+    },
+    { [LOOP_HEADER]: domain, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', ...(caseId ? { 'X-Casebot-Case': caseId } : {}) },
+  );
+  store.enqueueOutbox(
+    { messageId, purpose: 'engineer', caseId, draftId: null, envelopeFrom: deps.settings.team.address, envelopeTo: [to.toLowerCase()], raw, nextAttemptAt: now.toISOString() },
+    now.toISOString(),
+  );
+  return true;
+}

@@ -1,0 +1,128 @@
+// Takes one new mail into the store: identity, case, bundles, and what it means for the case
+// (a customer's mail, an engineer's reply, or an engineer's command). Everything about the mail
+// and the folder's cursor is committed in one transaction.
+
+import { caseTitle, findCaseId } from '../core/case/case-id';
+import { isSuccessReport } from '../core/case/success-report';
+import { parseCommands } from '../core/commands/parse-commands';
+import { draftSimilarity } from '../core/draft/similarity';
+import { ownText } from '../core/mail/strip-quote';
+import type { ParsedMail } from '../core/types';
+import type { MailRef } from '../ports/mailbox';
+import type { CasebotDeps, PassReport } from './casebot-deps';
+import { readBundles } from './read-bundles';
+import { isEngineer, runCommands } from './run-commands';
+import { customerOf, engineerFor, isOurAddress } from './team-settings';
+
+export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassReport): Promise<void> {
+  const { store, log } = deps;
+  const now = deps.clock().toISOString();
+  const skip = (type: string, detail: Record<string, unknown>, messageId: string | null = null) =>
+    store.transaction(() => {
+      store.appendEvent({ at: now, caseId: null, messageId, actor: 'casebot', type, detail: { folder: ref.folder, ref: ref.id, ...detail } });
+      store.setCursor(ref.folder, ref.cursor);
+    });
+
+  let raw: Buffer;
+  let mail: ParsedMail;
+  try {
+    raw = await deps.mailbox.fetchRaw(ref);
+    mail = await deps.codec.parse(raw, deps.clock());
+  } catch (err) {
+    // Recorded and skipped: the mail stays in the mailbox for an engineer to look at.
+    report.failed++;
+    log.error('mail could not be read', { folder: ref.folder, ref: ref.id, error: (err as Error).message });
+    skip('mail-unreadable', { error: (err as Error).message });
+    return;
+  }
+  if (store.hasMessage(mail.messageId)) {
+    report.duplicates++;
+    store.transaction(() => store.setCursor(ref.folder, ref.cursor));
+    return;
+  }
+  if (mail.loopHeader !== null && !store.draftByMessageId(mail.messageId) && !store.outboxByMessageId(mail.messageId)) {
+    // casebot's own notice to an engineer, come back: never treat it as a case mail.
+    skip('own-mail-ignored', { subject: mail.subject }, mail.messageId);
+    return;
+  }
+
+  const caseId = findCaseId(mail.subject) ?? store.caseOfMessages([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
+  const commands = parseCommands(mail.subject);
+  const hasCommands = commands.commands.length + commands.errors.length > 0;
+  const fromEngineer = isEngineer(deps, mail.from?.address);
+  const isCommand = hasCommands && fromEngineer && !store.draftByMessageId(mail.messageId);
+  const direction = isCommand ? 'command' : isOurAddress(deps.settings, mail.from) ? 'outbound' : 'inbound';
+  const bundles = direction === 'inbound' && caseId ? await readBundles(deps, mail) : { logAttachments: 0, artifacts: [] };
+  const successReport = direction === 'inbound' && isSuccessReport(ownText(mail.text), deps.settings.successPhrases);
+
+  store.transaction(() => {
+    if (caseId && !store.getCase(caseId)) {
+      const customer = customerOf(deps.settings, direction === 'inbound' ? (mail.from ? [mail.from] : []) : [...mail.to, ...mail.cc]);
+      store.createCase(
+        { caseId, subject: mail.subject, title: caseTitle(mail.subject), customer: customer?.name ?? null, engineer: engineerFor(deps.settings, customer).address },
+        now,
+      );
+      store.appendEvent({ at: now, caseId, messageId: mail.messageId, actor: 'casebot', type: 'case-opened', detail: { subject: mail.subject } });
+    }
+    const row = store.insertMessage(
+      {
+        mail,
+        caseId,
+        folder: ref.folder,
+        mailboxRef: JSON.stringify(ref),
+        arrivedAt: ref.arrivedAt,
+        direction,
+        successReport,
+        logAttachments: bundles.logAttachments,
+        intakeProblems: bundles.artifacts.flatMap((a) => a.problems),
+      },
+      now,
+    );
+    const actor = mail.from?.address ?? 'unknown';
+    if (!caseId && direction !== 'command') {
+      store.appendEvent({ at: now, caseId: null, messageId: mail.messageId, actor, type: 'mail-unmatched', detail: { subject: mail.subject, folder: ref.folder } });
+    } else if (caseId && direction !== 'command') {
+      for (const a of bundles.artifacts) store.insertArtifact(row, caseId, a, now);
+      store.appendEvent({
+        at: now,
+        caseId,
+        messageId: mail.messageId,
+        actor,
+        type: direction === 'inbound' ? 'mail-received' : 'reply-seen',
+        detail: {
+          subject: mail.subject,
+          successReport,
+          bundles: bundles.artifacts.map((a) => ({ file: a.filename, verdict: a.analysis?.verdict ?? null, findings: a.analysis?.findings.map((f) => f.rule) ?? [], problems: a.problems })),
+        },
+      });
+      if (direction === 'inbound' && hasCommands) {
+        // A customer (or anyone not an engineer) wrote a command: it changes nothing.
+        store.appendEvent({ at: now, caseId, messageId: mail.messageId, actor, type: 'command-ignored', detail: { subject: mail.subject, reason: 'not an engineer' } });
+      }
+      if (direction === 'outbound') recordWhatWasSent(deps, caseId, mail, now);
+      store.markDirty(caseId);
+    }
+    store.setCursor(ref.folder, ref.cursor);
+  });
+
+  if (direction === 'command') await runCommands(deps, { mail, raw, caseId, parsed: commands }, report);
+  if (caseId || direction === 'command') report.ingested++;
+  else report.unmatched++;
+  log.info(caseId ? 'mail ingested' : 'mail matched no case', { folder: ref.folder, caseId, direction, attachments: bundles.logAttachments });
+}
+
+/**
+ * An engineer's reply went out: casebot's draft (same Message-ID), or their own mail answering the
+ * same customer mail as the live draft. Either way the draft is done; record how close it was.
+ */
+function recordWhatWasSent(deps: CasebotDeps, caseId: string, mail: ParsedMail, at: string): void {
+  const { store } = deps;
+  const own = store.draftByMessageId(mail.messageId);
+  const live = own ?? store.liveDraft(caseId);
+  if (!live || live.status === 'sent') return;
+  const answersSame = own !== null || live.basedOn === mail.inReplyTo || mail.references.includes(live.basedOn);
+  if (!answersSame) return;
+  const similarity = draftSimilarity(live.bodyText, ownText(mail.text));
+  store.setDraftSent(live.id, mail.messageId, similarity, at);
+  store.appendEvent({ at, caseId, messageId: mail.messageId, actor: mail.from?.address ?? 'unknown', type: 'draft-sent', detail: { kind: live.kind, draft: live.messageId, edited: own === null, similarity } });
+}

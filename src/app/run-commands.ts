@@ -1,0 +1,214 @@
+// Carries out an engineer's slash-commands, after proving the mail is really theirs. Anyone
+// else's command changes nothing: it is recorded and the case's engineer is told.
+
+import { authorizeSender, parseAuthenticationResults, type AuthVerdicts } from '../core/commands/authorize-sender';
+import { commandResultNotice, refusalNotice, statusNotice } from '../core/commands/engineer-notice';
+import { eventLabel } from '../core/commands/event-view';
+import { helpText, type Command, type ParsedCommands } from '../core/commands/parse-commands';
+import type { CaseView } from '../core/case/case-view';
+import type { ParsedMail } from '../core/types';
+import type { MailRef } from '../ports/mailbox';
+import type { CasebotDeps, PassReport } from './casebot-deps';
+import { draftCase } from './draft-case';
+import { mailEngineer } from './engineer-mail';
+import { readBundles } from './read-bundles';
+import { engineerFor, customerOf } from './team-settings';
+
+export interface CommandMail {
+  mail: ParsedMail;
+  raw: Buffer;
+  caseId: string | null;
+  parsed: ParsedCommands;
+}
+
+/** Whether the sender is one of our engineers at all (then the mail is a command, not conversation). */
+export function isEngineer(deps: CasebotDeps, address: string | undefined): boolean {
+  return deps.settings.engineers.some((e) => e.address.toLowerCase() === (address ?? '').toLowerCase());
+}
+
+export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: PassReport): Promise<void> {
+  const { store, mail } = { store: deps.store, mail: cmd.mail };
+  const at = deps.clock().toISOString();
+  const actor = mail.from?.address ?? 'unknown';
+  const verdicts: AuthVerdicts[] = parseAuthenticationResults(mail.authResults, deps.commands.trustedAuthservIds);
+  if (deps.verifier) verdicts.push(await deps.verifier.verify(cmd.raw));
+  const auth = authorizeSender(mail.from?.address ?? null, deps.settings.engineers.map((e) => e.address), verdicts);
+  const caseId = cmd.caseId && store.getCase(cmd.caseId) ? cmd.caseId : null;
+
+  if (!auth.allowed) {
+    store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type: 'command-refused', detail: { reason: auth.reason, subject: mail.subject } });
+    const engineer = caseId ? store.getCase(caseId)!.engineer : engineerFor(deps.settings, customerOf(deps.settings, mail.from ? [mail.from] : [])).address;
+    await mailEngineer(deps, engineer, caseId, refusalNotice(caseId, actor, mail.subject, auth.reason), null);
+    deps.log.warn('command refused', { from: actor, caseId, reason: auth.reason });
+    return;
+  }
+
+  const results: string[] = [];
+  const errors = [...cmd.parsed.errors];
+  let status: ReturnType<typeof statusNotice> | null = null;
+  for (const command of cmd.parsed.commands) {
+    report.commands++;
+    store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type: 'command', detail: { name: command.name, arg: command.arg, proof: auth.proof } });
+    if (command.name === 'help') {
+      results.push(`可用的命令：\n${helpText()}`);
+      continue;
+    }
+    if (!caseId) {
+      errors.push(`/${command.name}：邮件主题或引用中没有已知的案例号`);
+      continue;
+    }
+    try {
+      const outcome = await runOne(deps, command, caseId, mail, actor, report);
+      if (typeof outcome === 'string') results.push(outcome);
+      else status = outcome;
+    } catch (err) {
+      errors.push(`/${command.name} 失败：${(err as Error).message}`);
+    }
+  }
+  const reply = commandResultNotice(caseId, results, errors);
+  if (status) {
+    reply.subject = status.subject;
+    reply.text = `${status.text}${results.length + errors.length > 0 ? `\n${reply.text}` : ''}`;
+  }
+  await mailEngineer(deps, actor, caseId, reply, mail.messageId);
+}
+
+async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail: ParsedMail, actor: string, report: PassReport): Promise<string | ReturnType<typeof statusNotice>> {
+  const { store } = deps;
+  const at = deps.clock().toISOString();
+  const event = (type: string, detail: Record<string, unknown>) => store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type, detail });
+  const view = () => store.loadCaseView(caseId);
+  const order = (v: CaseView, kind: 'scope-request' | 'log-rerequest' | 'closure' | 'diagnosis', extra: { analysisId?: number | null; engineerText?: string } = {}) => {
+    const basedOn = latestInbound(v);
+    const analysis = extra.analysisId ? store.loadAnalysis(extra.analysisId) : null;
+    return draftCase(
+      deps,
+      v,
+      {
+        request: {
+          kind,
+          basedOn,
+          analysis,
+          rerequestReason: kind === 'log-rerequest' ? 'engineer' : null,
+          ...(extra.engineerText ? { engineerText: extra.engineerText } : {}),
+          variant: mail.messageId,
+        },
+        replaces: null,
+        reason: `/${command.name} from ${actor}`,
+        actor,
+      },
+      report,
+    );
+  };
+
+  switch (command.name) {
+    case 'scope':
+      await order(view(), 'scope-request');
+      return '已生成问题范围界定草稿';
+    case 'logs':
+      await order(view(), 'log-rerequest', { engineerText: command.arg });
+      return '已生成重新收集日志的草稿';
+    case 'diagnose': {
+      const analysisId = await reanalyze(deps, caseId);
+      const v = view();
+      const analysis = store.loadAnalysis(analysisId);
+      if (analysis && analysis.findings.length > 0) {
+        await order(v, 'diagnosis', { analysisId });
+        return `已重新分析，找到 ${analysis.findings.length} 个问题，已生成诊断草稿`;
+      }
+      await order(v, 'log-rerequest', { engineerText: '重新分析了您上传的日志，没有找到已知的升级失败原因，需要更完整的日志。' });
+      return '已重新分析，没有找到已知原因，已生成重新收集日志的草稿';
+    }
+    case 'close': {
+      const v = view();
+      const diagnosed = [...v.messages].reverse().find((m) => (m.analysis?.findings.length ?? 0) > 0);
+      await order(v, 'closure', { analysisId: diagnosed?.analysis?.id ?? null, engineerText: command.arg });
+      store.transaction(() => {
+        store.setCaseStatus(caseId, 'closed', at);
+        event('case-closed', { summary: command.arg });
+      });
+      return '已生成结案总结草稿，案例已标记为结案';
+    }
+    case 'send': {
+      const draft = store.liveDraft(caseId);
+      if (!draft) throw new Error('没有待发送的草稿');
+      if (!deps.sender) throw new Error('没有配置 SMTP 服务器，无法发送');
+      if (draft.status === 'pending') throw new Error('草稿还没有放入草稿箱，请稍后再试');
+      const parsed = await deps.codec.parse(draft.raw, deps.clock());
+      const to = [...parsed.to, ...parsed.cc].map((a) => a.address);
+      store.transaction(() => {
+        if (!store.outboxByMessageId(draft.messageId)) {
+          store.enqueueOutbox(
+            { messageId: draft.messageId, purpose: 'customer', caseId, draftId: draft.id, envelopeFrom: parsed.from?.address ?? actor, envelopeTo: to, raw: draft.raw, nextAttemptAt: at },
+            at,
+          );
+        }
+        event('send-queued', { kind: draft.kind, to });
+      });
+      return `草稿（${draft.kind}）已进入发送队列：${to.join(', ')}`;
+    }
+    case 'discard': {
+      const draft = store.liveDraft(caseId);
+      if (!draft) throw new Error('没有待发送的草稿');
+      store.transaction(() => {
+        store.setDraftStatus(draft.id, 'retiring', at);
+        event('draft-discarded', { kind: draft.kind });
+      });
+      return '草稿已丢弃';
+    }
+    case 'status': {
+      const summary = store.getCase(caseId)!;
+      const timeline = store.events(caseId).map((e) => ({ at: e.at, label: eventLabel(e.type, e.detail, e.actor) }));
+      const latest = [...view().messages].reverse().find((m) => m.analysis);
+      const findings = latest?.analysis?.findings.map((f) => `${f.title}（${f.rule}，可信度 ${f.confidence}）`) ?? [];
+      return statusNotice(caseId, summary.subject, summary.status, timeline, findings);
+    }
+    case 'note':
+      event('note', { text: command.arg });
+      return '备注已记录';
+    case 'snooze': {
+      const until = new Date(deps.clock().getTime() + (command.days ?? 1) * 86400000).toISOString();
+      store.transaction(() => {
+        store.snooze(caseId, until);
+        event('case-snoozed', { until });
+      });
+      return `提醒已暂停到 ${until.slice(0, 10)}`;
+    }
+    case 'reopen':
+      store.transaction(() => {
+        store.setCaseStatus(caseId, 'open', at);
+        store.snooze(caseId, null);
+        store.markDirty(caseId);
+        event('case-reopened', {});
+      });
+      return '案例已重新打开';
+    case 'help':
+      return helpText();
+  }
+}
+
+function latestInbound(view: CaseView): string {
+  const inbound = [...view.messages].reverse().find((m) => m.direction === 'inbound');
+  if (!inbound) throw new Error('案例中还没有客户的邮件');
+  return inbound.messageId;
+}
+
+/** Reads the newest bundle again from the mail that carried it, and analyzes it anew. */
+async function reanalyze(deps: CasebotDeps, caseId: string): Promise<number> {
+  const { store } = deps;
+  const messageId = store.latestLogMessage(caseId);
+  const ref = messageId ? store.mailboxRef(messageId) : null;
+  if (!messageId || !ref) throw new Error('案例中没有带日志的邮件');
+  const raw = await deps.mailbox.fetchRaw(JSON.parse(ref) as MailRef);
+  const mail = await deps.codec.parse(raw, deps.clock());
+  const { artifacts } = await readBundles(deps, mail);
+  const row = store.messageRowId(messageId)!;
+  const at = deps.clock().toISOString();
+  store.transaction(() => {
+    for (const a of artifacts) store.insertArtifact(row, caseId, a, at);
+  });
+  const view = store.loadCaseView(caseId);
+  const analysis = view.messages.find((m) => m.messageId === messageId)?.analysis;
+  if (!analysis) throw new Error('日志无法读取：' + artifacts.flatMap((a) => a.problems).join('；'));
+  return analysis.id;
+}

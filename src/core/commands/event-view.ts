@@ -1,0 +1,32 @@
+// One line of a case's timeline, in Chinese, from an event of the store.
+
+export interface StoreEventView {
+  at: string;
+  label: string;
+}
+
+const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => string> = {
+  'case-opened': () => '案例建立',
+  'mail-received': (d, actor) => `收到客户邮件（${actor}）${Array.isArray(d.bundles) && d.bundles.length > 0 ? '，附日志' : ''}${d.successReport ? '，客户确认成功' : ''}`,
+  'reply-seen': (_d, actor) => `工程师回复（${actor}）`,
+  'draft-created': (d) => `生成草稿：${String(d.kind)}`,
+  'draft-stored': () => '草稿已放入草稿箱',
+  'draft-sent': (d) => `草稿已发送${typeof d.similarity === 'number' ? `（与草稿相似度 ${d.similarity}）` : ''}`,
+  'draft-retired': () => '草稿已过时，已撤下',
+  'draft-replaced': () => '草稿被新草稿替换',
+  'draft-removed': () => '草稿已从草稿箱移除',
+  'draft-discarded': (_d, actor) => `草稿被丢弃（${actor}）`,
+  'command': (d, actor) => `命令 /${String(d.name)}${d.arg ? ` ${String(d.arg)}` : ''}（${actor}）`,
+  'command-refused': (d, actor) => `拒绝命令（${actor}）：${String(d.reason)}`,
+  'note': (d, actor) => `备注（${actor}）：${String(d.text)}`,
+  'send-queued': () => '邮件已进入发送队列',
+  'mail-sent': (d) => `邮件已发出（${String(d.to ?? '')}）`,
+  'send-failed': (d) => `发送失败：${String(d.error)}`,
+  'case-closed': () => '案例已结案',
+  'case-reopened': () => '案例重新打开',
+  'case-snoozed': (d) => `暂停提醒至 ${String(d.until).slice(0, 10)}`,
+};
+
+export function eventLabel(type: string, detail: Record<string, unknown>, actor: string): string {
+  return LABELS[type]?.(detail, actor) ?? type;
+}
