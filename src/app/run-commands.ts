@@ -133,7 +133,6 @@ async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail:
       const draft = store.liveDraft(caseId);
       if (!draft) throw new Error('没有待发送的草稿');
       if (!deps.sender) throw new Error('没有配置 SMTP 服务器，无法发送');
-      if (draft.status === 'pending') throw new Error('草稿还没有放入草稿箱，请稍后再试');
       const parsed = await deps.codec.parse(draft.raw, deps.clock());
       const to = [...parsed.to, ...parsed.cc].map((a) => a.address);
       store.transaction(() => {

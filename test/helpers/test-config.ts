@@ -9,6 +9,9 @@ import YAML from 'yaml';
 export interface TestMailbox {
   imap?: { host: string; port: number; user: string; passwordEnv: string };
   maildir?: string;
+  smtpPort?: number;
+  /** Extra top-level config keys (e.g. commands). */
+  extra?: Record<string, unknown>;
 }
 
 export function writeTestConfig(mailbox: TestMailbox, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-test-'))): string {
@@ -33,6 +36,13 @@ export function writeTestConfig(mailbox: TestMailbox, dir = fs.mkdtempSync(path.
       },
     ],
   };
+  if (mailbox.smtpPort) {
+    Object.assign(config, {
+      smtp: { host: '127.0.0.1', port: mailbox.smtpPort, secure: false, pacing: { maxPerWindow: 50, windowSeconds: 1, maxConcurrent: 2 }, maxAttempts: 3, retrySeconds: 0.1 },
+      commands: { trustedAuthservIds: ['mail.cmgos.com'] },
+    });
+  }
+  Object.assign(config, mailbox.extra ?? {});
   const file = path.join(dir, 'casebot.yaml');
   fs.writeFileSync(file, YAML.stringify(config));
   return file;
