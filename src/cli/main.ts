@@ -18,6 +18,7 @@ import { loadTemplates } from '../knowledge/load-templates';
 import { runRuleFixtures } from '../knowledge/run-fixtures';
 import { readFolder } from '../knowledge/log-files';
 import { createCasebot } from '../main';
+import { eventLabel } from '../core/commands/event-view';
 import { consoleLogger } from './console-logger';
 
 const DEFAULT_CONFIG = () => path.join(projectRoot(), 'config', 'default.yaml');
@@ -110,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         process.stdout.write(`${summary.caseId}  ${summary.status}  ${summary.subject}\n`);
         for (const e of bot.store.events(caseId)) {
-          process.stdout.write(`${e.at}  ${e.type.padEnd(16)} ${e.actor}  ${e.messageId ?? ''} ${JSON.stringify(e.detail)}\n`);
+          process.stdout.write(`${e.at}  ${e.type.padEnd(18)} ${eventLabel(e.type, e.detail, e.actor)}${e.messageId ? `  <${e.messageId}>` : ''}\n`);
         }
       } finally {
         bot.store.close();

@@ -14,28 +14,29 @@ function write(yaml: string): string {
 const base = fs.readFileSync(path.join(root, 'config/casebot.example.yaml'), 'utf8');
 
 test('the example and the default config load', () => {
-  expect(loadConfig(path.join(root, 'config/casebot.example.yaml'), { CASEBOT_IMAP_PASSWORD: 'pw' }).mailbox.kind).toBe('imap');
+  expect(loadConfig(path.join(root, 'config/casebot.example.yaml'), { CASEBOT_IMAP_PASSWORD: 'pw', CASEBOT_SMTP_PASSWORD: 'pw' }).mailbox.kind).toBe('imap');
   expect(loadConfig(path.join(root, 'config/default.yaml'), {}).mailbox.kind).toBe('maildir');
 });
 
 test('a wrong type names the key', () => {
   const file = write(base.replace('port: 993', 'port: "993"'));
-  expect(() => loadConfig(file, { CASEBOT_IMAP_PASSWORD: 'pw' })).toThrow(/mailbox\.imap\.port: Expected number, received string/);
+  expect(() => loadConfig(file, { CASEBOT_IMAP_PASSWORD: 'pw', CASEBOT_SMTP_PASSWORD: 'pw' })).toThrow(/mailbox\.imap\.port: Expected number, received string/);
 });
 
 test('an unknown key is named', () => {
   const file = write(base.replace('  hotline: 400-818-0055', '  hotline: 400-818-0055\n  hotlne: 1'));
-  expect(() => loadConfig(file, { CASEBOT_IMAP_PASSWORD: 'pw' })).toThrow(/team: Unrecognized key\(s\) in object: 'hotlne'/);
+  expect(() => loadConfig(file, { CASEBOT_IMAP_PASSWORD: 'pw', CASEBOT_SMTP_PASSWORD: 'pw' })).toThrow(/team: Unrecognized key\(s\) in object: 'hotlne'/);
 });
 
 test('a missing secret names the variable, and a secret never shows in errors or JSON', () => {
   const file = write(base);
   expect(() => loadConfig(file, {})).toThrow(/mailbox\.imap\.passwordEnv: environment variable CASEBOT_IMAP_PASSWORD is not set/);
-  const config = loadConfig(file, { CASEBOT_IMAP_PASSWORD: 's3cr3t-value', CASEBOT_PORTAL_TIANJIN: 'portal-pw' });
+  const config = loadConfig(file, { CASEBOT_IMAP_PASSWORD: 's3cr3t-value', CASEBOT_PORTAL_TIANJIN: 'portal-pw', CASEBOT_SMTP_PASSWORD: 'smtp-pw' });
   expect(config.secrets.imapPassword?.reveal()).toBe('s3cr3t-value');
   const dump = JSON.stringify(config) + String(config.secrets.imapPassword) + require('node:util').inspect(config, { depth: 10 });
   expect(dump).not.toContain('s3cr3t-value');
   expect(dump).not.toContain('portal-pw');
+  expect(dump).not.toContain('smtp-pw');
 });
 
 test('a broken YAML file is reported with the file', () => {

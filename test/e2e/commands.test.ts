@@ -104,3 +104,20 @@ test('a command mail is not part of the conversation: no draft answers it', asyn
   const view = bot.store.loadCaseView(CASE);
   expect(view.messages.every((m) => !m.messageId.startsWith('command.'))).toBe(true);
 });
+
+test('casebot writes to one engineer at most the daily cap, then records that it stopped', async () => {
+  const capRoot = tempMaildir();
+  const capped = createCasebot(
+    loadConfig(writeTestConfig({ maildir: capRoot, smtpPort: smtp.port, extra: { commands: { trustedAuthservIds: ['mail.cmgos.com'], dailyCapPerRecipient: 2 } } })),
+    quiet,
+  );
+  await capped.mailbox.open();
+  const before = smtp.received.length;
+  for (let i = 0; i < 3; i++) {
+    fs.writeFileSync(path.join(capRoot, 'new', `${1950000000 + i}.M${i}P1.cap:2,`), await commandMail(`${SUBJECT} /help`));
+  }
+  await processMailbox(capped);
+  expect(smtp.received.slice(before).filter((r) => r.to.includes('weiliang@cmgos.com'))).toHaveLength(2);
+  expect(capped.store.events(null).filter((e) => e.type === 'engineer-mail-capped')).toHaveLength(1);
+  await capped.close();
+});
