@@ -14,7 +14,8 @@ import type { TeamSettings } from './app/team-settings';
 import type { Config } from './config/load';
 import { DEFAULT_BUNDLE_LIMITS } from './core/limits';
 import { loadKnowledge } from './knowledge/load';
-import { loadTemplates } from './knowledge/load-templates';
+import { loadTemplates, readTemplateSources } from './knowledge/load-templates';
+import { compileDigest } from './core/digest/render-digest';
 import type { Logger } from './ports/logger';
 import type { Mailbox } from './ports/mailbox';
 
@@ -45,6 +46,8 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
     send: { maxAttempts: config.smtp?.maxAttempts ?? 5, retrySeconds: config.smtp?.retrySeconds ?? 30 },
     commands: { trustedAuthservIds: config.commands.trustedAuthservIds, dailyCapPerRecipient: config.commands.dailyCapPerRecipient },
     verifier: overrides.verifier ?? (config.commands.verify ? new MailauthVerifier() : null),
+    renderDigest: compileDigest(readTemplateSources(config.templatesDir)),
+    digest: config.digest ?? null,
     codec: new MimeMailCodec(),
     bundles: new ZipBundleReader(DEFAULT_BUNDLE_LIMITS),
     knowledge,

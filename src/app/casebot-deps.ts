@@ -1,6 +1,9 @@
 // Everything the app layer works with: ports, knowledge, templates, settings and the clock.
 
 import type { Knowledge } from '../core/analyze/knowledge';
+import type { DigestSettings } from '../core/digest/build-digest';
+import type { RenderDigest } from '../core/digest/render-digest';
+import type { DigestSchedule } from '../core/digest/schedule';
 import type { RenderTemplate } from '../core/draft/templates';
 import type { BundleReader } from '../ports/bundle-reader';
 import type { CaseStore } from '../ports/case-store';
@@ -35,6 +38,9 @@ export interface CasebotDeps {
   send: SendSettings;
   /** Null unless casebot verifies DKIM/SPF/DMARC itself. */
   verifier: SenderVerifier | null;
+  renderDigest: RenderDigest;
+  /** Null when no digest schedule is configured (the digest can still be asked for). */
+  digest: (DigestSettings & DigestSchedule & { team: boolean }) | null;
   clock: () => Date;
   log: Logger;
 }

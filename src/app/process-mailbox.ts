@@ -9,6 +9,7 @@ import { advanceCase } from './advance-case';
 import { emptyReport, type CasebotDeps, type PassReport } from './casebot-deps';
 import { deliverOutbox } from './deliver-outbox';
 import { ingestMail } from './ingest-mail';
+import { queueScheduledDigests } from './send-digest';
 import { syncDrafts } from './sync-drafts';
 
 export type { CasebotDeps, PassReport } from './casebot-deps';
@@ -26,6 +27,7 @@ export async function processMailbox(deps: CasebotDeps): Promise<PassReport> {
   }
   for (const caseId of deps.store.dirtyCases()) await advanceCase(deps, caseId, report);
   await syncDrafts(deps, report);
+  await queueScheduledDigests(deps);
   await deliverOutbox(deps, report);
   return report;
 }

@@ -10,6 +10,7 @@ import type { ParsedMail } from '../core/types';
 import type { MailRef } from '../ports/mailbox';
 import type { CasebotDeps, PassReport } from './casebot-deps';
 import { draftCase } from './draft-case';
+import { queueDigest } from './send-digest';
 import { mailEngineer } from './engineer-mail';
 import { readBundles } from './read-bundles';
 import { engineerFor, customerOf } from './team-settings';
@@ -49,8 +50,9 @@ export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: P
   for (const command of cmd.parsed.commands) {
     report.commands++;
     store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type: 'command', detail: { name: command.name, arg: command.arg, proof: auth.proof } });
-    if (command.name === 'help') {
-      results.push(`可用的命令：\n${helpText()}`);
+    if (command.name === 'help' || command.name === 'digest') {
+      // Not about one case.
+      results.push(String(await runOne(deps, command, caseId ?? '', mail, actor, report)));
       continue;
     }
     if (!caseId) {
@@ -182,7 +184,10 @@ async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail:
       });
       return '案例已重新打开';
     case 'help':
-      return helpText();
+      return `可用的命令：\n${helpText()}`;
+    case 'digest':
+      await queueDigest(deps, actor, actor, null);
+      return '每日摘要已进入发送队列';
   }
 }
 

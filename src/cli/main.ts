@@ -18,6 +18,9 @@ import { loadTemplates } from '../knowledge/load-templates';
 import { runRuleFixtures } from '../knowledge/run-fixtures';
 import { readFolder } from '../knowledge/log-files';
 import { createCasebot } from '../main';
+import { makeDigest, queueDigest } from '../app/send-digest';
+import { deliverOutbox } from '../app/deliver-outbox';
+import { emptyReport } from '../app/casebot-deps';
 import { eventLabel } from '../core/commands/event-view';
 import { consoleLogger } from './console-logger';
 
@@ -115,6 +118,34 @@ export async function main(argv: string[]): Promise<number> {
         }
       } finally {
         bot.store.close();
+      }
+    });
+
+  program
+    .command('digest')
+    .description('the digest of open cases: print it, or queue and send it now')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .option('--engineer <address>', "one engineer's cases (default: the whole team)")
+    .option('--print', 'print the plain-text digest (the default)')
+    .option('--html', 'print the HTML digest instead')
+    .option('--send', 'send it by SMTP now, through the outbox and its pacing')
+    .action(async (opts: { config: string; engineer?: string; html?: boolean; send?: boolean }) => {
+      const bot = createCasebot(loadConfig(opts.config), consoleLogger({ quiet: true }));
+      try {
+        const recipient = opts.engineer ?? bot.settings.team.address;
+        if (opts.send) {
+          if (!bot.sender) throw new Error('no smtp: section in the config, nothing can be sent');
+          await bot.mailbox.open();
+          await queueDigest(bot, opts.engineer ?? null, recipient, null);
+          const report = emptyReport();
+          await deliverOutbox(bot, report);
+          process.stdout.write(`Digest ${report.sent > 0 ? 'sent' : 'queued'} to ${recipient}.\n`);
+        } else {
+          const { rendered } = makeDigest(bot, opts.engineer ?? null, recipient);
+          process.stdout.write(opts.html ? rendered.html : `${rendered.subject}\n\n${rendered.text}`);
+        }
+      } finally {
+        await bot.close();
       }
     });
 

@@ -129,6 +129,27 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    digest: z
+      .object({
+        time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day, HH:MM'),
+        timezone: z.string().refine((tz) => {
+          try {
+            new Intl.DateTimeFormat('en-US', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'an IANA time zone, e.g. Asia/Shanghai'),
+        workingDays: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+        // Waiting on the customer this many days: the digest says to remind them.
+        reminderDays: z.number().int().min(1).default(3),
+        // No mail either way this many days: the case is stale.
+        staleDays: z.number().int().min(1).default(14),
+        // Also send one digest of the whole team to the team address.
+        team: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
     successPhrases: z
       .array(z.string().min(2))
       .default(['升级成功', '升级系统成功', '已经成功', '已成功升级', '问题已解决', '已解决', '可以关闭', '可以结案']),

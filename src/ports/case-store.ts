@@ -2,6 +2,7 @@
 // Synchronous on purpose: SQLite is local, and a synchronous transaction cannot interleave.
 
 import type { CaseView, DraftKind } from '../core/case/case-view';
+import type { DigestData } from '../core/digest/digest-data';
 import type { Analysis, ParsedMail } from '../core/types';
 
 export type Direction = 'inbound' | 'outbound' | 'command';
@@ -111,6 +112,12 @@ export interface CaseStore {
   liveDraft(caseId: string): StoredDraft | null;
   /** The engineer sent it (as drafted or edited): record what went out and how close it was. */
   setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void;
+  /** What the digest needs, by SQL: open cases (and those closed since `since`) of one engineer or all. */
+  digestData(engineer: string | null, since: string): DigestData;
+  digestSent(slot: string, recipient: string): boolean;
+  recordDigest(slot: string, recipient: string, messageId: string, at: string): void;
+  /** When the last digest to this recipient was made, or null. */
+  lastDigestAt(recipient: string): string | null;
   enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number;
   outboxByMessageId(messageId: string): OutboxEntry | null;
   dueOutbox(now: string): OutboxEntry[];

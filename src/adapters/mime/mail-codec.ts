@@ -50,6 +50,7 @@ export class MimeMailCodec implements MailCodec {
       ...(draft.references.length > 0 ? { references: draft.references.map((r) => `<${r}>`) } : {}),
       date: new Date(draft.date),
       text: draft.text,
+      ...(draft.html ? { html: draft.html } : {}),
       textEncoding: 'base64',
       headers: extraHeaders,
     });

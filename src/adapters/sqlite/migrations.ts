@@ -11,11 +11,18 @@ export const MIGRATIONS: string[] = [
     engineer    TEXT NOT NULL,
     status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
     snoozed_until TEXT,
+    closed_at   TEXT,
+    -- Kept up to date as mail is stored, so the digest reads one row per case.
+    last_inbound_at  TEXT,
+    last_outbound_at TEXT,
+    top_finding TEXT,
+    top_category TEXT,
     dirty       INTEGER NOT NULL DEFAULT 0,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
   );
   CREATE INDEX cases_dirty ON cases (dirty) WHERE dirty = 1;
+  CREATE INDEX cases_status ON cases (status, engineer);
 
   CREATE TABLE messages (
     id              INTEGER PRIMARY KEY,
@@ -136,6 +143,16 @@ export const MIGRATIONS: string[] = [
     detail_json TEXT NOT NULL
   );
   CREATE INDEX events_case ON events (case_id, id);
+  CREATE INDEX events_type ON events (type, at);
+
+  -- One row per digest slot and recipient: a digest is sent once per slot, across restarts.
+  CREATE TABLE digests (
+    slot        TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    message_id  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (slot, recipient)
+  );
   CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
   CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
   `,

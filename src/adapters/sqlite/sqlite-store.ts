@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CaseMessage, CaseView, DraftKind, LiveDraft } from '../../core/case/case-view';
+import type { DigestData } from '../../core/digest/digest-data';
 import type { Analysis, Confidence, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
 import type {
   CaseStore,
@@ -127,7 +128,10 @@ export class SqliteCaseStore implements CaseStore {
         JSON.stringify(m.intakeProblems),
         at,
       );
-    if (m.caseId) this.db.prepare('UPDATE cases SET updated_at = ? WHERE case_id = ?').run(at, m.caseId);
+    if (m.caseId) {
+      const column = m.direction === 'inbound' ? 'last_inbound_at' : m.direction === 'outbound' ? 'last_outbound_at' : null;
+      if (column) this.db.prepare(`UPDATE cases SET updated_at = ?, ${column} = MAX(COALESCE(${column}, ''), ?) WHERE case_id = ?`).run(at, m.arrivedAt, m.caseId);
+    }
     return Number(result.lastInsertRowid);
   }
 
@@ -152,6 +156,8 @@ export class SqliteCaseStore implements CaseStore {
       `INSERT INTO findings (analysis_id, position, rule, category, title, summary, confidence, confidence_why, facts_json, evidence_json, fix_json, resolution)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const top = a.analysis.findings[0];
+    if (top) this.db.prepare('UPDATE cases SET top_finding = ?, top_category = ? WHERE case_id = ?').run(top.title, top.category, caseId);
     a.analysis.findings.forEach((f, i) => {
       insertFinding.run(Number(analysis.lastInsertRowid), i, f.rule, f.category, f.title, f.summary, f.confidence, f.confidenceWhy, JSON.stringify(f.facts), JSON.stringify(f.evidence), JSON.stringify(f.fix), f.resolution);
     });
@@ -243,7 +249,7 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   setCaseStatus(caseId: string, status: 'open' | 'closed', at: string): void {
-    this.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE case_id = ?').run(status, at, caseId);
+    this.db.prepare('UPDATE cases SET status = ?, updated_at = ?, closed_at = ? WHERE case_id = ?').run(status, at, status === 'closed' ? at : null, caseId);
   }
 
   snooze(caseId: string, until: string | null): void {
@@ -265,6 +271,73 @@ export class SqliteCaseStore implements CaseStore {
       .prepare("SELECT message_id FROM messages WHERE case_id = ? AND direction = 'inbound' AND log_attachments > 0 ORDER BY arrived_at DESC, id DESC LIMIT 1")
       .get(caseId) as Row | undefined;
     return row ? String(row.message_id) : null;
+  }
+
+  digestData(engineer: string | null, since: string): DigestData {
+    const byEngineer = engineer === null ? '' : 'AND c.engineer = @engineer';
+    const cases = (
+      this.db
+        .prepare(
+          `SELECT c.case_id, c.subject, c.engineer, c.customer, c.status, c.created_at, c.closed_at, c.snoozed_until,
+                  c.last_inbound_at, c.last_outbound_at, c.top_finding, c.top_category,
+                  (SELECT m.message_id FROM messages m WHERE m.case_id = c.case_id ORDER BY m.id LIMIT 1) AS thread_message_id,
+                  (SELECT MIN(m.arrived_at) FROM messages m WHERE m.case_id = c.case_id) AS started_at,
+                  d.kind AS draft_kind, d.created_at AS draft_created_at
+             FROM cases c
+             LEFT JOIN drafts d ON d.case_id = c.case_id AND d.status IN ('pending', 'live')
+            WHERE (c.status = 'open' OR c.closed_at >= @since) ${byEngineer}
+            ORDER BY c.case_id`,
+        )
+        .all({ since, engineer }) as Row[]
+    ).map((r) => ({
+      caseId: String(r.case_id),
+      subject: String(r.subject),
+      engineer: String(r.engineer),
+      customer: nullable(r.customer),
+      status: r.status === 'closed' ? ('closed' as const) : ('open' as const),
+      startedAt: String(r.started_at ?? r.created_at),
+      closedAt: nullable(r.closed_at),
+      snoozedUntil: nullable(r.snoozed_until),
+      lastInboundAt: nullable(r.last_inbound_at),
+      lastOutboundAt: nullable(r.last_outbound_at),
+      threadMessageId: nullable(r.thread_message_id),
+      topFinding: nullable(r.top_finding),
+      topCategory: nullable(r.top_category),
+      draftKind: nullable(r.draft_kind),
+      draftCreatedAt: nullable(r.draft_created_at),
+    }));
+    const events = (
+      this.db
+        .prepare(
+          `SELECT e.* FROM events e LEFT JOIN cases c ON c.case_id = e.case_id
+            WHERE e.type IN ('mail-unmatched', 'mail-unreadable', 'command-refused', 'send-failed', 'mail-received')
+              AND e.at >= @since ${engineer === null ? '' : 'AND (c.engineer = @engineer OR e.case_id IS NULL)'}
+            ORDER BY e.id`,
+        )
+        .all({ since, engineer }) as Row[]
+    )
+      .map((r) => ({ at: String(r.at), caseId: nullable(r.case_id), messageId: nullable(r.message_id), actor: String(r.actor), type: String(r.type), detail: JSON.parse(String(r.detail_json)) }))
+      // Received mail matters here only when its bundle could not be used.
+      .filter((e) => e.type !== 'mail-received' || (Array.isArray(e.detail.bundles) && e.detail.bundles.some((b: { problems?: unknown[] }) => (b.problems?.length ?? 0) > 0)));
+    const similarities = (
+      this.db
+        .prepare(`SELECT d.similarity FROM drafts d JOIN cases c ON c.case_id = d.case_id WHERE d.similarity IS NOT NULL AND d.updated_at >= @since ${byEngineer}`)
+        .all({ since, engineer }) as Row[]
+    ).map((r) => Number(r.similarity));
+    return { cases, events, similarities };
+  }
+
+  digestSent(slot: string, recipient: string): boolean {
+    return this.db.prepare('SELECT 1 FROM digests WHERE slot = ? AND recipient = ?').get(slot, recipient) !== undefined;
+  }
+
+  recordDigest(slot: string, recipient: string, messageId: string, at: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO digests (slot, recipient, message_id, created_at) VALUES (?, ?, ?, ?)').run(slot, recipient, messageId, at);
+  }
+
+  lastDigestAt(recipient: string): string | null {
+    const row = this.db.prepare('SELECT MAX(created_at) AS at FROM digests WHERE recipient = ?').get(recipient) as Row;
+    return nullable(row.at);
   }
 
   enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number {
@@ -341,6 +414,10 @@ export class SqliteCaseStore implements CaseStore {
     }
     return out;
   }
+}
+
+function nullable(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
 }
 
 function toSummary(row: Row): CaseSummary {

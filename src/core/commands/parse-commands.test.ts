@@ -27,5 +27,5 @@ test('unknown commands and bad arguments are explained', () => {
 
 test('help lists every command', () => {
   expect(helpText()).toContain('/close');
-  expect(helpText().split('\n')).toHaveLength(11);
+  expect(helpText().split('\n')).toHaveLength(12);
 });

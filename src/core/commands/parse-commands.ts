@@ -13,6 +13,7 @@ export const COMMANDS = {
   note: { args: 'required', help: '给案例加内部备注：/note 内容' },
   snooze: { args: 'days', help: '暂停提醒若干天：/snooze 3' },
   reopen: { args: 'none', help: '重新打开已结案的案例' },
+  digest: { args: 'none', help: '立即把每日摘要发给自己' },
   help: { args: 'none', help: '列出所有命令' },
 } as const;
 

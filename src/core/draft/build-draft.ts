@@ -39,6 +39,8 @@ export interface DraftMail {
   references: string[];
   date: string;
   text: string;
+  /** An HTML alternative (the digest); drafts are plain text. */
+  html?: string;
 }
 
 /** How many earlier Message-IDs a reply carries; clients cope with more, some relays don't. */

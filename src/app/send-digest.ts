@@ -1,0 +1,63 @@
+// Builds and queues the digest: one per engineer (their cases) and one for the team, on the
+// schedule (once per slot, across restarts) or at once (/digest, `casebot digest --send`).
+
+import { randomUUID } from 'node:crypto';
+import { buildDigest, type DigestSettings, type DigestView } from '../core/digest/build-digest';
+import type { RenderedDigest } from '../core/digest/render-digest';
+import { dueSlot } from '../core/digest/schedule';
+import type { CasebotDeps } from './casebot-deps';
+import { LOOP_HEADER } from './engineer-mail';
+
+const DEFAULT_THRESHOLDS: DigestSettings = { reminderDays: 3, staleDays: 14 };
+
+/** The digest for one engineer (their cases) or, with `engineer` null, for the team. */
+export function makeDigest(deps: CasebotDeps, engineer: string | null, recipient: string): { view: DigestView; rendered: RenderedDigest } {
+  const now = deps.clock();
+  const since = deps.store.lastDigestAt(recipient) ?? new Date(now.getTime() - 86400000).toISOString();
+  const data = deps.store.digestData(engineer, since);
+  const name = engineer ? (deps.settings.engineers.find((e) => e.address === engineer)?.name ?? engineer) : deps.settings.team.name;
+  const view = buildDigest(data, now, deps.digest ?? DEFAULT_THRESHOLDS, name);
+  return { view, rendered: deps.renderDigest(view) };
+}
+
+/** Queues a digest mail; with a slot, only if that slot's digest was not made yet. */
+export async function queueDigest(deps: CasebotDeps, engineer: string | null, recipient: string, slot: string | null): Promise<boolean> {
+  const { store } = deps;
+  if (slot && store.digestSent(slot, recipient)) return false;
+  const { rendered } = makeDigest(deps, engineer, recipient);
+  const now = deps.clock().toISOString();
+  const domain = deps.settings.team.address.split('@')[1] ?? 'casebot.invalid';
+  const messageId = `casebot.digest.${randomUUID()}@${domain}`;
+  const raw = await deps.codec.compose(
+    {
+      messageId,
+      from: { name: 'casebot', address: deps.settings.team.address },
+      to: [{ name: '', address: recipient }],
+      cc: [],
+      subject: rendered.subject,
+      inReplyTo: '',
+      references: [],
+      date: now,
+      text: rendered.text,
+      html: rendered.html,
+    },
+    { [LOOP_HEADER]: domain, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+  );
+  store.transaction(() => {
+    store.enqueueOutbox({ messageId, purpose: 'engineer', caseId: null, draftId: null, envelopeFrom: deps.settings.team.address, envelopeTo: [recipient.toLowerCase()], raw, nextAttemptAt: now }, now);
+    store.recordDigest(slot ?? `now ${now}`, recipient, messageId, now);
+    store.appendEvent({ at: now, caseId: null, messageId, actor: 'casebot', type: 'digest-queued', detail: { recipient, slot } });
+  });
+  return true;
+}
+
+/** Called on every pass: queues the digests of the current slot that were not made yet. */
+export async function queueScheduledDigests(deps: CasebotDeps): Promise<number> {
+  if (!deps.digest || !deps.sender) return 0;
+  const slot = dueSlot(deps.clock(), deps.digest);
+  if (!slot) return 0;
+  let queued = 0;
+  for (const e of deps.settings.engineers) if (await queueDigest(deps, e.address, e.address, slot)) queued++;
+  if (deps.digest.team && (await queueDigest(deps, null, deps.settings.team.address, slot))) queued++;
+  return queued;
+}

@@ -1,0 +1,168 @@
+// The daily digest as a view model: which cases need the engineer today, which wait on the
+// customer and for how long, which drafts await approval, what closed, what went wrong on the
+// way in. Pure: the store's rows, the clock and the thresholds in; data for the templates out.
+
+import { caseTitle } from '../case/case-id';
+import type { DigestCaseRow, DigestData, DigestEventRow } from './digest-data';
+
+export interface DigestSettings {
+  /** Waiting on the customer longer than this: time to remind them. */
+  reminderDays: number;
+  /** No mail either way for this long: the case has gone stale. */
+  staleDays: number;
+}
+
+export interface CaseLine {
+  caseId: string;
+  subject: string;
+  customer: string;
+  engineer: string;
+  threadMessageId: string;
+  finding: string;
+  /** Days since the mail that matters for the section (the customer's, ours, the draft). */
+  days: number;
+  since: string;
+  draft: string;
+}
+
+export interface EventLine {
+  at: string;
+  caseId: string;
+  what: string;
+}
+
+export interface Bar {
+  label: string;
+  count: number;
+  /** Bar length in percent of the longest. */
+  width: number;
+}
+
+export interface DigestView {
+  date: string;
+  scope: string;
+  counts: { open: number; needsReply: number; draftsAwaiting: number; waiting: number; overdue: number; stale: number; closed: number; unmatched: number; problems: number };
+  needsReply: CaseLine[];
+  draftsAwaiting: CaseLine[];
+  waiting: CaseLine[];
+  overdue: CaseLine[];
+  stale: CaseLine[];
+  closed: CaseLine[];
+  unmatched: EventLine[];
+  problems: EventLine[];
+  similarity: { count: number; average: string } | null;
+  ageChart: Bar[];
+  categoryChart: Bar[];
+}
+
+const DAY = 86400000;
+const AGE_BUCKETS: [string, number][] = [
+  ['1天内', 1],
+  ['1-3天', 3],
+  ['3-7天', 7],
+  ['7-14天', 14],
+  ['14天以上', Infinity],
+];
+const CATEGORY_NAMES: Record<string, string> = {
+  compat: '兼容性阻止',
+  disk: '磁盘空间',
+  driver: '驱动程序',
+  migration: '数据迁移',
+  boot: '启动配置',
+  rollback: '回退',
+  crash: '崩溃',
+  image: '系统映像',
+  servicing: '组件服务',
+  'setup-platform': '安装程序',
+  profile: '用户配置文件',
+  sysprep: '系统准备',
+  'language-edition': '语言/版本',
+  outcome: '结果',
+};
+
+export function buildDigest(data: DigestData, now: Date, settings: DigestSettings, scope: string): DigestView {
+  const open = data.cases.filter((c) => c.status === 'open');
+  const snoozed = (c: DigestCaseRow) => c.snoozedUntil !== null && c.snoozedUntil > now.toISOString();
+  const days = (iso: string | null) => (iso ? Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / DAY)) : 0);
+  const line = (c: DigestCaseRow, at: string | null): CaseLine => ({
+    caseId: c.caseId,
+    subject: caseTitle(c.subject),
+    customer: c.customer ?? '',
+    engineer: c.engineer,
+    threadMessageId: c.threadMessageId ?? '',
+    finding: c.topFinding ?? '（尚无分析结果）',
+    days: days(at),
+    since: (at ?? '').slice(0, 10),
+    draft: c.draftKind ? `${DRAFT_NAMES[c.draftKind] ?? c.draftKind}，已等待 ${Math.floor((now.getTime() - Date.parse(c.draftCreatedAt!)) / 3600000)} 小时` : '',
+  });
+  const customerLast = (c: DigestCaseRow) => c.lastInboundAt !== null && (c.lastOutboundAt === null || c.lastInboundAt > c.lastOutboundAt);
+  const lastActivity = (c: DigestCaseRow) => [c.lastInboundAt, c.lastOutboundAt, c.startedAt].filter((x): x is string => x !== null).sort().pop() ?? null;
+  const byAge = (a: CaseLine, b: CaseLine) => b.days - a.days;
+
+  const needsReply = open.filter(customerLast).map((c) => line(c, c.lastInboundAt)).sort(byAge);
+  const draftsAwaiting = open.filter((c) => c.draftKind !== null).map((c) => line(c, c.draftCreatedAt)).sort(byAge);
+  const waitingRows = open.filter((c) => !customerLast(c) && c.lastOutboundAt !== null);
+  const waiting = waitingRows.map((c) => line(c, c.lastOutboundAt)).sort(byAge);
+  const overdue = waitingRows.filter((c) => !snoozed(c) && days(c.lastOutboundAt) >= settings.reminderDays).map((c) => line(c, c.lastOutboundAt)).sort(byAge);
+  const stale = open.filter((c) => !snoozed(c) && days(lastActivity(c)) >= settings.staleDays).map((c) => line(c, lastActivity(c))).sort(byAge);
+  const closed = data.cases.filter((c) => c.status === 'closed').map((c) => line(c, c.closedAt));
+  const unmatched = data.events.filter((e) => e.type === 'mail-unmatched').map(eventLine);
+  const problems = data.events.filter((e) => e.type !== 'mail-unmatched').map(eventLine);
+
+  const ages = AGE_BUCKETS.map(([label, max], i) => {
+    const min = i === 0 ? 0 : AGE_BUCKETS[i - 1]![1];
+    return { label, count: open.filter((c) => days(c.startedAt) >= min && days(c.startedAt) < max).length };
+  });
+  const categories = new Map<string, number>();
+  for (const c of open) {
+    const label = c.topCategory ? (CATEGORY_NAMES[c.topCategory] ?? c.topCategory) : '未分析';
+    categories.set(label, (categories.get(label) ?? 0) + 1);
+  }
+  const average = data.similarities.length > 0 ? data.similarities.reduce((a, b) => a + b, 0) / data.similarities.length : null;
+  return {
+    date: now.toISOString().slice(0, 10),
+    scope,
+    counts: {
+      open: open.length,
+      needsReply: needsReply.length,
+      draftsAwaiting: draftsAwaiting.length,
+      waiting: waiting.length,
+      overdue: overdue.length,
+      stale: stale.length,
+      closed: closed.length,
+      unmatched: unmatched.length,
+      problems: problems.length,
+    },
+    needsReply,
+    draftsAwaiting,
+    waiting,
+    overdue,
+    stale,
+    closed,
+    unmatched,
+    problems,
+    similarity: average === null ? null : { count: data.similarities.length, average: `${Math.round(average * 100)}%` },
+    ageChart: bars(ages),
+    categoryChart: bars([...categories].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count)),
+  };
+}
+
+const DRAFT_NAMES: Record<string, string> = { 'scope-request': '范围界定', diagnosis: '诊断', 'log-rerequest': '重新收集日志', closure: '结案总结' };
+
+function eventLine(e: DigestEventRow): EventLine {
+  const d = e.detail;
+  const what: Record<string, () => string> = {
+    'mail-unmatched': () => `${e.actor}：${String(d.subject ?? '')}`,
+    'mail-unreadable': () => `无法读取的邮件（${String(d.error ?? '')}）`,
+    'command-refused': () => `拒绝了 ${e.actor} 的命令：${String(d.reason ?? '')}`,
+    'send-failed': () => `发送失败：${String(d.error ?? '')}`,
+    'mail-received': () =>
+      `日志无法使用：${(d.bundles as { file: string; problems?: string[] }[]).flatMap((b) => b.problems ?? []).join('；')}`,
+  };
+  return { at: e.at.replace('T', ' ').slice(0, 16), caseId: e.caseId ?? '', what: what[e.type]?.() ?? e.type };
+}
+
+function bars(items: { label: string; count: number }[]): Bar[] {
+  const max = Math.max(1, ...items.map((i) => i.count));
+  return items.map((i) => ({ ...i, width: Math.round((i.count / max) * 100) }));
+}
