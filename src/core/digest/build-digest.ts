@@ -10,6 +10,8 @@ export interface DigestSettings {
   reminderDays: number;
   /** No mail either way for this long: the case has gone stale. */
   staleDays: number;
+  /** Times are shown in this zone (default UTC). */
+  timezone?: string;
 }
 
 export interface CaseLine {
@@ -106,8 +108,9 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
   const overdue = waitingRows.filter((c) => !snoozed(c) && days(c.lastOutboundAt) >= settings.reminderDays).map((c) => line(c, c.lastOutboundAt)).sort(byAge);
   const stale = open.filter((c) => !snoozed(c) && days(lastActivity(c)) >= settings.staleDays).map((c) => line(c, lastActivity(c))).sort(byAge);
   const closed = data.cases.filter((c) => c.status === 'closed').map((c) => line(c, c.closedAt));
-  const unmatched = data.events.filter((e) => e.type === 'mail-unmatched').map(eventLine);
-  const problems = data.events.filter((e) => e.type !== 'mail-unmatched').map(eventLine);
+  const local = localTime(settings.timezone ?? 'UTC');
+  const unmatched = data.events.filter((e) => e.type === 'mail-unmatched').map((e) => eventLine(e, local));
+  const problems = data.events.filter((e) => e.type !== 'mail-unmatched').map((e) => eventLine(e, local));
 
   const ages = AGE_BUCKETS.map(([label, max], i) => {
     const min = i === 0 ? 0 : AGE_BUCKETS[i - 1]![1];
@@ -149,7 +152,7 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
 
 const DRAFT_NAMES: Record<string, string> = { 'scope-request': '范围界定', diagnosis: '诊断', 'log-rerequest': '重新收集日志', closure: '结案总结' };
 
-function eventLine(e: DigestEventRow): EventLine {
+function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine {
   const d = e.detail;
   const what: Record<string, () => string> = {
     'mail-unmatched': () => `${e.actor}：${String(d.subject ?? '')}`,
@@ -159,7 +162,13 @@ function eventLine(e: DigestEventRow): EventLine {
     'mail-received': () =>
       `日志无法使用：${(d.bundles as { file: string; problems?: string[] }[]).flatMap((b) => b.problems ?? []).join('；')}`,
   };
-  return { at: e.at.replace('T', ' ').slice(0, 16), caseId: e.caseId ?? '', what: what[e.type]?.() ?? e.type };
+  return { at: local(e.at), caseId: e.caseId ?? '', what: what[e.type]?.() ?? e.type };
+}
+
+/** `2026-11-24 20:12` in the team's zone. */
+function localTime(timezone: string): (iso: string) => string {
+  const format = new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return (iso) => format.format(new Date(iso));
 }
 
 function bars(items: { label: string; count: number }[]): Bar[] {
