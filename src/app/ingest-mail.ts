@@ -6,6 +6,7 @@ import { caseTitle, findCaseId } from '../core/case/case-id';
 import { isSuccessReport } from '../core/case/success-report';
 import { parseCommands } from '../core/commands/parse-commands';
 import { draftSimilarity } from '../core/draft/similarity';
+import { bouncedMessageId, machineKind, type MachineKind } from '../core/mail/machine-mail';
 import { ownText } from '../core/mail/strip-quote';
 import type { ParsedMail } from '../core/types';
 import type { MailRef } from '../ports/mailbox';
@@ -46,14 +47,17 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
     return;
   }
 
-  const caseId = findCaseId(mail.subject) ?? store.caseOfMessages([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
+  const machine = machineOf(deps, mail, now);
+  const bounced = machine === 'bounce' ? bouncedMessageId(raw.toString('latin1'), mail.messageId) : null;
+  const caseId =
+    findCaseId(mail.subject) ?? store.caseOfMessages([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references, ...(bounced ? [bounced] : [])]);
   const commands = parseCommands(mail.subject);
   const hasCommands = commands.commands.length + commands.errors.length > 0;
   const fromEngineer = isEngineer(deps, mail.from?.address);
-  const isCommand = hasCommands && fromEngineer && !store.draftByMessageId(mail.messageId);
+  const isCommand = hasCommands && fromEngineer && machine === null && !store.draftByMessageId(mail.messageId);
   const direction = isCommand ? 'command' : isOurAddress(deps.settings, mail.from) ? 'outbound' : 'inbound';
-  const bundles = direction === 'inbound' && caseId ? await readBundles(deps, mail) : { logAttachments: 0, artifacts: [] };
-  const successReport = direction === 'inbound' && isSuccessReport(ownText(mail.text), deps.settings.successPhrases);
+  const bundles = direction === 'inbound' && caseId && machine === null ? await readBundles(deps, mail) : { logAttachments: 0, artifacts: [] };
+  const successReport = direction === 'inbound' && machine === null && isSuccessReport(ownText(mail.text), deps.settings.successPhrases);
 
   store.transaction(() => {
     if (caseId && !store.getCase(caseId)) {
@@ -75,6 +79,7 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
         successReport,
         logAttachments: bundles.logAttachments,
         intakeProblems: bundles.artifacts.flatMap((a) => a.problems),
+        machine: direction === 'inbound' ? machine : null,
       },
       now,
     );
@@ -95,7 +100,17 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
           bundles: bundles.artifacts.map((a) => ({ file: a.filename, verdict: a.analysis?.verdict ?? null, findings: a.analysis?.findings.map((f) => f.rule) ?? [], problems: a.problems })),
         },
       });
-      if (direction === 'inbound' && hasCommands) {
+      if (direction === 'inbound' && machine !== null) {
+        store.appendEvent({
+          at: now,
+          caseId,
+          messageId: mail.messageId,
+          actor,
+          type: machine === 'bounce' ? 'bounce' : 'machine-mail',
+          detail: { kind: machine, subject: mail.subject, returned: bounced, failedRecipients: mail.autoHeaders['x-failed-recipients'] ?? null },
+        });
+      }
+      if (direction === 'inbound' && hasCommands && machine === null) {
         // A customer (or anyone not an engineer) wrote a command: it changes nothing.
         store.appendEvent({ at: now, caseId, messageId: mail.messageId, actor, type: 'command-ignored', detail: { subject: mail.subject, reason: 'not an engineer' } });
       }
@@ -109,6 +124,16 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
   if (caseId || direction === 'command') report.ingested++;
   else report.unmatched++;
   log.info(caseId ? 'mail ingested' : 'mail matched no case', { folder: ref.folder, caseId, direction, attachments: bundles.logAttachments });
+}
+
+/** The same mail (sender, subject, text) this many times in an hour: a mail loop, not a person. */
+const LOOP_THRESHOLD = 5;
+
+function machineOf(deps: CasebotDeps, mail: ParsedMail, now: string): MachineKind | null {
+  const kind = machineKind(mail);
+  if (kind || !mail.from) return kind;
+  const hourAgo = new Date(Date.parse(now) - 3600000).toISOString();
+  return deps.store.sameMailsSince(mail.from.address, mail.subject, mail.text, hourAgo) >= LOOP_THRESHOLD ? 'loop' : null;
 }
 
 /**

@@ -31,7 +31,7 @@ export interface ParsedMail {
   authResults: string[];
   /** casebot's own loop header: set on every mail casebot writes. */
   loopHeader: string | null;
-  /** RFC 3834 and friends: Auto-Submitted, Precedence, X-Autoreply… (lower-cased names). */
+  /** Headers that tell machine mail: Auto-Submitted, Precedence, X-Autoreply, X-Failed-Recipients, Content-Type (lower-cased names). */
   autoHeaders: Record<string, string>;
 }
 

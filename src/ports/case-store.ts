@@ -20,6 +20,7 @@ export interface NewMessage {
   successReport: boolean;
   logAttachments: number;
   intakeProblems: string[];
+  machine?: string | null;
 }
 
 export interface NewArtifact {
@@ -106,6 +107,8 @@ export interface CaseStore {
   /** Where a stored mail is in the mailbox, to read it again. */
   mailboxRef(messageId: string): string | null;
   messageRowId(messageId: string): number | null;
+  /** Mails from this sender with this subject and text stored since `since`: a loop shows as many. */
+  sameMailsSince(fromAddress: string, subject: string, text: string, since: string): number;
   /** Latest message of a case that carried logs. */
   latestLogMessage(caseId: string): string | null;
   insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number;

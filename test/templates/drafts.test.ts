@@ -34,6 +34,7 @@ const customerMail: CaseMessage = {
   subject: `回复: ${subject}`,
   references: ['m1@tj.icbc.example.cn'],
   successReport: false,
+  machine: null,
   logAttachments: 1,
   intakeProblems: [],
   analysis: null,

@@ -61,7 +61,7 @@ export class MimeMailCodec implements MailCodec {
 }
 
 export const LOOP_HEADER = 'x-casebot-loop';
-const AUTO_HEADERS = ['auto-submitted', 'precedence', 'x-autoreply', 'x-autorespond', 'x-auto-response-suppress'];
+const AUTO_HEADERS = ['auto-submitted', 'precedence', 'x-autoreply', 'x-autorespond', 'x-auto-response-suppress', 'x-failed-recipients', 'content-type'];
 
 /** Every value of a header, unfolded, in the order the mail has them. */
 function headerValues(parsed: { headerLines: readonly { key: string; line: string }[] }, name: string): string[] {

@@ -33,7 +33,10 @@ export const MIGRATIONS: string[] = [
     -- command: an engineer's mail to casebot, not part of the conversation with the customer.
     direction       TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound', 'command')),
     mailbox_ref     TEXT,
+    -- auto-reply, bulk, bounce, loop: machine mail, recorded but never answered.
+    machine         TEXT,
     from_json       TEXT,
+    from_address    TEXT,
     to_json         TEXT NOT NULL,
     cc_json         TEXT NOT NULL,
     subject         TEXT NOT NULL,
@@ -48,6 +51,7 @@ export const MIGRATIONS: string[] = [
     received_at     TEXT NOT NULL
   );
   CREATE INDEX messages_case ON messages (case_id, arrived_at);
+  CREATE INDEX messages_sender ON messages (from_address, received_at);
 
   CREATE TABLE artifacts (
     id          INTEGER PRIMARY KEY,

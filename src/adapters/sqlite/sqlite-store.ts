@@ -103,9 +103,9 @@ export class SqliteCaseStore implements CaseStore {
     const mail = m.mail;
     const result = this.db
       .prepare(
-        `INSERT INTO messages (message_id, raw_hash, case_id, folder, mailbox_ref, direction, from_json, to_json, cc_json, subject, date,
+        `INSERT INTO messages (message_id, raw_hash, case_id, folder, mailbox_ref, machine, direction, from_json, from_address, to_json, cc_json, subject, date,
            arrived_at, in_reply_to, references_json, body_text, success_report, log_attachments, intake_problems, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         mail.messageId,
@@ -113,8 +113,10 @@ export class SqliteCaseStore implements CaseStore {
         m.caseId,
         m.folder,
         m.mailboxRef,
+        m.machine ?? null,
         m.direction,
         mail.from ? JSON.stringify(mail.from) : null,
+        mail.from?.address.toLowerCase() ?? null,
         JSON.stringify(mail.to),
         JSON.stringify(mail.cc),
         mail.subject,
@@ -208,6 +210,7 @@ export class SqliteCaseStore implements CaseStore {
         subject: String(r.subject),
         references: JSON.parse(String(r.references_json)),
         successReport: r.success_report === 1,
+        machine: r.machine === null || r.machine === undefined ? null : String(r.machine),
         logAttachments: Number(r.log_attachments),
         intakeProblems: JSON.parse(String(r.intake_problems)),
         analysis: analysis && a ? { ...analysis, id: Number(a.id) } : null,
@@ -259,6 +262,13 @@ export class SqliteCaseStore implements CaseStore {
   mailboxRef(messageId: string): string | null {
     const row = this.db.prepare('SELECT mailbox_ref FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
     return row?.mailbox_ref ? String(row.mailbox_ref) : null;
+  }
+
+  sameMailsSince(fromAddress: string, subject: string, text: string, since: string): number {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n FROM messages WHERE from_address = ? AND subject = ? AND body_text = ? AND received_at >= ?')
+      .get(fromAddress.toLowerCase(), subject, text, since) as Row;
+    return Number(row.n);
   }
 
   messageRowId(messageId: string): number | null {

@@ -15,6 +15,8 @@ export interface CaseMessage {
   subject: string;
   references: string[];
   successReport: boolean;
+  /** Machine mail (auto-reply, bounce…): part of the record, never answered. */
+  machine: string | null;
   /** Attachments that looked like logs, read or not. */
   logAttachments: number;
   /** Why attachments could not be used (corrupt zip, …); empty when all were read. */

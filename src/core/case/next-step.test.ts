@@ -16,6 +16,7 @@ function msg(id: string, day: number, over: Partial<CaseMessage> = {}): CaseMess
     subject: '[案例号: CAS-06079-G5K3W1 ] x',
     references: [],
     successReport: false,
+    machine: null,
     logAttachments: 0,
     intakeProblems: [],
     analysis: null,

@@ -22,7 +22,8 @@ export type Decision =
     };
 
 export function decideNextStep(view: CaseView): Decision {
-  const messages = view.messages;
+  // Auto-replies and bounces are on the record but are nobody's turn to answer.
+  const messages = view.messages.filter((m) => m.machine === null);
   const lastOutbound = findLastIndex(messages, (m) => m.direction === 'outbound');
   const waiting = messages.slice(lastOutbound + 1).filter((m) => m.direction === 'inbound');
   const live = view.liveDraft;
