@@ -19,6 +19,11 @@ export interface CommandSettings {
   dailyCapPerRecipient: number;
 }
 
+export interface Limits {
+  /** Time budget of one mail (fetch, parse, bundles, analysis); past it the mail is quarantined. */
+  mailSeconds: number;
+}
+
 export interface SendSettings {
   maxAttempts: number;
   retrySeconds: number;
@@ -36,6 +41,7 @@ export interface CasebotDeps {
   /** Null when no SMTP server is configured: nothing can be sent, /send says so. */
   sender: MailSender | null;
   send: SendSettings;
+  limits: Limits;
   /** Null unless casebot verifies DKIM/SPF/DMARC itself. */
   verifier: SenderVerifier | null;
   renderDigest: RenderDigest;

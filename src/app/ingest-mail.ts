@@ -15,30 +15,66 @@ import { readBundles } from './read-bundles';
 import { isEngineer, runCommands } from './run-commands';
 import { customerOf, engineerFor, isOurAddress } from './team-settings';
 
-export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassReport): Promise<void> {
+export interface IngestOptions {
+  /** Replaying a quarantined mail: the folder's cursor is already past it and must stay. */
+  replay?: boolean;
+}
+
+/**
+ * Ingests one mail within a time budget. A mail that fails, or runs over the budget, is
+ * quarantined with its reason (it stays in the mailbox) and the mailbox moves on.
+ */
+export async function ingestWithinBudget(deps: CasebotDeps, ref: MailRef, report: PassReport, options: IngestOptions = {}): Promise<boolean> {
+  const budgetMs = deps.limits.mailSeconds * 1000;
+  const abandoned = { value: false };
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<'overrun'>((resolve) => {
+    timer = setTimeout(() => resolve('overrun'), budgetMs);
+  });
+  try {
+    const outcome = await Promise.race([ingestMail(deps, ref, report, options, abandoned).then(() => 'done' as const), overrun]);
+    if (outcome === 'done') return true;
+    abandoned.value = true;
+    quarantine(deps, ref, null, `处理超过了 ${deps.limits.mailSeconds} 秒的时间限制`, options, report);
+  } catch (err) {
+    abandoned.value = true;
+    quarantine(deps, ref, null, (err as Error).message, options, report);
+  } finally {
+    clearTimeout(timer);
+  }
+  return false;
+}
+
+function quarantine(deps: CasebotDeps, ref: MailRef, messageId: string | null, reason: string, options: IngestOptions, report: PassReport): void {
+  const { store } = deps;
+  const at = deps.clock().toISOString();
+  report.failed++;
+  deps.log.error('mail quarantined', { folder: ref.folder, ref: ref.id, reason });
+  if (options.replay) return; // it stays quarantined; the replay reports the reason
+  store.transaction(() => {
+    store.quarantine({ folder: ref.folder, mailboxRef: JSON.stringify(ref), messageId, reason, createdAt: at });
+    store.appendEvent({ at, caseId: null, messageId, actor: 'casebot', type: 'mail-quarantined', detail: { folder: ref.folder, ref: ref.id, reason } });
+    store.setCursor(ref.folder, ref.cursor);
+  });
+}
+
+export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassReport, options: IngestOptions = {}, abandoned = { value: false }): Promise<void> {
   const { store, log } = deps;
   const now = deps.clock().toISOString();
+  const moveCursor = () => {
+    if (!options.replay) store.setCursor(ref.folder, ref.cursor);
+  };
   const skip = (type: string, detail: Record<string, unknown>, messageId: string | null = null) =>
     store.transaction(() => {
       store.appendEvent({ at: now, caseId: null, messageId, actor: 'casebot', type, detail: { folder: ref.folder, ref: ref.id, ...detail } });
-      store.setCursor(ref.folder, ref.cursor);
+      moveCursor();
     });
 
-  let raw: Buffer;
-  let mail: ParsedMail;
-  try {
-    raw = await deps.mailbox.fetchRaw(ref);
-    mail = await deps.codec.parse(raw, deps.clock());
-  } catch (err) {
-    // Recorded and skipped: the mail stays in the mailbox for an engineer to look at.
-    report.failed++;
-    log.error('mail could not be read', { folder: ref.folder, ref: ref.id, error: (err as Error).message });
-    skip('mail-unreadable', { error: (err as Error).message });
-    return;
-  }
+  const raw = await deps.mailbox.fetchRaw(ref);
+  const mail: ParsedMail = await deps.codec.parse(raw, deps.clock());
   if (store.hasMessage(mail.messageId)) {
     report.duplicates++;
-    store.transaction(() => store.setCursor(ref.folder, ref.cursor));
+    store.transaction(moveCursor);
     return;
   }
   if (mail.loopHeader !== null && !store.draftByMessageId(mail.messageId) && !store.outboxByMessageId(mail.messageId)) {
@@ -58,6 +94,8 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
   const direction = isCommand ? 'command' : isOurAddress(deps.settings, mail.from) ? 'outbound' : 'inbound';
   const bundles = direction === 'inbound' && caseId && machine === null ? await readBundles(deps, mail) : { logAttachments: 0, artifacts: [] };
   const successReport = direction === 'inbound' && machine === null && isSuccessReport(ownText(mail.text), deps.settings.successPhrases);
+  // Over its time budget the mail was quarantined: nothing of this late run may be committed.
+  if (abandoned.value) return;
 
   store.transaction(() => {
     if (caseId && !store.getCase(caseId)) {
@@ -117,7 +155,7 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
       if (direction === 'outbound') recordWhatWasSent(deps, caseId, mail, now);
       store.markDirty(caseId);
     }
-    store.setCursor(ref.folder, ref.cursor);
+    moveCursor();
   });
 
   if (direction === 'command') await runCommands(deps, { mail, raw, caseId, parsed: commands }, report);

@@ -8,7 +8,7 @@ import type { FolderRole } from '../ports/mailbox';
 import { advanceCase } from './advance-case';
 import { emptyReport, type CasebotDeps, type PassReport } from './casebot-deps';
 import { deliverOutbox } from './deliver-outbox';
-import { ingestMail } from './ingest-mail';
+import { ingestWithinBudget } from './ingest-mail';
 import { queueScheduledDigests } from './send-digest';
 import { syncDrafts } from './sync-drafts';
 
@@ -23,7 +23,7 @@ export async function processMailbox(deps: CasebotDeps): Promise<PassReport> {
   await deliverOutbox(deps, report);
   for (const folder of FOLDERS) {
     const refs = await deps.mailbox.listNew(folder, deps.store.getCursor(folder));
-    for (const ref of refs) await ingestMail(deps, ref, report);
+    for (const ref of refs) await ingestWithinBudget(deps, ref, report);
   }
   for (const caseId of deps.store.dirtyCases()) await advanceCase(deps, caseId, report);
   await syncDrafts(deps, report);

@@ -20,6 +20,7 @@ import { readFolder } from '../knowledge/log-files';
 import { createCasebot } from '../main';
 import { makeDigest, queueDigest } from '../app/send-digest';
 import { deliverOutbox } from '../app/deliver-outbox';
+import { replayQuarantine } from '../app/replay-quarantine';
 import { emptyReport } from '../app/casebot-deps';
 import { eventLabel } from '../core/commands/event-view';
 import { consoleLogger } from './console-logger';
@@ -144,6 +145,39 @@ export async function main(argv: string[]): Promise<number> {
           const { rendered } = makeDigest(bot, opts.engineer ?? null, recipient);
           process.stdout.write(opts.html ? rendered.html : `${rendered.subject}\n\n${rendered.text}`);
         }
+      } finally {
+        await bot.close();
+      }
+    });
+
+  const quarantine = program.command('quarantine').description('mail that failed or ran over its time budget');
+  quarantine
+    .command('list')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .action(async (opts: { config: string }) => {
+      const bot = createCasebot(loadConfig(opts.config), consoleLogger({ quiet: true }));
+      try {
+        const list = bot.store.quarantined();
+        if (list.length === 0) process.stdout.write('Nothing is quarantined.\n');
+        for (const q of list) {
+          const ref = JSON.parse(q.mailboxRef) as { folder: string; id: string };
+          process.stdout.write(`${String(q.id).padStart(4)}  ${q.createdAt}  ${ref.folder}:${ref.id}  ${q.reason}\n`);
+        }
+      } finally {
+        await bot.close();
+      }
+    });
+  quarantine
+    .command('replay [ids...]')
+    .description('process quarantined mail again (all of it, or the ids given)')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .action(async (ids: string[], opts: { config: string }) => {
+      const bot = createCasebot(loadConfig(opts.config), consoleLogger({ quiet: true }));
+      try {
+        await bot.mailbox.open();
+        const { results } = await replayQuarantine(bot, ids.length > 0 ? ids.map(Number) : null);
+        for (const r of results) process.stdout.write(`${String(r.id).padStart(4)}  ${r.ok ? 'processed' : 'still failing'}\n`);
+        exitCode = results.some((r) => !r.ok) ? 1 : 0;
       } finally {
         await bot.close();
       }

@@ -150,6 +150,13 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    limits: z
+      .object({
+        // One mail's time budget (fetch, parse, bundles, analysis); over it, it is quarantined.
+        mailSeconds: z.number().min(1).max(3600).default(300),
+      })
+      .strict()
+      .default({}),
     successPhrases: z
       .array(z.string().min(2))
       .default(['升级成功', '升级系统成功', '已经成功', '已成功升级', '问题已解决', '已解决', '可以关闭', '可以结案']),

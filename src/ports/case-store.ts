@@ -86,6 +86,15 @@ export interface StoreEvent {
   detail: Record<string, unknown>;
 }
 
+export interface QuarantinedMail {
+  id: number;
+  folder: string;
+  mailboxRef: string;
+  messageId: string | null;
+  reason: string;
+  createdAt: string;
+}
+
 export interface CaseStore {
   transaction<T>(fn: () => T): T;
   getCursor(folder: string): string | null;
@@ -130,6 +139,10 @@ export interface CaseStore {
   draftByMessageId(messageId: string): StoredDraft | null;
   draftsWithStatus(status: DraftStatus): StoredDraft[];
   setDraftStatus(id: number, status: DraftStatus, at: string): void;
+  quarantine(q: Omit<QuarantinedMail, 'id'>): number;
+  /** Not yet replayed, oldest first. */
+  quarantined(): QuarantinedMail[];
+  releaseQuarantine(id: number, at: string): void;
   appendEvent(e: StoreEvent): void;
   events(caseId: string | null): StoreEvent[];
   listCases(): CaseSummary[];

@@ -132,6 +132,17 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 
+  -- Mail that failed or ran over its time budget: left in the mailbox, listed here to replay.
+  CREATE TABLE quarantine (
+    id          INTEGER PRIMARY KEY,
+    folder      TEXT NOT NULL,
+    mailbox_ref TEXT NOT NULL,
+    message_id  TEXT,
+    reason      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    released_at TEXT
+  );
+
   CREATE TABLE cursors (
     folder TEXT PRIMARY KEY,
     value  TEXT NOT NULL

@@ -16,6 +16,7 @@ import type {
   NewMessage,
   OutboxEntry,
   OutboxStatus,
+  QuarantinedMail,
   StoreEvent,
   StoredDraft,
 } from '../../ports/case-store';
@@ -320,7 +321,7 @@ export class SqliteCaseStore implements CaseStore {
       this.db
         .prepare(
           `SELECT e.* FROM events e LEFT JOIN cases c ON c.case_id = e.case_id
-            WHERE e.type IN ('mail-unmatched', 'mail-unreadable', 'command-refused', 'send-failed', 'mail-received')
+            WHERE e.type IN ('mail-unmatched', 'mail-quarantined', 'command-refused', 'send-failed', 'mail-received')
               AND e.at >= @since ${engineer === null ? '' : 'AND (c.engineer = @engineer OR e.case_id IS NULL)'}
             ORDER BY e.id`,
         )
@@ -394,6 +395,29 @@ export class SqliteCaseStore implements CaseStore {
 
   setDraftStatus(id: number, status: DraftStatus, at: string): void {
     this.db.prepare('UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+  }
+
+  quarantine(q: Omit<QuarantinedMail, 'id'>): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO quarantine (folder, mailbox_ref, message_id, reason, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(q.folder, q.mailboxRef, q.messageId, q.reason, q.createdAt).lastInsertRowid,
+    );
+  }
+
+  quarantined(): QuarantinedMail[] {
+    return (this.db.prepare('SELECT * FROM quarantine WHERE released_at IS NULL ORDER BY id').all() as Row[]).map((r) => ({
+      id: Number(r.id),
+      folder: String(r.folder),
+      mailboxRef: String(r.mailbox_ref),
+      messageId: nullable(r.message_id),
+      reason: String(r.reason),
+      createdAt: String(r.created_at),
+    }));
+  }
+
+  releaseQuarantine(id: number, at: string): void {
+    this.db.prepare('UPDATE quarantine SET released_at = ? WHERE id = ?').run(at, id);
   }
 
   appendEvent(e: StoreEvent): void {

@@ -156,7 +156,7 @@ function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine
   const d = e.detail;
   const what: Record<string, () => string> = {
     'mail-unmatched': () => `${e.actor}：${String(d.subject ?? '')}`,
-    'mail-unreadable': () => `无法读取的邮件（${String(d.error ?? '')}）`,
+    'mail-quarantined': () => `邮件已隔离（${String(d.reason ?? '')}），修复后可用 casebot quarantine replay 重新处理`,
     'command-refused': () => `拒绝了 ${e.actor} 的命令：${String(d.reason ?? '')}`,
     'send-failed': () => `发送失败：${String(d.error ?? '')}`,
     'mail-received': () =>
