@@ -9,7 +9,7 @@ import { draftSimilarity } from '../core/draft/similarity';
 import { bouncedMessageId, machineKind, type MachineKind } from '../core/mail/machine-mail';
 import { ownText } from '../core/mail/strip-quote';
 import type { ParsedMail } from '../core/types';
-import type { MailRef } from '../ports/mailbox';
+import { MailboxUnavailable, type MailRef } from '../ports/mailbox';
 import type { CasebotDeps, PassReport } from './casebot-deps';
 import { readBundles } from './read-bundles';
 import { isEngineer, runCommands } from './run-commands';
@@ -38,6 +38,7 @@ export async function ingestWithinBudget(deps: CasebotDeps, ref: MailRef, report
     quarantine(deps, ref, null, `处理超过了 ${deps.limits.mailSeconds} 秒的时间限制`, options, report);
   } catch (err) {
     abandoned.value = true;
+    if (err instanceof MailboxUnavailable) throw err;
     quarantine(deps, ref, null, (err as Error).message, options, report);
   } finally {
     clearTimeout(timer);
@@ -70,7 +71,13 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
       moveCursor();
     });
 
-  const raw = await deps.mailbox.fetchRaw(ref);
+  let raw: Buffer;
+  try {
+    raw = await deps.mailbox.fetchRaw(ref);
+  } catch (err) {
+    // Reading failed: the server's fault, not the mail's. The pass stops; the mail waits.
+    throw err instanceof MailboxUnavailable ? err : new MailboxUnavailable(`cannot read ${ref.folder} ${ref.id}: ${(err as Error).message}`, err);
+  }
   const mail: ParsedMail = await deps.codec.parse(raw, deps.clock());
   if (store.hasMessage(mail.messageId)) {
     report.duplicates++;

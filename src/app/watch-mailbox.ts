@@ -14,6 +14,7 @@ export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => 
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let fault: string | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
@@ -28,9 +29,19 @@ export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => 
         again = false;
         try {
           onPass(await processMailbox(deps));
+          if (fault !== null) {
+            deps.log.info('mailbox reachable again', { after: fault });
+            fault = null;
+          }
         } catch (err) {
-          // A failed pass (server gone, …) is retried on the next signal or poll.
-          deps.log.error('pass failed', { error: (err as Error).message });
+          // A failed pass (server gone, …) is retried on the next signal or poll. Each fault is
+          // logged and recorded once, not on every retry; the digest lists it.
+          const message = (err as Error).message;
+          if (message !== fault) {
+            fault = message;
+            deps.log.error('pass failed', { error: message });
+            deps.store.appendEvent({ at: deps.clock().toISOString(), caseId: null, messageId: null, actor: 'casebot', type: 'mailbox-fault', detail: { error: message } });
+          }
         }
       } while (again && !stopped);
     })().finally(() => {

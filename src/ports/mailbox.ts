@@ -18,6 +18,17 @@ export interface MailRef {
   arrivedAt: string;
 }
 
+/**
+ * The mailbox could not be reached (connection refused or dropped, login refused, folder
+ * gone): a fault of the server, not of the mail. The pass stops and is retried; the mail is
+ * not quarantined.
+ */
+export class MailboxUnavailable extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
 export interface Mailbox {
   readonly description: string;
   open(): Promise<void>;

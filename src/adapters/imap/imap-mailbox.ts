@@ -5,7 +5,7 @@
 
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from '../../ports/logger';
-import type { FolderRole, Mailbox, MailRef } from '../../ports/mailbox';
+import { MailboxUnavailable, type FolderRole, type Mailbox, type MailRef } from '../../ports/mailbox';
 
 export interface ImapSettings {
   host: string;
@@ -35,7 +35,7 @@ export class ImapMailbox implements Mailbox {
   }
 
   async open(): Promise<void> {
-    await this.connection();
+    await unavailableOnError(() => this.connection());
   }
 
   async close(): Promise<void> {
@@ -45,6 +45,10 @@ export class ImapMailbox implements Mailbox {
   }
 
   async listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]> {
+    return unavailableOnError(() => this.listNewNow(folder, cursor));
+  }
+
+  private async listNewNow(folder: FolderRole, cursor: string | null): Promise<MailRef[]> {
     const client = await this.connection();
     const path = (await this.folderPaths())[folder];
     const lock = await client.getMailboxLock(path, { readOnly: true });
@@ -78,6 +82,10 @@ export class ImapMailbox implements Mailbox {
   }
 
   async fetchRaw(ref: MailRef): Promise<Buffer> {
+    return unavailableOnError(() => this.fetchRawNow(ref));
+  }
+
+  private async fetchRawNow(ref: MailRef): Promise<Buffer> {
     const client = await this.connection();
     const path = (await this.folderPaths())[ref.folder];
     const lock = await client.getMailboxLock(path, { readOnly: true });
@@ -94,11 +102,19 @@ export class ImapMailbox implements Mailbox {
   }
 
   async appendDraft(raw: Buffer, _messageId: string): Promise<void> {
+    return unavailableOnError(() => this.appendDraftNow(raw));
+  }
+
+  private async appendDraftNow(raw: Buffer): Promise<void> {
     const client = await this.connection();
     await client.append((await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
   }
 
   async appendSent(raw: Buffer): Promise<void> {
+    return unavailableOnError(() => this.appendSentNow(raw));
+  }
+
+  private async appendSentNow(raw: Buffer): Promise<void> {
     const client = await this.connection();
     await client.append((await this.folderPaths()).sent, raw, ['\\Seen']);
   }
@@ -157,6 +173,10 @@ export class ImapMailbox implements Mailbox {
   }
 
   private async findDrafts(messageId: string, act: (uids: number[]) => Promise<void>): Promise<number[]> {
+    return unavailableOnError(() => this.findDraftsNow(messageId, act));
+  }
+
+  private async findDraftsNow(messageId: string, act: (uids: number[]) => Promise<void>): Promise<number[]> {
     const client = await this.connection();
     const lock = await client.getMailboxLock((await this.folderPaths()).drafts);
     try {
@@ -201,6 +221,17 @@ export class ImapMailbox implements Mailbox {
     if (!sent) throw new Error('no Sent folder: the server marks none \\Sent; set mailbox.imap.folders.sent');
     this.paths = { inbox: this.settings.folders.inbox, sent, drafts };
     return this.paths;
+  }
+}
+
+/** Any failure to talk to the server is the server's, not the mail's: see MailboxUnavailable. */
+async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof MailboxUnavailable) throw err;
+    const e = err as Error & { responseText?: string; authenticationFailed?: boolean };
+    throw new MailboxUnavailable(`IMAP: ${e.authenticationFailed ? 'login refused' : e.responseText ?? e.message}`, err);
   }
 }
 

@@ -159,6 +159,7 @@ function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine
     'mail-quarantined': () => `邮件已隔离（${String(d.reason ?? '')}），修复后可用 casebot quarantine replay 重新处理`,
     'command-refused': () => `拒绝了 ${e.actor} 的命令：${String(d.reason ?? '')}`,
     'send-failed': () => `发送失败：${String(d.error ?? '')}`,
+    'mailbox-fault': () => `邮箱连接故障：${String(d.error ?? '')}`,
     'mail-received': () =>
       `日志无法使用：${(d.bundles as { file: string; problems?: string[] }[]).flatMap((b) => b.problems ?? []).join('；')}`,
   };

@@ -1,0 +1,178 @@
+// Connection faults against a real Dovecot: a restart while casebot idles, a restart between
+// listing and fetching, a connection dropped during APPEND, UIDVALIDITY changed under it, and a
+// refused login. casebot recovers, drafts each mail once, and quarantines nothing for a fault
+// that was the server's.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { ImapMailbox } from '../../src/adapters/imap/imap-mailbox';
+import { processMailbox } from '../../src/app/process-mailbox';
+import { watchMailbox } from '../../src/app/watch-mailbox';
+import { loadConfig } from '../../src/config/load';
+import { createCasebot } from '../../src/main';
+import type { Logger } from '../../src/ports/logger';
+import type { Mailbox, MailRef } from '../../src/ports/mailbox';
+import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { buildMail } from '../helpers/mail-factory';
+import { writeTestConfig } from '../helpers/test-config';
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+let server: DovecotServer;
+let n = 0;
+
+beforeEach(async () => {
+  server = await startDovecot();
+  process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
+});
+afterEach(async () => {
+  await server?.stop();
+});
+
+const config = () => writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' } });
+
+async function withClient<T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+  const c = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.logout().catch(() => undefined);
+  }
+}
+
+async function deliverCase(): Promise<string> {
+  n++;
+  const caseId = `CAS-${String(20000 + n)}-FAULT${n % 10}`;
+  const raw = await buildMail({ from: `kehu${n}@unit.example.cn`, to: ['weiliang@cmgos.com'], subject: `[案例号: ${caseId} ] 升级失败`, date: new Date().toISOString(), messageId: `<fault.${n}.${Date.now()}@unit.example.cn>`, text: '升级失败' });
+  await withClient((c) => c.append('INBOX', raw));
+  return caseId;
+}
+
+const draftCount = () => withClient(async (c) => (await c.status('Drafts', { messages: true })).messages ?? 0);
+
+function imapOf(file: string): ImapMailbox {
+  const cfg = loadConfig(file);
+  const m = cfg.mailbox.kind === 'imap' ? cfg.mailbox.imap : null;
+  return new ImapMailbox({ host: m!.host, port: m!.port, secure: false, user: m!.user, password: server.password, accessToken: null, folders: { inbox: 'INBOX' }, pollMs: 500, idle: true }, quiet);
+}
+
+function faulty(inner: Mailbox, hooks: { fetchRaw?: () => Promise<void>; appendDraft?: (append: () => Promise<void>) => Promise<void> }): Mailbox {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'fetchRaw' && hooks.fetchRaw) {
+        const hook = hooks.fetchRaw;
+        delete hooks.fetchRaw; // once
+        return async (ref: MailRef) => {
+          await hook();
+          return target.fetchRaw(ref);
+        };
+      }
+      if (prop === 'appendDraft' && hooks.appendDraft) {
+        const hook = hooks.appendDraft;
+        delete hooks.appendDraft;
+        return async (raw: Buffer, id: string) => hook(() => target.appendDraft(raw, id));
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+test('Dovecot restarted while casebot idles: it reconnects and drafts the next mail', async () => {
+  const bot = createCasebot(loadConfig(config()), quiet);
+  await bot.mailbox.open();
+  const drafted: string[] = [];
+  const watcher = watchMailbox(bot, (r) => drafted.push(...r.drafts.map((d) => d.caseId)));
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    await server.restart();
+    const caseId = await deliverCase();
+    for (let i = 0; i < 150 && !drafted.includes(caseId); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(drafted).toEqual([caseId]);
+    expect(await draftCount()).toBe(1);
+  } finally {
+    await watcher.stop();
+    await bot.close();
+  }
+}, 40000);
+
+test('restarted between listing and fetching: recovered (in this pass or the next), nothing quarantined', async () => {
+  const file = config();
+  await deliverCase();
+  const bot = createCasebot(loadConfig(file), quiet, { mailbox: faulty(imapOf(file), { fetchRaw: () => server.restart() }) });
+  await bot.mailbox.open();
+  const drafted: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const report = await processMailbox(bot).catch((err: Error) => {
+      expect(err.message).toMatch(/IMAP|cannot read/);
+      return null;
+    });
+    drafted.push(...(report?.drafts.map((d) => d.caseId) ?? []));
+  }
+  expect(drafted).toHaveLength(1);
+  expect(bot.store.quarantined()).toEqual([]);
+  await bot.close();
+  expect(await draftCount()).toBe(1);
+}, 40000);
+
+test('connection dropped during APPEND: after recovery exactly one draft', async () => {
+  const file = config();
+  await deliverCase();
+  const bot = createCasebot(loadConfig(file), quiet, {
+    mailbox: faulty(imapOf(file), {
+      appendDraft: async (append) => {
+        await Promise.allSettled([append(), server.restart()]);
+        throw new Error('connection dropped');
+      },
+    }),
+  });
+  await bot.mailbox.open();
+  await expect(processMailbox(bot)).rejects.toThrow();
+  await processMailbox(bot);
+  await processMailbox(bot);
+  await bot.close();
+  expect(await draftCount()).toBe(1);
+}, 40000);
+
+test('UIDVALIDITY changed (mailbox index recreated): a rescan, no second draft for old mail', async () => {
+  const file = config();
+  await deliverCase();
+  const first = createCasebot(loadConfig(file), quiet);
+  await first.mailbox.open();
+  await processMailbox(first);
+  await first.close();
+  // Dovecot forgets its UIDs: new UIDVALIDITY on the next start.
+  const before = await withClient(async (c) => (await c.status('INBOX', { uidValidity: true })).uidValidity);
+  await startOver();
+  const after = await withClient(async (c) => (await c.status('INBOX', { uidValidity: true })).uidValidity);
+  expect(after).not.toBe(before);
+  const second = createCasebot(loadConfig(file), quiet);
+  await second.mailbox.open();
+  const caseId = await deliverCase();
+  const report = await processMailbox(second);
+  expect(report.drafts.map((d) => d.caseId)).toEqual([caseId]);
+  expect(report.duplicates).toBeGreaterThanOrEqual(1);
+  await second.close();
+  expect(await draftCount()).toBe(2);
+}, 40000);
+
+/** Restart Dovecot on the same Maildir with its UID lists and indexes removed. */
+async function startOver(): Promise<void> {
+  const removeIndexes = (dir: string) => {
+    for (const name of fs.readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (/^dovecot[.-]/.test(name)) fs.rmSync(full, { recursive: true, force: true });
+      else if (name.startsWith('.') && fs.statSync(full).isDirectory()) removeIndexes(full);
+    }
+  };
+  removeIndexes(server.maildir);
+  await server.restart();
+}
+
+test('a refused login is a clear fault, not a crash', async () => {
+  process.env.CASEBOT_TEST_IMAP_PASSWORD = 'wrong';
+  const bot = createCasebot(loadConfig(config()), quiet);
+  await expect(bot.mailbox.open()).rejects.toThrow(/login refused|IMAP/);
+  await bot.close();
+});
