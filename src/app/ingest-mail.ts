@@ -78,11 +78,23 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
     // Reading failed: the server's fault, not the mail's. The pass stops; the mail waits.
     throw err instanceof MailboxUnavailable ? err : new MailboxUnavailable(`cannot read ${ref.folder} ${ref.id}: ${(err as Error).message}`, err);
   }
-  const mail: ParsedMail = await deps.codec.parse(raw, deps.clock());
-  if (store.hasMessage(mail.messageId)) {
+  let mail: ParsedMail = await deps.codec.parse(raw, deps.clock());
+  const known = store.messageRecord(mail.messageId);
+  if (known && (known.rawHash === mail.rawHash || known.folder !== ref.folder)) {
+    // The same mail again (a re-scan, or the copy in Sent of a mail also in INBOX).
     report.duplicates++;
     store.transaction(moveCursor);
     return;
+  }
+  const duplicateOf = known ? mail.messageId : null;
+  if (duplicateOf) {
+    // Another mail claiming a Message-ID already seen: keep it, under an identity of its own.
+    mail = { ...mail, messageId: `${duplicateOf}.dup-${mail.rawHash.slice(0, 12)}` };
+    if (store.hasMessage(mail.messageId)) {
+      report.duplicates++;
+      store.transaction(moveCursor);
+      return;
+    }
   }
   if (mail.loopHeader !== null && !store.draftByMessageId(mail.messageId) && !store.outboxByMessageId(mail.messageId)) {
     // casebot's own notice to an engineer, come back: never treat it as a case mail.
@@ -129,6 +141,7 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
       now,
     );
     const actor = mail.from?.address ?? 'unknown';
+    if (duplicateOf) store.appendEvent({ at: now, caseId, messageId: mail.messageId, actor, type: 'duplicate-message-id', detail: { original: duplicateOf, folder: ref.folder } });
     if (!caseId && direction !== 'command') {
       store.appendEvent({ at: now, caseId: null, messageId: mail.messageId, actor, type: 'mail-unmatched', detail: { subject: mail.subject, folder: ref.folder } });
     } else if (caseId && direction !== 'command') {

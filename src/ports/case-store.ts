@@ -100,6 +100,8 @@ export interface CaseStore {
   getCursor(folder: string): string | null;
   setCursor(folder: string, value: string): void;
   hasMessage(messageId: string): boolean;
+  /** The stored mail with this Message-ID: its raw hash and folder. */
+  messageRecord(messageId: string): { rawHash: string; folder: string } | null;
   /** The case any of these Message-IDs belongs to. */
   caseOfMessages(messageIds: string[]): string | null;
   getCase(caseId: string): CaseSummary | null;

@@ -12,7 +12,7 @@ import type { MailCodec } from '../../ports/mail-codec';
 export class MimeMailCodec implements MailCodec {
   async parse(raw: Buffer, receivedAt: Date): Promise<ParsedMail> {
     const rawHash = createHash('sha256').update(raw).digest('hex');
-    const parsed = await simpleParser(raw, { skipHtmlToText: false, maxHtmlLengthToParse: 2 * 1024 * 1024 });
+    const parsed = await simpleParser(relabelChinese(raw), { skipHtmlToText: false, maxHtmlLengthToParse: 2 * 1024 * 1024 });
     const subject = recoverSubject(raw, parsed.subject ?? '');
     const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : receivedAt;
     return {
@@ -93,6 +93,18 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
   };
   for (const v of list) visit(v.value);
   return out;
+}
+
+/**
+ * Mail labelled gb2312 or gbk is often really GBK or GB18030 (clients label by habit): decode
+ * it all as GB18030, the superset, so no character is lost. Only charset labels change.
+ */
+function relabelChinese(raw: Buffer): Buffer {
+  const text = raw.toString('latin1');
+  const relabelled = text
+    .replace(/(charset\s*=\s*"?)(gb2312|gbk|x-gbk|euc-cn|cp936)(?=[";\s]|$)/gim, (_m, lead: string) => `${lead}gb18030`)
+    .replace(/=\?(gb2312|gbk|x-gbk|euc-cn|cp936)\?/gi, '=?gb18030?');
+  return relabelled === text ? raw : Buffer.from(relabelled, 'latin1');
 }
 
 /**

@@ -72,6 +72,11 @@ export class SqliteCaseStore implements CaseStore {
     return this.db.prepare('SELECT 1 FROM messages WHERE message_id = ?').get(messageId) !== undefined;
   }
 
+  messageRecord(messageId: string): { rawHash: string; folder: string } | null {
+    const row = this.db.prepare('SELECT raw_hash, folder FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    return row ? { rawHash: String(row.raw_hash), folder: String(row.folder) } : null;
+  }
+
   caseOfMessages(messageIds: string[]): string | null {
     if (messageIds.length === 0) return null;
     const marks = messageIds.map(() => '?').join(',');
