@@ -4,7 +4,8 @@
 //
 //   BENCH_MB=960 (default: about 1 GB, under the 1 GiB bundle limit) total log size;
 //   BENCH_RUNS=3 runs per measurement; BENCH=analyze or BENCH=digest runs one part only.
-// The digest part (bench/digest.ts) times the digest over 10,000 open cases.
+// bench/digest.ts times the digest over 10,000 open cases; bench/mailbox.ts runs casebot against
+// Dovecot with 10,000 mails (BENCH=analyze|digest|mailbox runs one part).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import yazl from 'yazl';
 import { projectRoot } from '../src/config/paths';
 import { benchDigest } from './digest';
+import { benchMailbox } from './mailbox';
 import { analysisAnchors } from '../src/core/analyze/analyze-bundle';
 import { loadKnowledge } from '../src/knowledge/load';
 import { buildSetupactLog, buildSetupdiagLog, encodeLog } from '../test/helpers/bundle-factory';
@@ -25,8 +27,9 @@ const SHARES = [0.45, 0.3, 0.25];
 const FILES = ['UpgradeLog/C_Win_BT_Panther/setupact.log', 'UpgradeLog/C_Win_BT_Rollback/setupact.log', 'UpgradeLog/NewOS_Panther/setupact.log'];
 
 async function main(): Promise<void> {
-  if (process.env.BENCH !== 'analyze') benchDigest();
-  if (process.env.BENCH === 'digest') return;
+  if (!process.env.BENCH || process.env.BENCH === 'digest') benchDigest();
+  if (!process.env.BENCH || process.env.BENCH === 'mailbox') await benchMailbox();
+  if (process.env.BENCH && process.env.BENCH !== 'analyze') return;
   requireTools(['rg', 'unzip']);
   const folder = path.join(work, `bundle-${totalMB}mb`);
   const zip = `${folder}.zip`;

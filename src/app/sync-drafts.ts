@@ -20,9 +20,14 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise
     await mailbox.removeDraft(d.messageId);
     store.transaction(() => store.setDraftStatus(d.id, 'sent', deps.clock().toISOString()));
   }
-  for (const d of store.draftsWithStatus('pending')) {
-    // A crash after APPEND but before this status change must not store it twice.
+  // An APPEND interrupted by a crash may or may not have landed: look before storing it again.
+  for (const d of store.draftsWithStatus('appending')) {
     if (!(await mailbox.hasDraft(d.messageId))) await mailbox.appendDraft(d.raw, d.messageId);
+    store.transaction(() => store.setDraftStatus(d.id, 'live', deps.clock().toISOString()));
+  }
+  for (const d of store.draftsWithStatus('pending')) {
+    store.transaction(() => store.setDraftStatus(d.id, 'appending', deps.clock().toISOString()));
+    await mailbox.appendDraft(d.raw, d.messageId);
     store.transaction(() => {
       store.setDraftStatus(d.id, 'live', deps.clock().toISOString());
       event(d.caseId, d.messageId, 'draft-stored', { kind: d.kind });

@@ -6,8 +6,11 @@ import type { DigestData } from '../core/digest/digest-data';
 import type { Analysis, ParsedMail } from '../core/types';
 
 export type Direction = 'inbound' | 'outbound' | 'command';
-/** pending → live → sent; live → edited (the engineer sent their own version) → sent; → retiring → retired. */
-export type DraftStatus = 'pending' | 'live' | 'sent' | 'edited' | 'retiring' | 'retired';
+/**
+ * pending → appending → live → sent; live → edited (the engineer sent their own version) → sent;
+ * any → retiring → retired. `appending` marks an APPEND that may or may not have landed.
+ */
+export type DraftStatus = 'pending' | 'appending' | 'live' | 'sent' | 'edited' | 'retiring' | 'retired';
 
 export interface NewMessage {
   mail: ParsedMail;

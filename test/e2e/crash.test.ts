@@ -23,7 +23,7 @@ interface Outcome {
 
 function outcome(root: string, store: string): Outcome {
   const db = new Database(store, { readonly: true });
-  const rows = db.prepare("SELECT case_id, kind, based_on, message_id FROM drafts WHERE status IN ('pending', 'live') ORDER BY case_id").all() as Record<string, string>[];
+  const rows = db.prepare("SELECT case_id, kind, based_on, message_id FROM drafts WHERE status IN ('pending', 'appending', 'live') ORDER BY case_id").all() as Record<string, string>[];
   const result: Outcome = {
     messages: (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n,
     liveDrafts: rows.map((r) => `${r.case_id} ${r.kind} ${r.based_on}`),
@@ -33,7 +33,7 @@ function outcome(root: string, store: string): Outcome {
       .map((f) => /^message-id:\s*<([^>]+)>/im.exec(fs.readFileSync(path.join(root, '.Drafts', 'cur', f), 'latin1'))![1]!)
       .sort(),
     integrity: (db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check,
-    pending: (db.prepare("SELECT COUNT(*) AS n FROM drafts WHERE status = 'pending'").get() as { n: number }).n,
+    pending: (db.prepare("SELECT COUNT(*) AS n FROM drafts WHERE status IN ('pending', 'appending')").get() as { n: number }).n,
   };
   expect(result.draftFiles).toEqual(rows.map((r) => r.message_id).sort());
   db.close();

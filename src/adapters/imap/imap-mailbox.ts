@@ -24,9 +24,18 @@ const MAX_IDLE_MS = 5 * 60 * 1000;
 const RECONNECT_BASE_MS = 1000;
 const RECONNECT_MAX_MS = 60 * 1000;
 
+/** Sources are fetched ahead in batches (one round trip for many mails), within these bounds. */
+const PREFETCH_MAILS = 64;
+const PREFETCH_BYTES = 16 * 1024 * 1024;
+/** A mail bigger than this is fetched alone. */
+const PREFETCH_MAX_MAIL = 2 * 1024 * 1024;
+
 export class ImapMailbox implements Mailbox {
   private client: ImapFlow | null = null;
   private paths: Record<FolderRole | 'drafts', string> | null = null;
+  /** The last listing of each folder, in order: what fetchRaw will be asked for next. */
+  private listed = new Map<FolderRole, MailRef[]>();
+  private prefetched = new Map<string, Buffer>();
 
   constructor(private readonly settings: ImapSettings, private readonly log: Logger) {}
 
@@ -66,7 +75,7 @@ export class ImapMailbox implements Mailbox {
       if (mailbox.exists === 0) return [];
       // `n:*` always returns the last message even when n is past it: filter by UID ourselves.
       const messages = await client.fetchAll(`${lastUid + 1}:*`, { uid: true, size: true, internalDate: true }, { uid: true });
-      return messages
+      const refs = messages
         .filter((m) => m.uid > lastUid)
         .sort((a, b) => a.uid - b.uid)
         .map((m) => ({
@@ -76,6 +85,9 @@ export class ImapMailbox implements Mailbox {
           cursor: `${validity}:${m.uid}`,
           arrivedAt: new Date(m.internalDate ?? Date.now()).toISOString(),
         }));
+      this.listed.set(folder, refs);
+      this.prefetched.clear();
+      return refs;
     } finally {
       lock.release();
     }
@@ -86,6 +98,62 @@ export class ImapMailbox implements Mailbox {
   }
 
   private async fetchRawNow(ref: MailRef): Promise<Buffer> {
+    const key = `${ref.cursor}@${ref.folder}`;
+    const ready = this.prefetched.get(key);
+    if (ready) {
+      this.prefetched.delete(key);
+      return ready;
+    }
+    if (ref.size <= PREFETCH_MAX_MAIL) await this.prefetch(ref);
+    const fetched = this.prefetched.get(key);
+    if (fetched) {
+      this.prefetched.delete(key);
+      return fetched;
+    }
+    return this.fetchOneNow(ref);
+  }
+
+  /** Fetches this mail and the small ones listed after it in one command (BODY.PEEK, nothing marked). */
+  /**
+   * imapflow keeps only the flags the *selected* mailbox allows (its PERMANENTFLAGS): with INBOX
+   * examined read-only that is none. Select the target first, so \\Draft and \\Seen are kept.
+   */
+  private async appendTo(client: ImapFlow, path: string, raw: Buffer, flags: string[]): Promise<void> {
+    const lock = await client.getMailboxLock(path);
+    try {
+      await client.append(path, raw, flags);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async prefetch(ref: MailRef): Promise<void> {
+    const listing = this.listed.get(ref.folder) ?? [];
+    const at = listing.findIndex((r) => r.cursor === ref.cursor);
+    if (at < 0) return;
+    const batch: MailRef[] = [];
+    let bytes = 0;
+    for (const r of listing.slice(at)) {
+      if (batch.length >= PREFETCH_MAILS || bytes + r.size > PREFETCH_BYTES) break;
+      if (r.size > PREFETCH_MAX_MAIL) continue;
+      batch.push(r);
+      bytes += r.size;
+    }
+    const client = await this.connection();
+    const path = (await this.folderPaths())[ref.folder];
+    const lock = await client.getMailboxLock(path, { readOnly: true });
+    try {
+      const [validity] = parseCursor(ref.cursor);
+      const mailbox = client.mailbox;
+      if (!mailbox || validity !== mailbox.uidValidity.toString()) return;
+      const messages = await client.fetchAll(batch.map((r) => r.id).join(','), { uid: true, source: true }, { uid: true });
+      for (const m of messages) if (m.source) this.prefetched.set(`${validity}:${m.uid}@${ref.folder}`, m.source);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async fetchOneNow(ref: MailRef): Promise<Buffer> {
     const client = await this.connection();
     const path = (await this.folderPaths())[ref.folder];
     const lock = await client.getMailboxLock(path, { readOnly: true });
@@ -107,7 +175,7 @@ export class ImapMailbox implements Mailbox {
 
   private async appendDraftNow(raw: Buffer): Promise<void> {
     const client = await this.connection();
-    await client.append((await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
+    await this.appendTo(client, (await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
   }
 
   async appendSent(raw: Buffer): Promise<void> {
@@ -116,7 +184,7 @@ export class ImapMailbox implements Mailbox {
 
   private async appendSentNow(raw: Buffer): Promise<void> {
     const client = await this.connection();
-    await client.append((await this.folderPaths()).sent, raw, ['\\Seen']);
+    await this.appendTo(client, (await this.folderPaths()).sent, raw, ['\\Seen']);
   }
 
   async hasDraft(messageId: string): Promise<boolean> {
@@ -141,7 +209,8 @@ export class ImapMailbox implements Mailbox {
     const connectWatcher = async (): Promise<void> => {
       if (stopped || !this.settings.idle) return;
       // imapflow instances are single-use: a new one per connection, listeners on it alone.
-      const client = new ImapFlow({ ...this.options(), maxIdleTime: MAX_IDLE_MS });
+      // This connection only IDLEs: auto-IDLE on, at once after SELECT.
+      const client = new ImapFlow({ ...this.options(), disableAutoIdle: false, autoIdleDelay: 0, maxIdleTime: MAX_IDLE_MS } as ImapFlowOptions);
       watcher = client;
       client.on('exists', () => onChange());
       client.on('error', (err: Error) => this.log.warn('IMAP watcher error', { error: err.message }));

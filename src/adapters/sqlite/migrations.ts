@@ -101,7 +101,7 @@ export const MIGRATIONS: string[] = [
     kind        TEXT NOT NULL,
     message_id  TEXT NOT NULL UNIQUE,
     based_on    TEXT NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('pending', 'live', 'sent', 'edited', 'retiring', 'retired')),
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'appending', 'live', 'sent', 'edited', 'retiring', 'retired')),
     raw         BLOB NOT NULL,
     body_text   TEXT NOT NULL DEFAULT '',
     -- What the customer was actually sent, and how close it is to the draft (1 = unchanged).
@@ -111,7 +111,7 @@ export const MIGRATIONS: string[] = [
     updated_at  TEXT NOT NULL
   );
   -- One live draft per case: at most one row that is pending or live.
-  CREATE UNIQUE INDEX drafts_one_live ON drafts (case_id) WHERE status IN ('pending', 'live');
+  CREATE UNIQUE INDEX drafts_one_live ON drafts (case_id) WHERE status IN ('pending', 'appending', 'live');
 
   -- Every mail casebot sends goes here first, committed, before SMTP sees it.
   CREATE TABLE outbox (

@@ -1,5 +1,7 @@
-// CaseStore on SQLite (better-sqlite3). WAL mode and synchronous=FULL: a committed message is
-// on disk before its cursor moves, so a crash never skips or repeats one.
+// CaseStore on SQLite (better-sqlite3), in WAL mode. A mail's rows and its folder's cursor are
+// committed together, so a killed process resumes exactly where it stopped. synchronous=NORMAL:
+// a crash of the process loses nothing; a power cut may undo the last commits, and then cursor
+// and rows go back together, so those mails are simply read again.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +33,7 @@ export class SqliteCaseStore implements CaseStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
@@ -223,7 +225,7 @@ export class SqliteCaseStore implements CaseStore {
       };
     });
     const live = this.db
-      .prepare(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'live') ORDER BY id DESC LIMIT 1`)
+      .prepare(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`)
       .get(caseId) as Row | undefined;
     const liveDraft: LiveDraft | null = live
       ? { id: Number(live.id), kind: String(live.kind) as DraftKind, messageId: String(live.message_id), basedOn: String(live.based_on), createdAt: String(live.created_at) }
@@ -246,7 +248,7 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   liveDraft(caseId: string): StoredDraft | null {
-    const row = this.db.prepare(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'live') ORDER BY id DESC LIMIT 1`).get(caseId) as Row | undefined;
+    const row = this.db.prepare(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`).get(caseId) as Row | undefined;
     return row ? toDraft(row) : null;
   }
 
@@ -300,7 +302,7 @@ export class SqliteCaseStore implements CaseStore {
                   (SELECT MIN(m.arrived_at) FROM messages m WHERE m.case_id = c.case_id) AS started_at,
                   d.kind AS draft_kind, d.created_at AS draft_created_at
              FROM cases c
-             LEFT JOIN drafts d ON d.case_id = c.case_id AND d.status IN ('pending', 'live')
+             LEFT JOIN drafts d ON d.case_id = c.case_id AND d.status IN ('pending', 'appending', 'live')
             WHERE (c.status = 'open' OR c.closed_at >= @since) ${byEngineer}
             ORDER BY c.case_id`,
         )

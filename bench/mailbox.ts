@@ -1,0 +1,127 @@
+// casebot against a real Dovecot full of case mail: messages per second end to end beside a raw
+// imapflow fetch of the same mailbox (same run), the time from a new mail's arrival under IDLE to
+// its draft in Drafts (p50/p95 over 100 mails), and RSS as the mailbox is worked through.
+//
+//   BENCH_MAILS=10000 (default) mails in INBOX.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { processMailbox } from '../src/app/process-mailbox';
+import { watchMailbox } from '../src/app/watch-mailbox';
+import { loadConfig } from '../src/config/load';
+import { createCasebot } from '../src/main';
+import type { Logger } from '../src/ports/logger';
+import { buildBundleZip } from '../test/helpers/bundle-factory';
+import { startDovecot, type DovecotServer } from '../test/helpers/dovecot';
+import { buildMail, maildirFileName } from '../test/helpers/mail-factory';
+import { writeTestConfig } from '../test/helpers/test-config';
+
+const MAILS = Number(process.env.BENCH_MAILS ?? 10000);
+const LATENCY_SAMPLES = 100;
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export async function benchMailbox(): Promise<void> {
+  const server = await startDovecot();
+  try {
+    const bundles = await fill(server, MAILS);
+    process.env.CASEBOT_BENCH_IMAP_PASSWORD = server.password;
+    const config = writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_BENCH_IMAP_PASSWORD' } });
+
+    const raw = await rawFetch(server);
+    const bot = createCasebot(loadConfig(config), quiet);
+    await bot.mailbox.open();
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(process.memoryUsage().rss / 1e6), 250);
+    const started = process.hrtime.bigint();
+    const report = await processMailbox(bot);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    clearInterval(sampler);
+    const rate = (report.ingested + report.unmatched) / seconds;
+    console.log(`mailbox: ${MAILS} mails in INBOX (${bundles} with a log bundle), ${report.drafts.length} drafts made`);
+    console.log(`raw imapflow fetch (fetchAll source)   ${raw.toFixed(0).padStart(6)} mails/s`);
+    console.log(`casebot end to end (one pass)          ${rate.toFixed(0).padStart(6)} mails/s   ratio ${(rate / raw).toFixed(2)}  (target >= 0.5 without bundles)`);
+    const quarter = Math.max(1, Math.floor(rss.length / 4));
+    console.log(`RSS during the pass: ${[0, 1, 2, 3].map((q) => Math.max(...rss.slice(q * quarter, (q + 1) * quarter)).toFixed(0)).join(' → ')} MB by quarter (flat is the target)`);
+
+    const latencies = await idleLatency(bot, server);
+    await bot.close();
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+    console.log(`IDLE to draft, ${latencies.length} mails without a bundle: p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms  (target p95 < 2000 ms)`);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Delivers straight into the Maildir, as the MTA would; Dovecot indexes on the next SELECT. */
+async function fill(server: DovecotServer, count: number): Promise<number> {
+  const dir = path.join(server.maildir, 'new');
+  fs.mkdirSync(dir, { recursive: true });
+  const bundle = await buildBundleZip({ failure: { kind: 'mig-registry', service: 'Ensec64', value: 'DisplayName', error: 5 }, noiseLines: 2000, seed: 9 });
+  let bundles = 0;
+  const clock = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < count; i++) {
+    const c = Math.floor(i / 4); // about four mails a case
+    const caseId = `CAS-${String(40000 + (c % 60000)).padStart(5, '0')}-BENCH${String(c % 10)}`;
+    const withBundle = i % 50 === 7;
+    if (withBundle) bundles++;
+    const at = new Date(clock + i * 60000).toISOString();
+    const raw = await buildMail({
+      from: `kehu${c}@unit${c % 97}.example.cn`,
+      to: ['weiliang@cmgos.com'],
+      subject: `${i % 4 === 0 ? '' : '回复: '}[案例号: ${caseId} ] % 单位${c}升级报错 %`,
+      date: at,
+      messageId: `<bench.${i}@unit.example.cn>`,
+      text: i % 4 === 3 ? '按照方法处理后，升级成功了。' : '升级失败，请帮忙分析。\r\n'.repeat(5),
+      ...(withBundle ? { attachments: [{ filename: 'CMGELogCollector.zip', content: bundle, contentType: 'application/zip' }] } : {}),
+    });
+    fs.writeFileSync(path.join(dir, maildirFileName(at, i)), raw);
+  }
+  execFileSync('chown', ['-R', 'nobody:nogroup', server.maildir]);
+  return bundles;
+}
+
+async function rawFetch(server: DovecotServer): Promise<number> {
+  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  await client.connect();
+  const lock = await client.getMailboxLock('INBOX');
+  try {
+    const started = process.hrtime.bigint();
+    const messages = await client.fetchAll('1:*', { uid: true, size: true, source: true });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return messages.length / seconds;
+  } finally {
+    lock.release();
+    await client.logout();
+  }
+}
+
+async function idleLatency(bot: ReturnType<typeof createCasebot>, server: DovecotServer): Promise<number[]> {
+  const waiting = new Map<string, (at: bigint) => void>();
+  const watcher = watchMailbox(bot, (report) => {
+    const at = process.hrtime.bigint();
+    for (const d of report.drafts) waiting.get(d.caseId)?.(at);
+  });
+  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  await client.connect();
+  const latencies: number[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const caseId = `CAS-${String(90000 + i)}-IDLE${String(i % 100).padStart(2, '0')}`;
+      const raw = await buildMail({ from: `idle${i}@unit.example.cn`, to: ['weiliang@cmgos.com'], subject: `[案例号: ${caseId} ] 升级失败`, date: new Date().toISOString(), messageId: `<idle.${i}.${Date.now()}@unit.example.cn>`, text: '升级失败' });
+      const drafted = new Promise<bigint>((resolve) => waiting.set(caseId, resolve));
+      const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 10000));
+      await client.append('INBOX', raw);
+      const sent = process.hrtime.bigint();
+      const at = await Promise.race([drafted, timeout]);
+      if (at !== null) latencies.push(Number(at - sent) / 1e6);
+    }
+  } finally {
+    await client.logout();
+    await watcher.stop();
+  }
+  return latencies;
+}
