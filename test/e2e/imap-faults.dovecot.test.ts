@@ -176,3 +176,20 @@ test('a refused login is a clear fault, not a crash', async () => {
   await expect(bot.mailbox.open()).rejects.toThrow(/login refused|IMAP/);
   await bot.close();
 });
+
+test('the Drafts folder renamed while casebot runs: drafts go to a Drafts folder again', async () => {
+  const file = config();
+  const bot = createCasebot(loadConfig(file), quiet);
+  await bot.mailbox.open();
+  await deliverCase();
+  await processMailbox(bot);
+  await withClient((c) => c.mailboxRename('Drafts', 'Old drafts'));
+  await deliverCase();
+  await processMailbox(bot);
+  await bot.close();
+  const counts = await withClient(async (c) => ({
+    drafts: (await c.status('Drafts', { messages: true })).messages,
+    old: (await c.status('Old drafts', { messages: true })).messages,
+  }));
+  expect(counts).toEqual({ drafts: 1, old: 1 });
+}, 40000);

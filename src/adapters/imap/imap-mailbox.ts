@@ -175,7 +175,15 @@ export class ImapMailbox implements Mailbox {
 
   private async appendDraftNow(raw: Buffer): Promise<void> {
     const client = await this.connection();
-    await this.appendTo(client, (await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
+    try {
+      await this.appendTo(client, (await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
+    } catch (err) {
+      if (!/TRYCREATE|NONEXISTENT|doesn't exist|does not exist/i.test(`${(err as { responseText?: string }).responseText ?? ''} ${(err as Error).message}`)) throw err;
+      // The Drafts folder was deleted or renamed while casebot ran: find (or make) it again.
+      this.log.warn('Drafts folder gone, looking for it again', { was: this.paths?.drafts });
+      this.paths = null;
+      await this.appendTo(client, (await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
+    }
   }
 
   async appendSent(raw: Buffer): Promise<void> {
@@ -286,9 +294,14 @@ export class ImapMailbox implements Mailbox {
     const bySpecialUse = (flag: string) => folders.find((f) => f.specialUse === flag)?.path;
     const sent = this.settings.folders.sent ?? bySpecialUse('\\Sent');
     const drafts = this.settings.folders.drafts ?? bySpecialUse('\\Drafts');
-    if (!drafts) throw new Error('no Drafts folder: the server marks none \\Drafts; set mailbox.imap.folders.drafts');
+    let draftsPath = drafts;
+    if (!draftsPath) {
+      // Nothing is marked \\Drafts (deleted, renamed, or a server without SPECIAL-USE): make one.
+      draftsPath = folders.find((f) => f.path.toLowerCase() === 'drafts')?.path ?? (await client.mailboxCreate('Drafts')).path;
+      this.log.warn('no folder marked \\Drafts; using Drafts', { path: draftsPath });
+    }
     if (!sent) throw new Error('no Sent folder: the server marks none \\Sent; set mailbox.imap.folders.sent');
-    this.paths = { inbox: this.settings.folders.inbox, sent, drafts };
+    this.paths = { inbox: this.settings.folders.inbox, sent, drafts: draftsPath };
     return this.paths;
   }
 }

@@ -6,7 +6,7 @@
 
 import iconv from 'iconv-lite';
 import { detectEncoding, type TextEncoding } from './decode-text';
-import { LiteralMatcher } from './literal-matcher';
+import { sharedMatcher, type LiteralMatcher } from './literal-matcher';
 
 export interface AnchorSpec {
   literal: string;
@@ -64,6 +64,8 @@ export class LogScanner {
   private readonly kept = new Map<number, string>();
   private readonly hits = new Map<string, number[]>();
   private matcher: LiteralMatcher | null = null;
+  /** Encoded anchors seen often enough: no longer looked for. */
+  private readonly dropped = new Set<string>();
   /** The start of the file: what "rare" means for this log. */
   private sample: Buffer = Buffer.alloc(0);
   /** latin1 form of an encoded anchor → the anchors it stands for. */
@@ -215,7 +217,7 @@ export class LogScanner {
 
   private nextMatch(block: Buffer, from: number): number | null {
     if (!this.matcher) return null;
-    const at = this.matcher.next(block, from);
+    const at = this.matcher.next(block, from, this.dropped);
     return at < 0 ? null : at;
   }
 
@@ -308,7 +310,7 @@ export class LogScanner {
         continue;
       }
       this.byKey.delete(key);
-      this.matcher?.remove(Buffer.from(key, 'latin1'));
+      this.dropped.add(key);
     }
   }
 
@@ -323,7 +325,7 @@ export class LogScanner {
       this.byKey.set(key, list);
     }
     const keys = [...this.byKey.keys()].filter((k) => k.length >= 3);
-    this.matcher = keys.length === 0 ? null : new LiteralMatcher(keys.map((k) => Buffer.from(k, 'latin1')), this.sample);
+    this.matcher = keys.length === 0 ? null : sharedMatcher(keys, this.sample);
   }
 }
 
