@@ -9,7 +9,7 @@ import { buildDigest } from '../src/core/digest/build-digest';
 import { compileDigest } from '../src/core/digest/render-digest';
 import { projectRoot } from '../src/config/paths';
 import { readTemplateSources } from '../src/knowledge/load-templates';
-import type { ParsedMail } from '../src/core/types';
+import { parsedMail } from '../test/helpers/parsed-mail';
 
 const CASES = Number(process.env.BENCH_CASES ?? 10000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200000);
@@ -28,22 +28,7 @@ export function benchDigest(): void {
     for (let m = 0; m < MESSAGES; m++) {
       const c = m % CASES;
       const caseId = `CAS-${String(c).padStart(5, '0')}-BENCH${String(c % 10)}`;
-      const mail: ParsedMail = {
-        messageId: `bench.${m}@example.cn`,
-        rawHash: String(m),
-        subject: caseId,
-        from: null,
-        to: [],
-        cc: [],
-        date: now.toISOString(),
-        inReplyTo: null,
-        references: [],
-        text: '',
-        attachments: [],
-        authResults: [],
-        loopHeader: null,
-        autoHeaders: {},
-      };
+      const mail = parsedMail({ messageId: `bench.${m}@example.cn`, rawHash: String(m), subject: caseId, date: now.toISOString() });
       const arrived = new Date(now.getTime() - ((m * 7919) % (60 * 86400)) * 1000).toISOString();
       store.insertMessage({ mail, caseId, folder: 'inbox', mailboxRef: '{}', arrivedAt: arrived, direction: m % 3 === 0 ? 'outbound' : 'inbound', successReport: false, logAttachments: 0, intakeProblems: [] }, arrived);
     }

@@ -17,25 +17,44 @@ export async function mailEngineer(deps: CasebotDeps, to: string, caseId: string
     store.appendEvent({ at: now.toISOString(), caseId, messageId: null, actor: 'casebot', type: 'engineer-mail-capped', detail: { to, subject: notice.subject } });
     return false;
   }
+  await composeMachineMail(deps, 'notice', to, caseId, { ...notice, inReplyTo }, (messageId, raw) =>
+    store.enqueueOutbox(
+      { messageId, purpose: 'engineer', caseId, draftId: null, envelopeFrom: deps.settings.team.address, envelopeTo: [to.toLowerCase()], raw, nextAttemptAt: now.toISOString() },
+      now.toISOString(),
+    ),
+  );
+  return true;
+}
+
+/**
+ * Builds a mail from casebot (not from an engineer) to `to`, marked as machine mail with our
+ * loop header, and hands it to `queue` (called inside the caller's bookkeeping).
+ */
+export async function composeMachineMail(
+  deps: CasebotDeps,
+  kind: string,
+  to: string,
+  caseId: string | null,
+  content: { subject: string; text: string; html?: string; inReplyTo?: string | null },
+  queue: (messageId: string, raw: Buffer) => void,
+): Promise<string> {
   const domain = deps.settings.team.address.split('@')[1] ?? 'casebot.invalid';
-  const messageId = `casebot.notice.${randomUUID()}@${domain}`;
+  const messageId = `casebot.${kind}.${randomUUID()}@${domain}`;
   const raw = await deps.codec.compose(
     {
       messageId,
       from: { name: 'casebot', address: deps.settings.team.address },
       to: [{ name: '', address: to }],
       cc: [],
-      subject: notice.subject,
-      inReplyTo: inReplyTo ?? '',
-      references: inReplyTo ? [inReplyTo] : [],
-      date: now.toISOString(),
-      text: notice.text,
+      subject: content.subject,
+      inReplyTo: content.inReplyTo ?? '',
+      references: content.inReplyTo ? [content.inReplyTo] : [],
+      date: deps.clock().toISOString(),
+      text: content.text,
+      ...(content.html ? { html: content.html } : {}),
     },
     { [LOOP_HEADER]: domain, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', ...(caseId ? { 'X-Casebot-Case': caseId } : {}) },
   );
-  store.enqueueOutbox(
-    { messageId, purpose: 'engineer', caseId, draftId: null, envelopeFrom: deps.settings.team.address, envelopeTo: [to.toLowerCase()], raw, nextAttemptAt: now.toISOString() },
-    now.toISOString(),
-  );
-  return true;
+  queue(messageId, raw);
+  return messageId;
 }

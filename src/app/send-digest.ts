@@ -1,12 +1,11 @@
 // Builds and queues the digest: one per engineer (their cases) and one for the team, on the
 // schedule (once per slot, across restarts) or at once (/digest, `casebot digest --send`).
 
-import { randomUUID } from 'node:crypto';
 import { buildDigest, type DigestSettings, type DigestView } from '../core/digest/build-digest';
 import type { RenderedDigest } from '../core/digest/render-digest';
 import { dueSlot } from '../core/digest/schedule';
 import type { CasebotDeps } from './casebot-deps';
-import { LOOP_HEADER } from './engineer-mail';
+import { composeMachineMail } from './engineer-mail';
 
 const DEFAULT_THRESHOLDS: DigestSettings = { reminderDays: 3, staleDays: 14 };
 
@@ -26,28 +25,13 @@ export async function queueDigest(deps: CasebotDeps, engineer: string | null, re
   if (slot && store.digestSent(slot, recipient)) return false;
   const { rendered } = makeDigest(deps, engineer, recipient);
   const now = deps.clock().toISOString();
-  const domain = deps.settings.team.address.split('@')[1] ?? 'casebot.invalid';
-  const messageId = `casebot.digest.${randomUUID()}@${domain}`;
-  const raw = await deps.codec.compose(
-    {
-      messageId,
-      from: { name: 'casebot', address: deps.settings.team.address },
-      to: [{ name: '', address: recipient }],
-      cc: [],
-      subject: rendered.subject,
-      inReplyTo: '',
-      references: [],
-      date: now,
-      text: rendered.text,
-      html: rendered.html,
-    },
-    { [LOOP_HEADER]: domain, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+  await composeMachineMail(deps, 'digest', recipient, null, rendered, (messageId, raw) =>
+    store.transaction(() => {
+      store.enqueueOutbox({ messageId, purpose: 'engineer', caseId: null, draftId: null, envelopeFrom: deps.settings.team.address, envelopeTo: [recipient.toLowerCase()], raw, nextAttemptAt: now }, now);
+      store.recordDigest(slot ?? `now ${now}`, recipient, messageId, now);
+      store.appendEvent({ at: now, caseId: null, messageId, actor: 'casebot', type: 'digest-queued', detail: { recipient, slot } });
+    }),
   );
-  store.transaction(() => {
-    store.enqueueOutbox({ messageId, purpose: 'engineer', caseId: null, draftId: null, envelopeFrom: deps.settings.team.address, envelopeTo: [recipient.toLowerCase()], raw, nextAttemptAt: now }, now);
-    store.recordDigest(slot ?? `now ${now}`, recipient, messageId, now);
-    store.appendEvent({ at: now, caseId: null, messageId, actor: 'casebot', type: 'digest-queued', detail: { recipient, slot } });
-  });
   return true;
 }
 

@@ -35,6 +35,16 @@ export interface ParsedMail {
   autoHeaders: Record<string, string>;
 }
 
+/** One entry of a case's append-only event log: who did what, when, to which mail. */
+export interface CaseEvent {
+  at: string;
+  caseId: string | null;
+  messageId: string | null;
+  actor: string;
+  type: string;
+  detail: Record<string, unknown>;
+}
+
 export type Verdict =
   | 'failed'
   | 'succeeded'

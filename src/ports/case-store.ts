@@ -3,7 +3,7 @@
 
 import type { CaseView, DraftKind } from '../core/case/case-view';
 import type { DigestData } from '../core/digest/digest-data';
-import type { Analysis, ParsedMail } from '../core/types';
+import type { Analysis, CaseEvent, ParsedMail } from '../core/types';
 
 export type Direction = 'inbound' | 'outbound' | 'command';
 /**
@@ -80,14 +80,7 @@ export interface CaseSummary {
   snoozedUntil: string | null;
 }
 
-export interface StoreEvent {
-  at: string;
-  caseId: string | null;
-  messageId: string | null;
-  actor: string;
-  type: string;
-  detail: Record<string, unknown>;
-}
+export type StoreEvent = CaseEvent;
 
 export interface QuarantinedMail {
   id: number;

@@ -2,25 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
-import type { ParsedMail } from '../../src/core/types';
+import { parsedMail } from '../helpers/parsed-mail';
 
 const at = '2026-11-25T00:00:00.000Z';
-const mail = (id: string): ParsedMail => ({
-  messageId: id,
-  rawHash: 'h' + id,
-  subject: '[案例号: CAS-06079-G5K3W1 ] x',
-  from: { name: 'a', address: 'a@b.cn' },
-  to: [],
-  cc: [],
-  date: at,
-  inReplyTo: null,
-  references: [],
-  text: '',
-  attachments: [],
-  authResults: [],
-  loopHeader: null,
-  autoHeaders: {},
-});
+const mail = (id: string) => parsedMail({ messageId: id, rawHash: 'h' + id, subject: '[案例号: CAS-06079-G5K3W1 ] x', from: { name: 'a', address: 'a@b.cn' }, date: at });
 
 function tempStore(): { store: SqliteCaseStore; file: string } {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-store-')), 'c.sqlite');

@@ -12,10 +12,11 @@ import { watchMailbox } from '../../src/app/watch-mailbox';
 import { loadConfig } from '../../src/config/load';
 import { createCasebot } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
-import type { Mailbox, MailRef } from '../../src/ports/mailbox';
+import type { MailRef } from '../../src/ports/mailbox';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot';
 import { buildMail } from '../helpers/mail-factory';
 import { writeTestConfig } from '../helpers/test-config';
+import { withFaults } from '../helpers/with-faults';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 let server: DovecotServer;
@@ -57,26 +58,14 @@ function imapOf(file: string): ImapMailbox {
   return new ImapMailbox({ host: m!.host, port: m!.port, secure: false, user: m!.user, password: server.password, accessToken: null, folders: { inbox: 'INBOX' }, pollMs: 500, idle: true }, quiet);
 }
 
-function faulty(inner: Mailbox, hooks: { fetchRaw?: () => Promise<void>; appendDraft?: (append: () => Promise<void>) => Promise<void> }): Mailbox {
-  return new Proxy(inner, {
-    get(target, prop, receiver) {
-      if (prop === 'fetchRaw' && hooks.fetchRaw) {
-        const hook = hooks.fetchRaw;
-        delete hooks.fetchRaw; // once
-        return async (ref: MailRef) => {
-          await hook();
-          return target.fetchRaw(ref);
-        };
-      }
-      if (prop === 'appendDraft' && hooks.appendDraft) {
-        const hook = hooks.appendDraft;
-        delete hooks.appendDraft;
-        return async (raw: Buffer, id: string) => hook(() => target.appendDraft(raw, id));
-      }
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+/** The first call is the faulty one; every later call behaves. */
+function once<A extends unknown[], R>(normal: (...a: A) => Promise<R>, faulty: (...a: A) => Promise<R>): (...a: A) => Promise<R> {
+  let used = false;
+  return (...a: A) => {
+    if (used) return normal(...a);
+    used = true;
+    return faulty(...a);
+  };
 }
 
 test('Dovecot restarted while casebot idles: it reconnects and drafts the next mail', async () => {
@@ -100,7 +89,15 @@ test('Dovecot restarted while casebot idles: it reconnects and drafts the next m
 test('restarted between listing and fetching: recovered (in this pass or the next), nothing quarantined', async () => {
   const file = config();
   await deliverCase();
-  const bot = createCasebot(loadConfig(file), quiet, { mailbox: faulty(imapOf(file), { fetchRaw: () => server.restart() }) });
+  const inner = imapOf(file);
+  const fetchRaw = once(
+    (ref: MailRef) => inner.fetchRaw(ref),
+    async (ref: MailRef) => {
+      await server.restart();
+      return inner.fetchRaw(ref);
+    },
+  );
+  const bot = createCasebot(loadConfig(file), quiet, { mailbox: withFaults(inner, { fetchRaw }) });
   await bot.mailbox.open();
   const drafted: string[] = [];
   for (let i = 0; i < 3; i++) {
@@ -119,14 +116,15 @@ test('restarted between listing and fetching: recovered (in this pass or the nex
 test('connection dropped during APPEND: after recovery exactly one draft', async () => {
   const file = config();
   await deliverCase();
-  const bot = createCasebot(loadConfig(file), quiet, {
-    mailbox: faulty(imapOf(file), {
-      appendDraft: async (append) => {
-        await Promise.allSettled([append(), server.restart()]);
-        throw new Error('connection dropped');
-      },
-    }),
-  });
+  const inner = imapOf(file);
+  const appendDraft = once(
+    (raw: Buffer, id: string) => inner.appendDraft(raw, id),
+    async (raw: Buffer, id: string) => {
+      await Promise.allSettled([inner.appendDraft(raw, id), server.restart()]);
+      throw new Error('connection dropped');
+    },
+  );
+  const bot = createCasebot(loadConfig(file), quiet, { mailbox: withFaults(inner, { appendDraft }) });
   await bot.mailbox.open();
   await expect(processMailbox(bot)).rejects.toThrow();
   await processMailbox(bot);

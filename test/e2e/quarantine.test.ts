@@ -13,22 +13,17 @@ import type { Logger } from '../../src/ports/logger';
 import type { Mailbox, MailRef } from '../../src/ports/mailbox';
 import { tempMaildir } from '../helpers/temp-maildir';
 import { writeTestConfig } from '../helpers/test-config';
+import { withFaults } from '../helpers/with-faults';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const seedDir = path.join(__dirname, '../../mailbox-fixtures/seed-case');
 
 /** The real Maildir, made slow on one mail: a stand-in for a mail that hangs the parser. */
 function slowOn(inner: Mailbox, slow: { name: string | null }): Mailbox {
-  return new Proxy(inner, {
-    get(target, prop, receiver) {
-      if (prop === 'fetchRaw') {
-        return async (ref: MailRef) => {
-          if (slow.name && ref.id.includes(slow.name)) await new Promise((r) => setTimeout(r, 2500));
-          return target.fetchRaw(ref);
-        };
-      }
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === 'function' ? v.bind(target) : v;
+  return withFaults(inner, {
+    fetchRaw: async (ref: MailRef) => {
+      if (slow.name && ref.id.includes(slow.name)) await new Promise((r) => setTimeout(r, 2500));
+      return inner.fetchRaw(ref);
     },
   });
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../../src/ports/logger';
 import type { Mailbox } from '../../src/ports/mailbox';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot';
 import { writeTestConfig } from '../helpers/test-config';
+import { withFaults } from '../helpers/with-faults';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const opening = fs.readFileSync(path.join(__dirname, '../../mailbox-fixtures/seed-case/01-opening.eml'));
@@ -43,16 +44,10 @@ async function draftCount(): Promise<number> {
 
 /** The real IMAP mailbox, made to crash at one point of drafting. */
 function crashing(inner: Mailbox, when: 'before-append' | 'after-append'): Mailbox {
-  return new Proxy(inner, {
-    get(target, prop, receiver) {
-      if (prop === 'appendDraft') {
-        return async (raw: Buffer, id: string) => {
-          if (when === 'after-append') await target.appendDraft(raw, id);
-          throw new Error(`simulated crash ${when}`);
-        };
-      }
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+  return withFaults(inner, {
+    appendDraft: async (raw: Buffer, id: string) => {
+      if (when === 'after-append') await inner.appendDraft(raw, id);
+      throw new Error(`simulated crash ${when}`);
     },
   });
 }

@@ -1,29 +1,17 @@
 // A store with a case in every state the digest knows, at known times before `now`.
 
 import type { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
-import type { Analysis, ParsedMail } from '../../src/core/types';
+import type { Analysis } from '../../src/core/types';
+import { parsedMail } from './parsed-mail';
 
 const DAY = 86400000;
 
 export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
   const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
   let n = 0;
-  const mail = (caseId: string, from: string): ParsedMail => ({
-    messageId: `m${++n}.${caseId}@example.cn`,
-    rawHash: `h${n}`,
-    subject: `回复: [案例号: ${caseId} ] % 某单位升级失败 %`,
-    from: { name: '', address: from },
-    to: [],
-    cc: [],
-    date: now.toISOString(),
-    inReplyTo: null,
-    references: [],
-    text: '',
-    attachments: [],
-    authResults: [],
-    loopHeader: null,
-    autoHeaders: {},
-  });
+  const mail = (caseId: string, from: string) =>
+    parsedMail({ messageId: `m${++n}.${caseId}@example.cn`, subject: `回复: [案例号: ${caseId} ] % 某单位升级失败 %`, from: { name: '', address: from }, date: now.toISOString() });
+
   const add = (caseId: string, direction: 'inbound' | 'outbound', daysAgo: number) =>
     store.insertMessage(
       { mail: mail(caseId, direction === 'inbound' ? 'kehu@example.cn' : 'weiliang@cmgos.com'), caseId, folder: 'inbox', mailboxRef: '{}', arrivedAt: ago(daysAgo), direction, successReport: false, logAttachments: 0, intakeProblems: [] },

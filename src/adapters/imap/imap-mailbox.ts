@@ -99,18 +99,17 @@ export class ImapMailbox implements Mailbox {
 
   private async fetchRawNow(ref: MailRef): Promise<Buffer> {
     const key = `${ref.cursor}@${ref.folder}`;
-    const ready = this.prefetched.get(key);
-    if (ready) {
+    const take = () => {
+      const raw = this.prefetched.get(key);
       this.prefetched.delete(key);
-      return ready;
+      return raw;
+    };
+    let raw = take();
+    if (!raw && ref.size <= PREFETCH_MAX_MAIL) {
+      await this.prefetch(ref);
+      raw = take();
     }
-    if (ref.size <= PREFETCH_MAX_MAIL) await this.prefetch(ref);
-    const fetched = this.prefetched.get(key);
-    if (fetched) {
-      this.prefetched.delete(key);
-      return fetched;
-    }
-    return this.fetchOneNow(ref);
+    return raw ?? this.fetchOneNow(ref);
   }
 
   /** Fetches this mail and the small ones listed after it in one command (BODY.PEEK, nothing marked). */
@@ -139,35 +138,38 @@ export class ImapMailbox implements Mailbox {
       batch.push(r);
       bytes += r.size;
     }
+    const [validity] = parseCursor(ref.cursor);
+    await this.inFolderOf(ref, async (client) => {
+      const messages = await client.fetchAll(batch.map((r) => r.id).join(','), { uid: true, source: true }, { uid: true });
+      for (const m of messages) if (m.source) this.prefetched.set(`${validity}:${m.uid}@${ref.folder}`, m.source);
+    });
+  }
+
+  private async fetchOneNow(ref: MailRef): Promise<Buffer> {
+    const raw = await this.inFolderOf(ref, async (client, path) => {
+      const message = await client.fetchOne(ref.id, { source: true }, { uid: true });
+      if (!message || !message.source) throw new Error(`message UID ${ref.id} is gone from ${path}`);
+      return message.source;
+    });
+    if (raw === null) throw new Error(`UIDVALIDITY of ${ref.folder} changed while reading`);
+    return raw;
+  }
+
+  /** Runs `fn` with the ref's folder open read-only, if its UIDVALIDITY is still the ref's; else null. */
+  private async inFolderOf<T>(ref: MailRef, fn: (client: ImapFlow, path: string) => Promise<T>): Promise<T | null> {
     const client = await this.connection();
     const path = (await this.folderPaths())[ref.folder];
     const lock = await client.getMailboxLock(path, { readOnly: true });
     try {
       const [validity] = parseCursor(ref.cursor);
       const mailbox = client.mailbox;
-      if (!mailbox || validity !== mailbox.uidValidity.toString()) return;
-      const messages = await client.fetchAll(batch.map((r) => r.id).join(','), { uid: true, source: true }, { uid: true });
-      for (const m of messages) if (m.source) this.prefetched.set(`${validity}:${m.uid}@${ref.folder}`, m.source);
+      if (!mailbox || validity !== mailbox.uidValidity.toString()) return null;
+      return await fn(client, path);
     } finally {
       lock.release();
     }
   }
 
-  private async fetchOneNow(ref: MailRef): Promise<Buffer> {
-    const client = await this.connection();
-    const path = (await this.folderPaths())[ref.folder];
-    const lock = await client.getMailboxLock(path, { readOnly: true });
-    try {
-      const [validity] = parseCursor(ref.cursor);
-      const mailbox = client.mailbox;
-      if (!mailbox || validity !== mailbox.uidValidity.toString()) throw new Error(`UIDVALIDITY of ${path} changed while reading`);
-      const message = await client.fetchOne(ref.id, { source: true }, { uid: true });
-      if (!message || !message.source) throw new Error(`message UID ${ref.id} is gone from ${path}`);
-      return message.source;
-    } finally {
-      lock.release();
-    }
-  }
 
   async appendDraft(raw: Buffer, _messageId: string): Promise<void> {
     return unavailableOnError(() => this.appendDraftNow(raw));

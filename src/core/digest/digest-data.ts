@@ -1,6 +1,8 @@
 // What the digest is built from: one row per case and the day's notable events, as the store's
 // SQL returns them. Plain data; build-digest.ts decides what it means.
 
+import type { CaseEvent } from '../types';
+
 export interface DigestCaseRow {
   caseId: string;
   subject: string;
@@ -21,14 +23,7 @@ export interface DigestCaseRow {
   draftCreatedAt: string | null;
 }
 
-export interface DigestEventRow {
-  at: string;
-  caseId: string | null;
-  messageId: string | null;
-  actor: string;
-  type: string;
-  detail: Record<string, unknown>;
-}
+export type DigestEventRow = CaseEvent;
 
 export interface DigestData {
   /** Open cases, and cases closed since the last digest. */
