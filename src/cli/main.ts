@@ -17,7 +17,7 @@ import { loadKnowledge, readKnowledge } from '../knowledge/load';
 import { loadTemplates } from '../knowledge/load-templates';
 import { runRuleFixtures } from '../knowledge/run-fixtures';
 import { readFolder } from '../knowledge/log-files';
-import { createCasebot } from '../main';
+import { createCasebot, type Casebot } from '../main';
 import { makeDigest, queueDigest } from '../app/send-digest';
 import { deliverOutbox } from '../app/deliver-outbox';
 import { replayQuarantine } from '../app/replay-quarantine';
@@ -104,9 +104,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('case <caseId>')
     .description("print a case's timeline from the event log")
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
-    .action((caseId: string, opts: { config: string }) => {
-      const bot = createCasebot(loadConfig(opts.config), consoleLogger({ quiet: true }));
-      try {
+    .action(async (caseId: string, opts: { config: string }) => {
+      await withCasebot(opts.config, async (bot) => {
         const summary = bot.store.getCase(caseId);
         if (!summary) {
           process.stdout.write(`no case ${caseId}\n`);
@@ -117,9 +116,7 @@ export async function main(argv: string[]): Promise<number> {
         for (const e of bot.store.events(caseId)) {
           process.stdout.write(`${e.at}  ${e.type.padEnd(18)} ${eventLabel(e.type, e.detail, e.actor)}${e.messageId ? `  <${e.messageId}>` : ''}\n`);
         }
-      } finally {
-        bot.store.close();
-      }
+      });
     });
 
   program
@@ -131,8 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--html', 'print the HTML digest instead')
     .option('--send', 'send it by SMTP now, through the outbox and its pacing')
     .action(async (opts: { config: string; engineer?: string; html?: boolean; send?: boolean }) => {
-      const bot = createCasebot(loadConfig(opts.config), consoleLogger({ quiet: true }));
-      try {
+      await withCasebot(opts.config, async (bot) => {
         const recipient = opts.engineer ?? bot.settings.team.address;
         if (opts.send) {
           if (!bot.sender) throw new Error('no smtp: section in the config, nothing can be sent');
@@ -145,9 +141,7 @@ export async function main(argv: string[]): Promise<number> {
           const { rendered } = makeDigest(bot, opts.engineer ?? null, recipient);
           process.stdout.write(opts.html ? rendered.html : `${rendered.subject}\n\n${rendered.text}`);
         }
-      } finally {
-        await bot.close();
-      }
+      });
     });
 
   const quarantine = program.command('quarantine').description('mail that failed or ran over its time budget');
@@ -155,32 +149,26 @@ export async function main(argv: string[]): Promise<number> {
     .command('list')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
     .action(async (opts: { config: string }) => {
-      const bot = createCasebot(loadConfig(opts.config), consoleLogger({ quiet: true }));
-      try {
+      await withCasebot(opts.config, async (bot) => {
         const list = bot.store.quarantined();
         if (list.length === 0) process.stdout.write('Nothing is quarantined.\n');
         for (const q of list) {
           const ref = JSON.parse(q.mailboxRef) as { folder: string; id: string };
           process.stdout.write(`${String(q.id).padStart(4)}  ${q.createdAt}  ${ref.folder}:${ref.id}  ${q.reason}\n`);
         }
-      } finally {
-        await bot.close();
-      }
+      });
     });
   quarantine
     .command('replay [ids...]')
     .description('process quarantined mail again (all of it, or the ids given)')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
     .action(async (ids: string[], opts: { config: string }) => {
-      const bot = createCasebot(loadConfig(opts.config), consoleLogger({ quiet: true }));
-      try {
+      await withCasebot(opts.config, async (bot) => {
         await bot.mailbox.open();
         const { results } = await replayQuarantine(bot, ids.length > 0 ? ids.map(Number) : null);
         for (const r of results) process.stdout.write(`${String(r.id).padStart(4)}  ${r.ok ? 'processed' : 'still failing'}\n`);
         exitCode = results.some((r) => !r.ok) ? 1 : 0;
-      } finally {
-        await bot.close();
-      }
+      });
     });
 
   program
@@ -199,6 +187,16 @@ export async function main(argv: string[]): Promise<number> {
 
   await program.parseAsync(argv);
   return exitCode;
+}
+
+/** A casebot for one command, closed after it whatever happens. */
+async function withCasebot(configFile: string, fn: (bot: Casebot) => Promise<void>): Promise<void> {
+  const bot = createCasebot(loadConfig(configFile), consoleLogger({ quiet: true }));
+  try {
+    await fn(bot);
+  } finally {
+    await bot.close();
+  }
 }
 
 async function run(configFile: string, once: boolean, quiet: boolean): Promise<number> {
