@@ -171,4 +171,50 @@ export const MIGRATIONS: string[] = [
   CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
   CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
   `,
+  // Case memory: closed cases per finding, a full-text index over problem, findings and fix
+  // (tokens made in TypeScript, space-joined; see src/core/memory/tokens.ts), and the
+  // signatures open cases show.
+  `
+  CREATE TABLE memory_case (
+    case_id     TEXT PRIMARY KEY,
+    subject     TEXT NOT NULL,
+    closed_at   TEXT NOT NULL,
+    problem     TEXT NOT NULL,
+    fix_text    TEXT,
+    useful      INTEGER NOT NULL DEFAULT 0,
+    not_useful  INTEGER NOT NULL DEFAULT 0,
+    remembered_at TEXT NOT NULL
+  );
+
+  CREATE TABLE memory_finding (
+    case_id     TEXT NOT NULL REFERENCES memory_case (case_id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    rule        TEXT,
+    key         TEXT,
+    title       TEXT NOT NULL,
+    codes_json  TEXT NOT NULL,
+    entities_json TEXT NOT NULL,
+    templates_json TEXT NOT NULL,
+    advice_json TEXT NOT NULL,
+    advice_given INTEGER NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('fixed_confirmed', 'fixed_unconfirmed', 'workaround', 'no_fix', 'unknown')),
+    PRIMARY KEY (case_id, position)
+  );
+  CREATE INDEX memory_finding_key ON memory_finding (key);
+
+  -- rowid = memory_case.rowid. text: problem, findings, fix; signature: key, code, entity and template terms.
+  CREATE VIRTUAL TABLE memory_fts USING fts5 (text, signature, tokenize = 'unicode61');
+  CREATE VIRTUAL TABLE memory_terms USING fts5vocab (memory_fts, 'row');
+
+  CREATE TABLE memory_normal_template (template TEXT PRIMARY KEY);
+
+  CREATE TABLE memory_signature (
+    case_id     TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    seen_at     TEXT NOT NULL,
+    PRIMARY KEY (case_id, key)
+  );
+  CREATE INDEX memory_signature_key ON memory_signature (key, seen_at);
+  `,
 ];

@@ -43,6 +43,11 @@ export class SqliteCaseStore implements CaseStore {
     this.db.close();
   }
 
+  /** The open database, for the stores that live in it too (case memory). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   get schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;
   }

@@ -1,0 +1,173 @@
+// Ranks remembered cases against a query. An exact finding match (equal key) comes first:
+// confirmed fixes first, then the most recent. Every other case gets a weighted score,
+//
+//   score = (0.4·codes/entities + 0.3·templates + 0.3·text) / (weights of the parts the query has)
+//           × decay × feedback
+//
+//   codes/entities  IDF-weighted overlap of the query finding's codes and entities with the past
+//                   finding's: Σ idf(shared) / (Σ idf(query) + Σ idf(past only))
+//   templates       cosine of the IDF-weighted template bags
+//   text            SQLite's bm25() of the problem/finding/fix text, divided by the sum of the
+//                   query terms' IDF (what a document matching every term once would score), ≤ 1
+//   decay           0.5 + 0.5·2^(−age/1 year): old cases count, new ones more
+//   feedback        1 + 0.1·/useful − 0.2·/notuseful, kept within [0.5, 1.3]
+//
+// A part the query lacks (a description-only query has no codes or templates) is left out
+// rather than counted as zero. Only cases at or above the threshold are shown, at most three.
+
+import type { FindingFingerprint, MemoryCandidate, MemoryQuery, Outcome, RememberedFinding, SimilarCase, TermStats } from './types';
+
+export const WEIGHTS = { codes: 0.4, templates: 0.3, text: 0.3 } as const;
+/** Tuned on the labelled set in test/memory (see the README's case memory section). */
+export const SIMILARITY_THRESHOLD = 0.3;
+export const MAX_SIMILAR = 3;
+const HALF_LIFE_DAYS = 365;
+const DAY_MS = 86400000;
+
+const OUTCOME_ORDER: Record<Outcome, number> = { fixed_confirmed: 0, fixed_unconfirmed: 1, workaround: 2, unknown: 3, no_fix: 4 };
+
+/** FTS terms of a fingerprint's parts: letters and digits only, so FTS5 and PostgreSQL keep them whole. */
+export function signatureTerm(kind: 'k' | 'c' | 'e' | 't', value: string): string {
+  return `${kind}${hash(value)}`;
+}
+
+export function fingerprintTerms(fp: FindingFingerprint): string[] {
+  return [
+    ...(fp.key ? [signatureTerm('k', fp.key)] : []),
+    ...fp.codes.map((c) => signatureTerm('c', c)),
+    ...fp.entities.map((e) => signatureTerm('e', e)),
+    ...Object.keys(fp.templates).map((t) => signatureTerm('t', t)),
+  ];
+}
+
+export interface RankOptions {
+  threshold?: number;
+  limit?: number;
+}
+
+export function rankSimilar(query: MemoryQuery, candidates: MemoryCandidate[], stats: TermStats, now: Date, options: RankOptions = {}): SimilarCase[] {
+  const threshold = options.threshold ?? SIMILARITY_THRESHOLD;
+  const limit = options.limit ?? MAX_SIMILAR;
+  return scoreCandidates(query, candidates, stats, now)
+    .filter((s) => s.exact || s.score >= threshold)
+    .slice(0, limit);
+}
+
+/** Every candidate scored and ordered, no threshold: for evaluation. */
+export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[], stats: TermStats, now: Date): SimilarCase[] {
+  const idf = idfOf(stats);
+  const queryTerms = new Set(query.findings.flatMap(fingerprintTerms));
+  const defaultIdf = mean([...queryTerms].map(idf)) || 1;
+  const pastIdf = (term: string) => (queryTerms.has(term) ? idf(term) : defaultIdf);
+  const textNorm = [...new Set(query.textTokens)].reduce((sum, t) => sum + bm25Idf(stats, t), 0);
+
+  const scored = candidates.map((c): SimilarCase => {
+    const text = textNorm > 0 ? Math.min(1, c.textBm25 / textNorm) : 0;
+    let best: { score: number; exact: boolean; finding: RememberedFinding | null; why: SimilarCase['why'] } = {
+      score: -1,
+      exact: false,
+      finding: null,
+      why: { codes: [], entities: [], templates: [], text },
+    };
+    type Pair = [FindingFingerprint | null, RememberedFinding | null];
+    const pairs: Pair[] =
+      query.findings.length > 0
+        ? query.findings.flatMap((q): Pair[] => (c.memory.findings.length > 0 ? c.memory.findings.map((p): Pair => [q, p]) : [[q, null]]))
+        : [[null, bestKnownFinding(c.memory.findings)]];
+    for (const [q, p] of pairs) {
+      const exact = q !== null && p !== null && q.key !== null && q.key === p.key;
+      const parts: [number, number][] = [];
+      const why = { codes: [] as string[], entities: [] as string[], templates: [] as string[], text };
+      if (q && (q.codes.length > 0 || q.entities.length > 0)) {
+        const qSet = [...q.codes.map((x) => signatureTerm('c', x)), ...q.entities.map((x) => signatureTerm('e', x))];
+        const pSet = new Set(p ? [...p.codes.map((x) => signatureTerm('c', x)), ...p.entities.map((x) => signatureTerm('e', x))] : []);
+        const shared = qSet.filter((t) => pSet.has(t));
+        const qIdf = qSet.reduce((s, t) => s + idf(t), 0);
+        const pOnly = [...pSet].filter((t) => !qSet.includes(t)).reduce((s, t) => s + pastIdf(t), 0);
+        parts.push([WEIGHTS.codes, shared.reduce((s, t) => s + idf(t), 0) / (qIdf + pOnly || 1)]);
+        if (p) {
+          why.codes = q.codes.filter((x) => p.codes.includes(x));
+          why.entities = q.entities.filter((x) => p.entities.includes(x));
+        }
+      }
+      if (q && Object.keys(q.templates).length > 0) {
+        parts.push([WEIGHTS.templates, p ? cosine(q.templates, p.templates, idf, pastIdf) : 0]);
+        if (p) why.templates = Object.keys(q.templates).filter((t) => t in p.templates);
+      }
+      if (query.textTokens.length > 0) parts.push([WEIGHTS.text, text]);
+      const weight = parts.reduce((s, [w]) => s + w, 0);
+      const score = weight > 0 ? parts.reduce((s, [w, v]) => s + w * v, 0) / weight : 0;
+      if ((exact && !best.exact) || (exact === best.exact && score > best.score)) best = { score, exact, finding: p, why };
+    }
+    const age = Math.max(0, (now.getTime() - Date.parse(c.memory.closedAt)) / DAY_MS);
+    const decay = 0.5 + 0.5 * Math.pow(2, -age / HALF_LIFE_DAYS);
+    const feedback = Math.min(1.3, Math.max(0.5, 1 + 0.1 * c.useful - 0.2 * c.notUseful));
+    return {
+      caseId: c.memory.caseId,
+      subject: c.memory.subject,
+      closedAt: c.memory.closedAt,
+      score: Math.max(0, best.score) * decay * feedback,
+      exact: best.exact,
+      finding: best.finding,
+      fixText: c.memory.fixText,
+      why: best.why,
+    };
+  });
+  return scored.sort((a, b) => {
+    if (a.exact !== b.exact) return a.exact ? -1 : 1;
+    if (a.exact) {
+      const byOutcome = OUTCOME_ORDER[a.finding!.outcome] - OUTCOME_ORDER[b.finding!.outcome];
+      return byOutcome !== 0 ? byOutcome : b.closedAt.localeCompare(a.closedAt);
+    }
+    return b.score - a.score;
+  });
+}
+
+/** Without findings to compare, the finding whose fix is best known speaks for the case. */
+function bestKnownFinding(findings: RememberedFinding[]): RememberedFinding | null {
+  return [...findings].sort((a, b) => OUTCOME_ORDER[a.outcome] - OUTCOME_ORDER[b.outcome])[0] ?? null;
+}
+
+function idfOf(stats: TermStats): (term: string) => number {
+  return (term) => {
+    const df = stats.docs.get(term) ?? 0;
+    return Math.log(1 + (stats.cases - df + 0.5) / (df + 0.5));
+  };
+}
+
+/** The IDF SQLite's bm25() uses, so the text score can be normalised against it. */
+function bm25Idf(stats: TermStats, term: string): number {
+  const df = stats.docs.get(term) ?? 0;
+  if (df === 0) return 0; // a term no case has cannot be matched: it must not lower the score
+  const idf = Math.log((stats.cases - df + 0.5) / (df + 0.5));
+  return idf > 0 ? idf : 1e-6;
+}
+
+function cosine(q: Record<string, number>, p: Record<string, number>, idf: (t: string) => number, pastIdf: (t: string) => number): number {
+  let dot = 0;
+  let qn = 0;
+  let pn = 0;
+  for (const [t, w] of Object.entries(q)) {
+    const i = idf(signatureTerm('t', t));
+    qn += (w * i) ** 2;
+    if (t in p) dot += w * i * p[t]! * i;
+  }
+  for (const [t, w] of Object.entries(p)) pn += (w * pastIdf(signatureTerm('t', t))) ** 2;
+  return qn > 0 && pn > 0 ? dot / Math.sqrt(qn * pn) : 0;
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+/** 52-bit FNV-1a in two halves: short, stable, letters and digits only. */
+function hash(value: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + ((b >>> 0) & 0xfffff).toString(16).padStart(5, '0');
+}
