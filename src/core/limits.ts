@@ -11,6 +11,13 @@ export interface BundleLimits {
   maxCompressionRatio: number;
   /** Collectors nest one zip in another at most once or twice. */
   maxNestingDepth: number;
+  /** A collector nests a handful of archives; hundreds is a 42.zip-style bomb fanning out. */
+  maxNestedArchives: number;
+  /**
+   * An unpacking tool (7-Zip, bsdtar) that lists nothing, or sends no bytes, for this long is
+   * stuck on a hostile archive: it is killed. Time the analyzer spends on the bytes is not counted.
+   */
+  toolIdleSeconds: number;
 }
 
 export const DEFAULT_BUNDLE_LIMITS: BundleLimits = {
@@ -19,4 +26,6 @@ export const DEFAULT_BUNDLE_LIMITS: BundleLimits = {
   maxTotalBytes: 1024 * 1024 * 1024,
   maxCompressionRatio: 200,
   maxNestingDepth: 3,
+  maxNestedArchives: 50,
+  toolIdleSeconds: 30,
 };

@@ -1,15 +1,38 @@
-// Turns an attachment (zip bundle or loose log) into the log files inside it.
+// Turns a mail's log attachments (bundles, split archives, winmail.dat, loose logs) into the
+// log files inside them.
 
-import type { LogFileInput, MailAttachment } from '../core/types';
+import type { LogFileInput } from '../core/types';
+
+/**
+ * An attachment as the mail adapter hands it over: already on disk. Structurally the new
+ * MailAttachment of src/core/types.ts; it replaces this type once that lands.
+ */
+export interface BundleSource {
+  /** As the customer named it. */
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Of the bytes. */
+  sha256: string;
+  /** Absolute path of a private temp file holding the bytes; read-only here, never deleted here. */
+  file: string;
+}
 
 export interface BundleContents {
+  /** The attachment's name, or the first part's name for a split archive. */
+  name: string;
+  /** Content identity: sha256 of the single attachment, or of the parts' hashes joined in order. */
+  sha256: string;
+  size: number;
+  /** Streamed on open(), never held whole. */
   files: LogFileInput[];
-  /** Why (part of) the attachment could not be read, in Chinese: it goes into the draft. */
+  /** Why (part of) it could not be read, in Chinese, each naming the file and the reason. */
   problems: string[];
 }
 
 export interface BundleReader {
   /** Whether this attachment is something a customer sends logs in. */
-  isLogAttachment(attachment: MailAttachment): boolean;
-  read(attachment: MailAttachment): Promise<BundleContents>;
+  isLogAttachment(attachment: BundleSource): boolean;
+  /** A mail's log attachments: one bundle each, the parts of a split archive joined into one. */
+  read(attachments: BundleSource[]): Promise<BundleContents[]>;
 }

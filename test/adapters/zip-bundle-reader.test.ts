@@ -1,21 +1,19 @@
+import fs from 'node:fs';
 import iconv from 'iconv-lite';
-import yazl from 'yazl';
-import { ZipBundleReader } from '../../src/adapters/bundle/zip-bundle-reader';
+import { ArchiveBundleReader } from '../../src/adapters/bundle/archive-bundle-reader';
 import { DEFAULT_BUNDLE_LIMITS } from '../../src/core/limits';
 import type { LogFileInput } from '../../src/core/types';
+import { attach, tempFolder, yazlZip as zip } from '../helpers/hostile-archives';
 
-function zip(entries: { name: string; content: Buffer; gbkName?: boolean }[]): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  for (const e of entries) z.addBuffer(e.content, e.name, { mtime: new Date('2022-04-15T00:00:00Z') });
-  z.end();
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    z.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
+const reader = new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS);
+const dir = tempFolder();
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function readOne(filename: string, contentType: string, content: Buffer) {
+  const bundles = await reader.read([attach(dir, filename, content, contentType)]);
+  expect(bundles).toHaveLength(1);
+  return bundles[0]!;
 }
-
-const reader = new ZipBundleReader(DEFAULT_BUNDLE_LIMITS);
 
 async function readAll(file: LogFileInput): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -31,7 +29,7 @@ test('nested folders, nested zips, and only log-like files', async () => {
     { name: 'UpgradeLog/screenshot.png', content: Buffer.from([0x89, 0x50]) },
     { name: 'More/inner.zip', content: inner },
   ]);
-  const result = await reader.read({ filename: 'b.zip', contentType: 'application/zip', content: outer });
+  const result = await readOne('b.zip', 'application/zip', outer);
   expect(result.problems).toEqual([]);
   expect(result.files.map((f) => f.path).sort()).toEqual(['More/inner.zip/Panther/setupact.log', 'UpgradeLog/setupdiag.log']);
   // Each entry streams, and can be read again.
@@ -49,20 +47,40 @@ test('backslash entry names and GBK-encoded names', async () => {
   const gbk = iconv.encode(windowsName, 'gbk');
   expect(gbk.length).toBe(original.length);
   for (let at = z.indexOf(original); at >= 0; at = z.indexOf(original, at + 1)) gbk.copy(z, at);
-  const result = await reader.read({ filename: 'b.zip', contentType: 'application/zip', content: z });
+  const result = await readOne('b.zip', 'application/zip', z);
   expect(result.files.map((f) => f.path)).toEqual([windowsName.replace('\\', '/')]);
 });
 
 test('loose log attachments are read as they are', async () => {
-  const result = await reader.read({ filename: 'setupact.log', contentType: 'text/plain', content: log });
+  const result = await readOne('setupact.log', 'text/plain', log);
   expect(result.files.map((f) => f.path)).toEqual(['setupact.log']);
   expect(await readAll(result.files[0]!)).toEqual(log);
 });
 
-test('a corrupt zip, and a 7z, say why they could not be read', async () => {
-  const corrupt = await reader.read({ filename: 'logs.zip', contentType: 'application/zip', content: Buffer.from('PK\u0003\u0004 not really') });
+test('a corrupt zip, and a file that only looks like a 7z by name, say why they could not be read', async () => {
+  const corrupt = await readOne('logs.zip', 'application/zip', Buffer.from('PK\u0003\u0004 not really'));
   expect(corrupt.files).toEqual([]);
-  expect(corrupt.problems[0]).toMatch(/附件 logs\.zip 无法读取/);
-  const sevenZip = await reader.read({ filename: 'logs.7z', contentType: 'application/octet-stream', content: Buffer.from('7z') });
-  expect(sevenZip.problems[0]).toMatch(/zip 格式/);
+  expect(corrupt.problems[0]).toMatch(/附件 logs\.zip 无法读取：压缩包已损坏/);
+  const notSevenZip = await readOne('logs.7z', 'application/octet-stream', Buffer.from('7z'));
+  expect(notSevenZip.problems).toEqual(['附件 logs.7z 无法读取：不是 zip、7z、rar 或 cab 格式的压缩包，或文件已损坏。']);
+});
+
+test('a zip64 archive (yazl forceZip64Format) reads like any zip', async () => {
+  const z = await zip([{ name: 'Panther/setupact.log', content: log }], { zip64: true });
+  // Sizes and offsets live in the zip64 extra field; the 32-bit fields hold 0xFFFFFFFF.
+  expect(z.includes(Buffer.from([0xff, 0xff, 0xff, 0xff]))).toBe(true);
+  const result = await readOne('zip64.zip', 'application/zip', z);
+  expect(result.problems).toEqual([]);
+  expect(result.files.map((f) => f.path)).toEqual(['Panther/setupact.log']);
+  expect(await readAll(result.files[0]!)).toEqual(log);
+});
+
+test('the bundle carries the attachment identity, and readFile reads a zip on disk', async () => {
+  const z = await zip([{ name: 'setupact.log', content: log }]);
+  const source = attach(dir, 'b.zip', z, 'application/zip');
+  const [bundle] = await reader.read([source]);
+  expect(bundle).toMatchObject({ name: 'b.zip', sha256: source.sha256, size: z.length, problems: [] });
+  const fromDisk = await reader.readFile(source.file, 'b.zip');
+  expect(fromDisk).toMatchObject({ name: 'b.zip', sha256: source.sha256, size: z.length, problems: [] });
+  expect(await readAll(fromDisk.files[0]!)).toEqual(log);
 });

@@ -1,0 +1,293 @@
+/**
+ * Archives for the bundle reader's tests, built at test time: good bundles in every format a
+ * customer sends (with yazl and the Debian tools 7zz and gcab), and the hostile corpus (bombs,
+ * traversal names, links, truncation, encryption, entry floods, lying directories). Zip entries
+ * that zip writers refuse to make (`..` names, a lying size) come from a small raw zip writer;
+ * RAR, which no free tool writes, from small stored-only RAR4/RAR5 writers; winmail.dat from a
+ * TNEF writer.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import yazl from 'yazl';
+import type { BundleSource } from '../../src/ports/bundle-reader';
+
+export const LOG = Buffer.from('2022-04-15 15:00:13, Info                  SP     x\r\n');
+
+export function tempFolder(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-test-archives-'));
+}
+
+/** An attachment as the mail adapter leaves it: a file on disk with its hash. */
+export function attach(dir: string, filename: string, bytes: Buffer, contentType = 'application/octet-stream'): BundleSource {
+  const file = path.join(dir, `attachment-${createHash('sha256').update(filename).update(bytes).digest('hex').slice(0, 16)}`);
+  fs.writeFileSync(file, bytes);
+  return { filename, contentType, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), file };
+}
+
+export interface ZipEntrySpec {
+  name: string;
+  content: Buffer;
+  mode?: number;
+}
+
+export function yazlZip(entries: ZipEntrySpec[], options: { zip64?: boolean } = {}): Promise<Buffer> {
+  const z = new yazl.ZipFile();
+  for (const e of entries) {
+    z.addBuffer(e.content, e.name, { mtime: new Date('2022-04-15T00:00:00Z'), ...(e.mode ? { mode: e.mode } : {}), ...(options.zip64 ? { forceZip64Format: true } : {}) });
+  }
+  z.end();
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    z.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    z.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+export interface RawZipEntry {
+  name: string;
+  /** The entry's data as stored (already deflated when method is 8). */
+  data: Buffer;
+  method?: 0 | 8;
+  crc?: number;
+  /** What the directory declares; defaults to the data's real size. */
+  declaredSize?: number;
+}
+
+/** A zip written byte by byte, for entries that real zip writers refuse to make. */
+export function rawZip(entries: RawZipEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name, 'utf8');
+    const method = e.method ?? 0;
+    const crc = e.crc ?? zlib.crc32(e.data);
+    const size = e.declaredSize ?? e.data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(e.data.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE(20, 4);
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(0x0800, 8);
+    dir.writeUInt16LE(method, 10);
+    dir.writeUInt32LE(crc, 16);
+    dir.writeUInt32LE(e.data.length, 20);
+    dir.writeUInt32LE(size, 24);
+    dir.writeUInt16LE(name.length, 28);
+    dir.writeUInt32LE(offset, 42);
+    locals.push(local, name, e.data);
+    central.push(dir, name);
+    offset += local.length + name.length + e.data.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/** `megabytes` MB of zeros as one raw deflate stream (~1 KB per MB) and its CRC, made in milliseconds. */
+export function deflatedZeros(megabytes: number): { data: Buffer; crc: number; size: number } {
+  const mb = Buffer.alloc(1024 * 1024);
+  // A full flush ends each piece on a byte boundary with no back-references: pieces concatenate.
+  const piece = zlib.deflateRawSync(mb, { finishFlush: zlib.constants.Z_FULL_FLUSH });
+  let crc = 0;
+  for (let i = 0; i < megabytes; i++) crc = zlib.crc32(mb, crc);
+  const finalEmptyBlock = Buffer.from([0x03, 0x00]);
+  return { data: Buffer.concat([...Array<Buffer>(megabytes).fill(piece), finalEmptyBlock]), crc, size: megabytes * 1024 * 1024 };
+}
+
+/** Runs 7-Zip (`7zz a …`) in `cwd` and returns the archive it wrote. */
+export function sevenZip(cwd: string, archive: string, args: string[]): Buffer {
+  execFileSync('7zz', ['a', ...args, archive], { cwd, stdio: 'ignore' });
+  return fs.readFileSync(path.join(cwd, archive));
+}
+
+/** A folder of files to archive with the Debian tools. */
+export function folderWith(files: Record<string, Buffer>): string {
+  const dir = tempFolder();
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RAR (stored entries only), after the published RAR 4 and RAR 5 format notes.
+
+export interface RarEntry {
+  name: string;
+  content: Buffer;
+  /** A unix symlink to this target instead of a file. */
+  symlinkTo?: string;
+  /** Marks the entry's data as encrypted (the data is left as it is: only detection is tested). */
+  encrypted?: boolean;
+}
+
+function vint(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Buffer.from(out);
+}
+
+function rar5Block(fields: Buffer, data: Buffer = Buffer.alloc(0)): Buffer {
+  const size = vint(fields.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32LE(zlib.crc32(Buffer.concat([size, fields])));
+  return Buffer.concat([crc, size, fields, data]);
+}
+
+/** A RAR 5 archive; `encryptedHeaders` writes an archive-encryption header first, as `rar -hp` does. */
+export function rar5(entries: RarEntry[], options: { encryptedHeaders?: boolean } = {}): Buffer {
+  const blocks: Buffer[] = [Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1')];
+  if (options.encryptedHeaders) {
+    blocks.push(rar5Block(Buffer.concat([vint(4), vint(0), vint(0), vint(0), Buffer.from([15]), Buffer.alloc(16, 7)])));
+    blocks.push(Buffer.alloc(64, 0x5a));
+    return Buffer.concat(blocks);
+  }
+  blocks.push(rar5Block(Buffer.concat([vint(1), vint(0), vint(0)])));
+  for (const e of entries) {
+    const data = e.symlinkTo !== undefined ? Buffer.alloc(0) : e.content;
+    const extras: Buffer[] = [];
+    if (e.symlinkTo !== undefined) {
+      const target = Buffer.from(e.symlinkTo, 'utf8');
+      const record = Buffer.concat([vint(5), vint(1), vint(0), vint(target.length), target]);
+      extras.push(vint(record.length), record);
+    }
+    if (e.encrypted) {
+      const record = Buffer.concat([vint(1), vint(0), vint(0), Buffer.from([15]), Buffer.alloc(16, 1), Buffer.alloc(16, 2)]);
+      extras.push(vint(record.length), record);
+    }
+    const extra = Buffer.concat(extras);
+    const name = Buffer.from(e.name, 'utf8');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32LE(zlib.crc32(data));
+    const headerFlags = 0x02 | (extra.length ? 0x01 : 0);
+    const fields = Buffer.concat([
+      vint(2),
+      vint(headerFlags),
+      ...(extra.length ? [vint(extra.length)] : []),
+      vint(data.length),
+      vint(0x04), // file flags: CRC32 present
+      vint(data.length),
+      vint(e.symlinkTo !== undefined ? 0o120777 : 0o100644),
+      crc,
+      vint(0), // compression: version 0, stored
+      vint(1), // host OS: unix
+      vint(name.length),
+      name,
+      extra,
+    ]);
+    blocks.push(rar5Block(fields, data));
+  }
+  blocks.push(rar5Block(Buffer.concat([vint(5), vint(0), vint(0)])));
+  return Buffer.concat(blocks);
+}
+
+function rar4Block(type: number, flags: number, body: Buffer, data: Buffer = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt8(type, 0);
+  head.writeUInt16LE(flags, 1);
+  head.writeUInt16LE(7 + body.length, 3);
+  const crc = Buffer.alloc(2);
+  crc.writeUInt16LE(zlib.crc32(Buffer.concat([head, body])) & 0xffff);
+  return Buffer.concat([crc, head, body, data]);
+}
+
+/** A RAR 4 (RAR 2.9 format) archive. */
+export function rar4(entries: RarEntry[]): Buffer {
+  const blocks: Buffer[] = [Buffer.from('Rar!\x1a\x07\x00', 'latin1'), rar4Block(0x73, 0, Buffer.alloc(6))];
+  for (const e of entries) {
+    const data = e.symlinkTo !== undefined ? Buffer.from(e.symlinkTo, 'utf8') : e.content;
+    const name = Buffer.from(e.name, 'utf8');
+    const body = Buffer.alloc(25);
+    body.writeUInt32LE(data.length, 0); // packed size
+    body.writeUInt32LE(data.length, 4); // unpacked size
+    body.writeUInt8(3, 8); // host OS: unix
+    body.writeUInt32LE(zlib.crc32(data), 9);
+    body.writeUInt32LE(0x548f0000, 13); // DOS time, 2022-04-15
+    body.writeUInt8(20, 17); // version needed: 2.0
+    body.writeUInt8(0x30, 18); // method: store
+    body.writeUInt16LE(name.length, 19);
+    body.writeUInt32LE(e.symlinkTo !== undefined ? 0o120777 : 0o100644, 21);
+    const flags = 0x8000 | (e.encrypted ? 0x04 : 0);
+    blocks.push(rar4Block(0x74, flags, Buffer.concat([body, name]), data));
+  }
+  blocks.push(rar4Block(0x7b, 0x4000, Buffer.alloc(0)));
+  return Buffer.concat(blocks);
+}
+
+// ---------------------------------------------------------------------------------------------
+// TNEF (winmail.dat)
+
+function tnefAttribute(level: number, id: number, type: number, data: Buffer): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUInt8(level, 0);
+  head.writeUInt32LE(((type << 16) | id) >>> 0, 1);
+  head.writeUInt32LE(data.length, 5);
+  const sum = Buffer.alloc(2);
+  sum.writeUInt16LE(data.reduce((a, b) => (a + b) & 0xffff, 0));
+  return Buffer.concat([head, data, sum]);
+}
+
+function pad4(b: Buffer): Buffer {
+  return Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
+}
+
+/**
+ * A winmail.dat as Outlook writes it: each attachment's 8.3 title and data as TNEF attributes,
+ * or (`mapiOnly`) its long name and data only as MAPI properties in attAttachment.
+ */
+export function winmailDat(attachments: { name: string; content: Buffer; mapiOnly?: boolean }[]): Buffer {
+  const parts: Buffer[] = [Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00])];
+  parts.push(tnefAttribute(1, 0x9006, 0x0006, Buffer.from([0x00, 0x00, 0x01, 0x00]))); // attTnefVersion
+  for (const a of attachments) {
+    parts.push(tnefAttribute(2, 0x9002, 0x0006, Buffer.alloc(14))); // attAttachRendData
+    const longName = Buffer.from(`${a.name}\0`, 'utf16le');
+    const props: Buffer[] = [];
+    const prop = (type: number, id: number, value: Buffer) => {
+      const head = Buffer.alloc(4);
+      head.writeUInt16LE(type, 0);
+      head.writeUInt16LE(id, 2);
+      const count = Buffer.alloc(8);
+      count.writeUInt32LE(1, 0);
+      count.writeUInt32LE(value.length, 4);
+      props.push(head, count, pad4(value));
+    };
+    const long = Buffer.alloc(4);
+    long.writeUInt16LE(0x0003, 0);
+    long.writeUInt16LE(0x0e21, 2); // PR_ATTACH_NUM, a fixed-size property to skip
+    props.push(long, Buffer.from([1, 0, 0, 0]));
+    prop(0x001f, 0x3707, longName);
+    if (a.mapiOnly) prop(0x0102, 0x3701, a.content);
+    else {
+      parts.push(tnefAttribute(2, 0x8010, 0x0001, Buffer.from(`${a.name.slice(0, 8)}\0`, 'latin1')));
+      parts.push(tnefAttribute(2, 0x800f, 0x0006, a.content));
+    }
+    const count = Buffer.alloc(4);
+    count.writeUInt32LE(a.mapiOnly ? 3 : 2);
+    parts.push(tnefAttribute(2, 0x9005, 0x0006, Buffer.concat([count, ...props])));
+  }
+  return Buffer.concat(parts);
+}
