@@ -1,0 +1,25 @@
+// Downloads a log bundle a customer uploaded to the portal and linked to in their mail.
+
+export interface FetchedBundle {
+  /** The link as found in the mail. */
+  url: string;
+  /** Where the bytes came from, after redirects. */
+  finalUrl: string;
+  /** The downloaded file, inside the folder the caller gave. */
+  file: string;
+  /** A safe file name (never a path), with the extension of what the bytes are (.zip, .7z, .log…). */
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+export type FetchOutcome =
+  | { ok: true; bundle: FetchedBundle }
+  /** `reason` is Chinese, for the case and the draft; `detail` is English, for the log. */
+  | { ok: false; url: string; reason: string; detail: string };
+
+export interface BundleFetcher {
+  /** Never throws for anything the link or the portal does: every refusal is an outcome. */
+  fetch(url: string, intoDir: string): Promise<FetchOutcome>;
+}
