@@ -112,9 +112,9 @@ export function deflatedZeros(megabytes: number): { data: Buffer; crc: number; s
   return { data: Buffer.concat([...Array<Buffer>(megabytes).fill(piece), finalEmptyBlock]), crc, size: megabytes * 1024 * 1024 };
 }
 
-/** Runs 7-Zip (`7zz a …`) in `cwd` and returns the archive it wrote. */
-export function sevenZip(cwd: string, archive: string, args: string[]): Buffer {
-  execFileSync('7zz', ['a', ...args, archive], { cwd, stdio: 'ignore' });
+/** Runs 7-Zip (`7zz a [switches] archive files…`) in `cwd` and returns the archive it wrote. */
+export function sevenZip(cwd: string, archive: string, files: string[], switches: string[] = []): Buffer {
+  execFileSync('7zz', ['a', ...switches, archive, ...files], { cwd, stdio: 'ignore' });
   return fs.readFileSync(path.join(cwd, archive));
 }
 

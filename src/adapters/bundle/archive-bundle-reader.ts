@@ -137,7 +137,7 @@ export class ArchiveBundleReader implements BundleReader {
   private async readArchive(name: string, id: Pick<BundleContents, 'name' | 'sha256' | 'size'>, bytes: ArchiveBytes): Promise<BundleContents> {
     const walk: Walk = { entries: 0, bytes: 0, archives: 0, problems: [] };
     try {
-      const files = await this.walk(bytes, '', 0, walk);
+      const files = await this.walk(bytes, name, '', 0, walk);
       const problems = [...walk.problems.map((p) => `附件 ${name} 中的 ${p}。`)];
       if (files.length === 0) problems.push(`附件 ${name} 中没有日志文件（.log/.txt/.xml/.json）。`);
       return { ...id, files, problems };
@@ -148,7 +148,7 @@ export class ArchiveBundleReader implements BundleReader {
   }
 
   /** The logs in an archive (and in the archives inside it), its listing held to the limits. */
-  private async walk(bytes: ArchiveBytes, prefix: string, depth: number, walk: Walk): Promise<LogFileInput[]> {
+  private async walk(bytes: ArchiveBytes, name: string, prefix: string, depth: number, walk: Walk): Promise<LogFileInput[]> {
     const limits = this.limits;
     if (depth > limits.maxNestingDepth) throw new ArchiveRefused(`压缩包嵌套超过 ${limits.maxNestingDepth} 层（${prefix.slice(0, -1)}）`);
     if (depth > 0 && ++walk.archives > limits.maxNestedArchives) throw new ArchiveRefused(`内含的压缩包超过 ${limits.maxNestedArchives} 个（疑似压缩炸弹）`);
@@ -161,6 +161,8 @@ export class ArchiveBundleReader implements BundleReader {
     } finally {
       await local.release();
     }
+    // A gzip stream holds one file, which 7-Zip names after the file it read (ours, not the customer's).
+    if (format.label === 'gz') entries = entries.map((e) => ({ ...e, name: name.replace(/\.tgz$/i, '.tar').replace(/\.gz$/i, '') }));
     walk.entries += entries.length;
     if (walk.entries > limits.maxEntries) throw new ArchiveRefused(`文件数超过 ${limits.maxEntries} 个`);
 
@@ -194,7 +196,8 @@ export class ArchiveBundleReader implements BundleReader {
 
     const files: LogFileInput[] = logs.map(({ path, entry }) => ({ path, open: () => this.entryBytes(bytes, format, entry, path) }));
     for (const { path, entry } of archives) {
-      files.push(...(await this.walk({ kind: 'entry', name: entry.name, open: () => this.entryBytes(bytes, format, entry, path) }, `${path}/`, depth + 1, walk)));
+      const inner: ArchiveBytes = { kind: 'entry', name: entry.name, open: () => this.entryBytes(bytes, format, entry, path) };
+      files.push(...(await this.walk(inner, entry.name, `${path}/`, depth + 1, walk)));
     }
     return files;
   }
