@@ -9,6 +9,7 @@ export interface FetchedBundle {
   file: string;
   /** A safe file name (never a path), with the extension of what the bytes are (.zip, .7z, .log…). */
   filename: string;
+  /** What the bytes are (application/zip, text/plain…), judged by content, not by the server. */
   contentType: string;
   size: number;
   sha256: string;
