@@ -5,6 +5,7 @@ import { ImapMailbox } from './adapters/imap/imap-mailbox';
 import { MaildirMailbox } from './adapters/maildir/maildir-mailbox';
 import { MimeMailCodec } from './adapters/mime/mail-codec';
 import { SqliteCaseStore } from './adapters/sqlite/sqlite-store';
+import { SqliteCaseMemory } from './adapters/sqlite/memory-store';
 import { ZipBundleReader } from './adapters/bundle/zip-bundle-reader';
 import type { CasebotDeps } from './app/casebot-deps';
 import { MailauthVerifier } from './adapters/mailauth/mailauth-verifier';
@@ -42,6 +43,7 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
   return {
     mailbox,
     store,
+    memory: new SqliteCaseMemory(store.database),
     sender,
     limits: { mailSeconds: config.limits.mailSeconds },
     send: { maxAttempts: config.smtp?.maxAttempts ?? 5, retrySeconds: config.smtp?.retrySeconds ?? 30 },

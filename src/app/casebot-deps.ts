@@ -6,6 +6,7 @@ import type { RenderDigest } from '../core/digest/render-digest';
 import type { DigestSchedule } from '../core/digest/schedule';
 import type { RenderTemplate } from '../core/draft/templates';
 import type { BundleReader } from '../ports/bundle-reader';
+import type { CaseMemory } from '../ports/case-memory';
 import type { CaseStore } from '../ports/case-store';
 import type { Logger } from '../ports/logger';
 import type { MailCodec } from '../ports/mail-codec';
@@ -32,6 +33,8 @@ export interface SendSettings {
 export interface CasebotDeps {
   mailbox: Mailbox;
   store: CaseStore;
+  /** Closed cases remembered per finding: similar past cases for engineers, never for drafts. */
+  memory: CaseMemory;
   codec: MailCodec;
   bundles: BundleReader;
   knowledge: Knowledge;

@@ -6,6 +6,7 @@
 
 import type { FolderRole } from '../ports/mailbox';
 import { advanceCase } from './advance-case';
+import { updateCaseMemory } from './case-memory';
 import { emptyReport, type CasebotDeps, type PassReport } from './casebot-deps';
 import { deliverOutbox } from './deliver-outbox';
 import { ingestWithinBudget } from './ingest-mail';
@@ -25,7 +26,9 @@ export async function processMailbox(deps: CasebotDeps): Promise<PassReport> {
     const refs = await deps.mailbox.listNew(folder, deps.store.getCursor(folder));
     for (const ref of refs) await ingestWithinBudget(deps, ref, report);
   }
-  for (const caseId of deps.store.dirtyCases()) await advanceCase(deps, caseId, report);
+  const touched = deps.store.dirtyCases();
+  for (const caseId of touched) await advanceCase(deps, caseId, report);
+  await updateCaseMemory(deps, touched);
   await syncDrafts(deps, report);
   await queueScheduledDigests(deps);
   await deliverOutbox(deps, report);

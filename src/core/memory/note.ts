@@ -1,0 +1,62 @@
+// What case memory tells engineers, in Chinese: the internal note threaded to a case and the
+// text of `casebot similar`. Never part of a draft: an engineer may send a draft as it is.
+
+import type { Notice } from '../commands/engineer-notice';
+import type { Outcome, SimilarCase } from './types';
+
+export const NOTHING_SIMILAR = '无足够相似的历史案例。';
+
+const OUTCOME_WORDS: Record<Outcome, string> = {
+  fixed_confirmed: '客户确认这一修复解决了问题',
+  fixed_unconfirmed: '按这一修复结案，但没有客户确认',
+  workaround: '只是规避，没有根本解决',
+  no_fix: '给出的建议没有解决问题',
+  unknown: '给出过建议，但没有证据表明它解决了问题（案例可能是由其他问题的修复解决的）',
+};
+
+/** A code or entity as an engineer writes it: `x00000005` → `0x00000005`. */
+function shown(code: string): string {
+  return /^x[0-9a-f]{8}$/.test(code) ? `0x${code.slice(1)}` : code;
+}
+
+export function similarCasesText(results: SimilarCase[]): string {
+  if (results.length === 0) return `${NOTHING_SIMILAR}\n`;
+  const lines: string[] = [];
+  results.forEach((r, i) => {
+    const f = r.finding;
+    lines.push(`${i + 1}. ${r.caseId}（${r.closedAt.slice(0, 10)} 结案）${r.exact ? '—— 同一问题（签名相同）' : `—— 相似度 ${r.score.toFixed(2)}`}`);
+    if (f) {
+      lines.push(`   匹配的问题：${f.title}${f.rule ? `（${f.rule}）` : ''}`);
+      lines.push(`   结果：${f.outcome}（${OUTCOME_WORDS[f.outcome]}）`);
+      const proven = f.outcome === 'fixed_confirmed' || f.outcome === 'fixed_unconfirmed' || f.outcome === 'workaround';
+      if (proven && r.fixText) lines.push(`   问题总结：${r.fixText}`);
+      if (f.advice.length > 0) {
+        lines.push(proven ? '   修复命令：' : '   当时给出的建议（未证实有效）：');
+        for (const command of f.advice) lines.push(`     ${command}`);
+      }
+    }
+    const why = [
+      ...(r.why.codes.length > 0 ? [`相同代码 ${r.why.codes.map(shown).join('、')}`] : []),
+      ...(r.why.entities.length > 0 ? [`相同对象 ${r.why.entities.join('、')}`] : []),
+      ...(r.why.templates.length > 0 ? [`相同日志行 ${r.why.templates.length} 种：${r.why.templates.slice(0, 2).join(' | ')}`] : []),
+      ...(r.why.text > 0 ? [`描述/分析文字相似度 ${r.why.text.toFixed(2)}`] : []),
+    ];
+    if (why.length > 0) lines.push(`   匹配原因：${why.join('；')}`);
+    lines.push('');
+  });
+  return lines.join('\n');
+}
+
+export function similarCasesNotice(caseId: string, results: SimilarCase[]): Notice {
+  return {
+    subject: `[内部参考] ${caseId} 相似历史案例（仅限工程师，勿转发客户）`,
+    text: [
+      '本邮件仅供工程师内部参考：请勿转发给客户，也不要把内容复制到给客户的回复中。',
+      '',
+      `案例 ${caseId} 的分析结果与以下历史案例相似：`,
+      '',
+      similarCasesText(results),
+      '觉得有用或没用，请回复命令 /useful 案例号 或 /notuseful 案例号，以后的推荐会参考。',
+    ].join('\n') + '\n',
+  };
+}
