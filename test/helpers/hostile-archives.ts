@@ -291,3 +291,124 @@ export function winmailDat(attachments: { name: string; content: Buffer; mapiOnl
   }
   return Buffer.concat(parts);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The hostile corpus
+
+const MB = 1024 * 1024;
+
+/** A zip of zips `depth` deep with a log at the bottom. */
+async function nestedZips(depth: number): Promise<Buffer> {
+  let zip = await yazlZip([{ name: 'setupact.log', content: LOG }]);
+  for (let level = depth; level > 0; level--) zip = await yazlZip([{ name: `level${level}.zip`, content: zip }]);
+  return zip;
+}
+
+/**
+ * 42.zip's shape: 16 zips of 16 zips of … of a zip holding 1 GB of zeros. Each layer deflates
+ * the identical copies below it to almost nothing, so the whole is a few hundred KB.
+ */
+async function fanOutBomb(layers: number): Promise<Buffer> {
+  const zeros = deflatedZeros(1024);
+  let zip = rawZip([{ name: 'zeros.log', data: zeros.data, method: 8, crc: zeros.crc, declaredSize: zeros.size }]);
+  for (let layer = layers; layer > 0; layer--) {
+    const copy = zip;
+    zip = await yazlZip(Array.from({ length: 16 }, (_, i) => ({ name: `l${layer}-${i.toString(16)}.zip`, content: copy })));
+  }
+  return zip;
+}
+
+/** A 7z made by 7zz from `files` (symlinks given as `{ link: target }`), with `switches`. */
+function sevenZipOf(files: Record<string, Buffer | { link: string }>, switches: string[] = []): Buffer {
+  const dir = tempFolder();
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const at = path.join(dir, name);
+      fs.mkdirSync(path.dirname(at), { recursive: true });
+      if (Buffer.isBuffer(content)) fs.writeFileSync(at, content);
+      else fs.symlinkSync(content.link, at);
+    }
+    return sevenZip(dir, 'out.archive', Object.keys(files), switches);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function half(b: Buffer): Buffer {
+  return b.subarray(0, Math.floor(b.length / 2));
+}
+
+export interface HostileCase {
+  /** What the attachment is called. */
+  filename: string;
+  build(): Promise<Buffer> | Buffer;
+}
+
+export const HOSTILE: Record<string, HostileCase> = {
+  'zip bomb: 1 GB of zeros deflated to 1 MB': {
+    filename: 'bomb.zip',
+    build: () => {
+      const z = deflatedZeros(1024);
+      return rawZip([{ name: 'setupact.log', data: z.data, method: 8, crc: z.crc, declaredSize: z.size }]);
+    },
+  },
+  'zip bomb under the size cap: 300 MB of zeros': {
+    filename: 'ratio.zip',
+    build: () => {
+      const z = deflatedZeros(300);
+      return rawZip([{ name: 'setupact.log', data: z.data, method: 8, crc: z.crc, declaredSize: z.size }]);
+    },
+  },
+  'zip bomb whose directory lies: 1 MB declared, 300 MB inside': {
+    filename: 'liar.zip',
+    build: () => {
+      const z = deflatedZeros(300);
+      return rawZip([{ name: 'setupact.log', data: z.data, method: 8, crc: z.crc, declaredSize: MB }]);
+    },
+  },
+  '42.zip-style nested bomb': { filename: '42.zip', build: () => fanOutBomb(4) },
+  'nested-zip depth bomb': { filename: 'deep.zip', build: () => nestedZips(10) },
+  'traversal and absolute names': {
+    filename: 'traversal.zip',
+    build: () =>
+      rawZip([
+        { name: '../../etc/passwd', data: LOG },
+        { name: 'C:\\Windows\\x.log', data: LOG },
+        { name: '/abs.log', data: LOG },
+        { name: 'UpgradeLog/setupact.log', data: LOG },
+      ]),
+  },
+  'zip with a unix symlink entry': {
+    filename: 'symlink.zip',
+    build: () =>
+      yazlZip([
+        { name: 'UpgradeLog/evil.log', content: Buffer.from('/etc/passwd'), mode: 0o120777 },
+        { name: 'UpgradeLog/setupact.log', content: LOG },
+      ]),
+  },
+  '7z with a symlink': { filename: 'symlink.7z', build: () => sevenZipOf({ 'UpgradeLog/evil.log': { link: '/etc/passwd' }, 'UpgradeLog/setupact.log': LOG }, ['-snl']) },
+  'rar5 with a symlink': {
+    filename: 'symlink.rar',
+    build: () =>
+      rar5([
+        { name: 'UpgradeLog/evil.log', content: Buffer.alloc(0), symlinkTo: '/etc/passwd' },
+        { name: 'UpgradeLog/setupact.log', content: LOG },
+      ]),
+  },
+  'truncated zip': { filename: 'cut.zip', build: async () => half(await yazlZip([{ name: 'setupact.log', content: Buffer.alloc(64 * 1024, 'x') }])) },
+  'truncated 7z': { filename: 'cut.7z', build: () => half(sevenZipOf({ 'setupact.log': Buffer.alloc(64 * 1024, 'x') })) },
+  'encrypted zip (ZipCrypto, 7zz -p)': { filename: 'secret.zip', build: () => sevenZipOf({ 'setupact.log': LOG }, ['-tzip', '-pSecret']) },
+  'encrypted 7z data (7zz -p)': { filename: 'secret.7z', build: () => sevenZipOf({ 'setupact.log': LOG }, ['-pSecret']) },
+  'encrypted 7z headers (7zz -p -mhe=on)': { filename: 'hidden.7z', build: () => sevenZipOf({ 'setupact.log': LOG }, ['-pSecret', '-mhe=on']) },
+  'encrypted rar5 headers': { filename: 'hidden.rar', build: () => rar5([], { encryptedHeaders: true }) },
+  'encrypted rar5 data': { filename: 'secret5.rar', build: () => rar5([{ name: 'setupact.log', content: Buffer.alloc(64, 1), encrypted: true }]) },
+  'encrypted rar4 data': { filename: 'secret4.rar', build: () => rar4([{ name: 'setupact.log', content: Buffer.alloc(64, 1), encrypted: true }]) },
+  '10,000 tiny entries': {
+    filename: 'flood.zip',
+    build: () => rawZip(Array.from({ length: 10_000 }, (_, i) => ({ name: `logs/${i}.log`, data: Buffer.from('x') }))),
+  },
+  'directory declaring a 2 GB entry': {
+    filename: 'huge.zip',
+    build: () => rawZip([{ name: 'setupact.log', data: zlib.deflateRawSync(LOG), method: 8, crc: zlib.crc32(LOG), declaredSize: 2 * 1024 * MB }]),
+  },
+};

@@ -224,7 +224,7 @@ export class ArchiveBundleReader implements BundleReader {
 
   /** Told by the first bytes, not the name: customers rename archives. */
   private async formatOf(path: string, bytes: ArchiveBytes): Promise<ArchiveFormat> {
-    if (bytes.kind === 'volumes') return sevenZipFormat('分卷', this.tools);
+    if (bytes.kind === 'volumes') return sevenZipFormat('分卷', null, this.tools);
     const head = Buffer.alloc(264);
     const handle = await fs.promises.open(path, 'r');
     try {
@@ -233,11 +233,11 @@ export class ArchiveBundleReader implements BundleReader {
       await handle.close();
     }
     if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')) || head.subarray(0, 4).equals(Buffer.from('PK\x05\x06', 'latin1'))) return zipFormat;
-    if (head.subarray(0, 6).equals(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))) return sevenZipFormat('7z', this.tools);
-    if (head.subarray(0, 4).toString('latin1') === 'MSCF') return sevenZipFormat('cab', this.tools);
+    if (head.subarray(0, 6).equals(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))) return sevenZipFormat('7z', '7z', this.tools);
+    if (head.subarray(0, 4).toString('latin1') === 'MSCF') return sevenZipFormat('cab', 'Cab', this.tools);
     if (head.subarray(0, 6).toString('latin1') === 'Rar!\x1a\x07') return bsdtarFormat(this.tools);
-    if (head[0] === 0x1f && head[1] === 0x8b) return sevenZipFormat('gz', this.tools);
-    if (head.subarray(257, 262).toString('latin1') === 'ustar') return sevenZipFormat('tar', this.tools);
+    if (head[0] === 0x1f && head[1] === 0x8b) return sevenZipFormat('gz', 'gzip', this.tools);
+    if (head.subarray(257, 262).toString('latin1') === 'ustar') return sevenZipFormat('tar', 'tar', this.tools);
     throw new ArchiveRefused('不是 zip、7z、rar 或 cab 格式的压缩包，或文件已损坏');
   }
 

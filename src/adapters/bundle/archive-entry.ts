@@ -33,6 +33,7 @@ export class ArchiveRefused extends Error {
 }
 
 export const ENCRYPTED = '压缩包已加密，请不要设置密码，重新压缩后发送';
+export const INCOMPLETE = '压缩包不完整（文件被截断或缺少分卷），请重新压缩后完整发送';
 
 /** Why an entry name is unsafe to take, in Chinese, or null when it is a plain relative path. */
 export function unsafeNameReason(name: string): string | null {

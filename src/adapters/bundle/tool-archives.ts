@@ -4,7 +4,8 @@
 // is then unpacked to stdout (`7zz x -so`, `bsdtar -xO`) straight into the analyzer, so nothing
 // is written to disk.
 
-import { ArchiveRefused, ENCRYPTED, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
+import { ArchiveRefused, ENCRYPTED, INCOMPLETE, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
+import { isEncryptedRar } from './rar-encryption';
 import { findTool, runForBytes, runForText, ToolFailed } from './run-tool';
 
 /** Listing text per entry is well under this; a longer listing is cut and refused by count. */
@@ -22,19 +23,25 @@ const BSDTAR = ['bsdtar'];
 // `-p` with no password: an encrypted archive fails at once instead of prompting (stdin is closed).
 const NO_PASSWORD = '-p';
 
-export function sevenZipFormat(label: string, settings: ToolSettings): ArchiveFormat {
+/**
+ * `type` is 7-Zip's name of the format the bytes were sniffed as (`-t7z`): the file has no
+ * extension to go by, and 7-Zip must not open it as anything else. Split archives go without
+ * one: 7-Zip finds the parts and the format inside by the parts' names.
+ */
+export function sevenZipFormat(label: string, type: string | null, settings: ToolSettings): ArchiveFormat {
+  const switches = ['-sccUTF-8', NO_PASSWORD, ...(type ? [`-t${type}`] : [])];
   return {
     label,
     async list(file, maxEntries) {
       const tool = findTool(SEVEN_ZIP, settings.searchPath);
-      const text = await runForText(tool, ['l', '-slt', '-sccUTF-8', NO_PASSWORD, '--', file], settings.idleMs, (maxEntries + 1) * LISTING_BYTES_PER_ENTRY).catch(explainSevenZip);
+      const text = await runForText(tool, ['l', '-slt', ...switches, '--', file], settings.idleMs, (maxEntries + 1) * LISTING_BYTES_PER_ENTRY).catch(explainSevenZip);
       return parseSevenZipListing(text).slice(0, maxEntries + 1);
     },
     async *open(file, entry) {
       const tool = findTool(SEVEN_ZIP, settings.searchPath);
       // -spd: the entry's name is a name, not a wildcard pattern.
       try {
-        yield* runForBytes(tool, ['x', '-so', '-spd', '-sccUTF-8', NO_PASSWORD, '--', file, entry.ref], settings.idleMs);
+        yield* runForBytes(tool, ['x', '-so', '-spd', ...switches, '--', file, entry.ref], settings.idleMs);
       } catch (err) {
         explainSevenZip(err);
       }
@@ -45,7 +52,7 @@ export function sevenZipFormat(label: string, settings: ToolSettings): ArchiveFo
 function explainSevenZip(err: unknown): never {
   if (err instanceof ToolFailed) {
     if (/Wrong password|encrypted/i.test(err.stderr)) throw new ArchiveRefused(ENCRYPTED);
-    if (/Missing volume|Unexpected end|unavailable|truncated/i.test(err.stderr)) throw new ArchiveRefused('压缩包不完整（文件被截断或缺少分卷），请重新压缩后完整发送');
+    if (/Missing volume|Unexpected end|unavailable|truncated/i.test(err.stderr)) throw new ArchiveRefused(INCOMPLETE);
     throw new ArchiveRefused(`压缩包已损坏或不是有效的压缩包（7-Zip：${lastLine(err.stderr)}）`);
   }
   throw err;
@@ -85,6 +92,7 @@ export function bsdtarFormat(settings: ToolSettings): ArchiveFormat {
     label: 'rar',
     async list(file, maxEntries) {
       const tool = findTool(BSDTAR, settings.searchPath);
+      if (await isEncryptedRar(file, maxEntries + 2)) throw new ArchiveRefused(ENCRYPTED);
       const text = await runForText(tool, ['-tvf', file], settings.idleMs, (maxEntries + 1) * LISTING_BYTES_PER_ENTRY).catch(explainBsdtar);
       return parseBsdtarListing(text).slice(0, maxEntries + 1);
     },
@@ -103,7 +111,7 @@ export function bsdtarFormat(settings: ToolSettings): ArchiveFormat {
 function explainBsdtar(err: unknown): never {
   if (err instanceof ToolFailed) {
     if (/encrypt|password/i.test(err.stderr)) throw new ArchiveRefused(ENCRYPTED);
-    if (/truncated|premature|unexpected end/i.test(err.stderr)) throw new ArchiveRefused('压缩包不完整（文件被截断或缺少分卷），请重新压缩后完整发送');
+    if (/truncated|premature|unexpected end/i.test(err.stderr)) throw new ArchiveRefused(INCOMPLETE);
     throw new ArchiveRefused(`压缩包已损坏或不是有效的压缩包（bsdtar：${lastLine(err.stderr)}）`);
   }
   throw err;

@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
 import { isValidUtf8 } from '../../core/analyze/decode-text';
-import { ArchiveRefused, ENCRYPTED, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
+import { ArchiveRefused, ENCRYPTED, INCOMPLETE, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
 
 const INFLATE_CHUNK = 1024 * 1024;
 
@@ -20,7 +20,7 @@ export const zipFormat: ArchiveFormat = {
   label: 'zip',
 
   async list(file, maxEntries) {
-    const zip = await openPath(file);
+    const zip = await openPath(file).catch(explainZip);
     const entries: ArchiveEntry[] = [];
     try {
       for (let entry = await nextEntry(zip); entry && entries.length <= maxEntries; entry = await nextEntry(zip)) {
@@ -56,6 +56,12 @@ export const zipFormat: ArchiveFormat = {
     }
   },
 };
+
+/** yauzl's words for a zip cut short become the customer's; anything else is plain corruption. */
+function explainZip(err: Error): never {
+  if (/truncated|End of central directory/i.test(err.message)) throw new ArchiveRefused(INCOMPLETE);
+  throw new ArchiveRefused(`压缩包已损坏或不是有效的 zip 文件（${err.message}）`);
+}
 
 /** Zip keeps a symlink as an ordinary entry whose mode (unix) or attributes (NTFS) say so. */
 function isLink(entry: yauzl.Entry): boolean {
