@@ -59,7 +59,7 @@ function explainSevenZip(err: unknown): never {
 }
 
 /** `7zz l -slt`: a block of `Key = Value` lines per entry after the `----------` line. */
-export function parseSevenZipListing(text: string): ArchiveEntry[] {
+function parseSevenZipListing(text: string): ArchiveEntry[] {
   const body = text.slice(text.lastIndexOf('\n----------\n') + 1);
   const entries: ArchiveEntry[] = [];
   for (const block of body.split(/\n\s*\n/)) {
@@ -121,7 +121,7 @@ function explainBsdtar(err: unknown): never {
  * `bsdtar -tv`: ls-style lines, `mode links owner group size month day year|time name`, a
  * symlink's name followed by ` -> target`, a hardlink's by ` link to target`.
  */
-export function parseBsdtarListing(text: string): ArchiveEntry[] {
+function parseBsdtarListing(text: string): ArchiveEntry[] {
   const entries: ArchiveEntry[] = [];
   for (const line of text.split('\n')) {
     const m = /^(\S{10})\s+\d+\s+\S+\s+\S+\s+(\d+)\s+\S+\s+\d+\s+\S+\s(.*)$/.exec(line);
