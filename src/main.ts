@@ -1,6 +1,7 @@
 // Composition root: config → adapters → app. The only module besides cli/ that knows the
 // concrete adapters.
 
+import fs from 'node:fs';
 import { ImapMailbox } from './adapters/imap/imap-mailbox';
 import { MaildirMailbox } from './adapters/maildir/maildir-mailbox';
 import { MimeMailCodec } from './adapters/mime/mail-codec';
@@ -64,6 +65,14 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
       store.close();
     },
   };
+}
+
+/** An archive to learn from: a Maildir folder, or a folder of the configured IMAP server (read with its Sent folder). */
+export function archiveMailbox(config: Config, log: Logger, source: string): Mailbox {
+  if (fs.existsSync(source) && fs.statSync(source).isDirectory()) return new MaildirMailbox(source);
+  if (config.mailbox.kind !== 'imap') throw new Error(`${source} is not a folder, and no IMAP server is configured`);
+  const imap = { ...config.mailbox.imap, folders: { ...config.mailbox.imap.folders, inbox: source } };
+  return createMailbox({ ...config, mailbox: { ...config.mailbox, imap } }, log);
 }
 
 function createMailbox(config: Config, log: Logger): Mailbox {

@@ -17,7 +17,12 @@ import { loadKnowledge, readKnowledge } from '../knowledge/load';
 import { loadTemplates } from '../knowledge/load-templates';
 import { runRuleFixtures } from '../knowledge/run-fixtures';
 import { readFolder } from '../knowledge/log-files';
-import { createCasebot, type Casebot } from '../main';
+import { archiveMailbox, createCasebot, type Casebot } from '../main';
+import { caseQuery, findSimilar, synonymsOf } from '../app/case-memory';
+import { learnFromArchive } from '../app/learn-archive';
+import { findCaseId } from '../core/case/case-id';
+import { similarCasesText } from '../core/memory/note';
+import { memoryQuery } from '../core/memory/query';
 import { makeDigest, queueDigest } from '../app/send-digest';
 import { deliverOutbox } from '../app/deliver-outbox';
 import { replayQuarantine } from '../app/replay-quarantine';
@@ -172,6 +177,54 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('similar <target>')
+    .description('similar past cases from case memory: for a case in the store (CAS-…) or a log bundle')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .option('-d, --description <text>', "the customer's description of the problem, with a bundle")
+    .action(async (target: string, opts: { config: string; description?: string }) => {
+      await withCasebot(opts.config, async (bot) => {
+        const caseId = findCaseId(target);
+        let query;
+        if (caseId && bot.store.getCase(caseId)) query = caseQuery(bot, caseId).query;
+        else if (fs.existsSync(target)) {
+          const { files, problems } = await readTarget(target);
+          const analysis = await analyzeBundle(files, bot.knowledge);
+          for (const p of [...problems, ...analysis.problems]) process.stdout.write(`! ${p}\n`);
+          query = memoryQuery(opts.description ?? '', analysis, bot.knowledge, synonymsOf(bot.knowledge), { normalTemplates: bot.memory.normalTemplates() });
+        } else {
+          process.stdout.write(`${target}: neither a case in the store nor a file or folder\n`);
+          exitCode = 1;
+          return;
+        }
+        process.stdout.write(`${bot.memory.size()} cases in memory.\n${similarCasesText(findSimilar(bot, query, caseId))}`);
+      });
+    });
+
+  program
+    .command('learn <sources...>')
+    .description('remember the closed case threads of an archive: Maildir folders, or folders of the configured IMAP server (read with its Sent folder)')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .action(async (sources: string[], opts: { config: string }) => {
+      const config = loadConfig(opts.config);
+      await withCasebot(opts.config, async (bot) => {
+        for (const source of sources) {
+          const archive = archiveMailbox(config, bot.log, source);
+          await archive.open();
+          try {
+            const report = await learnFromArchive(bot, archive, progressBar(source));
+            process.stderr.write('\n');
+            process.stdout.write(
+              `${source}: ${report.mails} mails, ${report.threads} case threads; remembered ${report.remembered.length}` +
+                `${report.open.length > 0 ? `, ${report.open.length} without a closure (${report.open.join(', ')})` : ''}. Memory holds ${bot.memory.size()} cases.\n`,
+            );
+          } finally {
+            await archive.close();
+          }
+        }
+      });
+    });
+
+  program
     .command('check')
     .description('validate the config, the knowledge files and the templates')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
@@ -197,6 +250,15 @@ async function withCasebot(configFile: string, fn: (bot: Casebot) => Promise<voi
   } finally {
     await bot.close();
   }
+}
+
+/** A one-line progress bar on stderr, redrawn in place. */
+function progressBar(label: string): (done: number, total: number, caseId: string) => void {
+  const width = 30;
+  return (done, total, caseId) => {
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${caseId.padEnd(18)}`);
+  };
 }
 
 async function run(configFile: string, once: boolean, quiet: boolean): Promise<number> {

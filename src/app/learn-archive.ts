@@ -1,0 +1,98 @@
+// Learns from the mail the team already has: replays the closed case threads of an archive
+// (the engineer's Sent and the case folders) into case memory, so it is useful on the first
+// day. Only memory is written: no case, draft or mail comes of it. Idempotent: a case is
+// remembered under its id, so learning the same archive twice remembers each case once.
+
+import { findCaseId } from '../core/case/case-id';
+import { isSuccessReport } from '../core/case/success-report';
+import { ownText } from '../core/mail/strip-quote';
+import { closureSummary, rememberCase } from '../core/memory/remember';
+import type { Analysis, ParsedMail } from '../core/types';
+import type { Mailbox } from '../ports/mailbox';
+import type { CasebotDeps } from './casebot-deps';
+import { synonymsOf } from './case-memory';
+import { readBundles } from './read-bundles';
+import { isOurAddress } from './team-settings';
+
+export interface LearnReport {
+  mails: number;
+  threads: number;
+  remembered: string[];
+  /** Threads without a closure (no 问题总结 sent): not remembered. */
+  open: string[];
+}
+
+export type LearnProgress = (done: number, total: number, caseId: string) => void;
+
+interface ArchivedMail {
+  mail: ParsedMail;
+  arrivedAt: string;
+}
+
+export async function learnFromArchive(deps: CasebotDeps, archive: Mailbox, progress: LearnProgress = () => undefined): Promise<LearnReport> {
+  const threads = new Map<string, ArchivedMail[]>();
+  const caseOfMessage = new Map<string, string>();
+  let mails = 0;
+  const unplaced: ArchivedMail[] = [];
+  for (const folder of ['inbox', 'sent'] as const) {
+    for (const ref of await archive.listNew(folder, null)) {
+      const mail = await deps.codec.parse(await archive.fetchRaw(ref), deps.clock());
+      mails++;
+      const item = { mail, arrivedAt: ref.arrivedAt };
+      const caseId = findCaseId(mail.subject);
+      if (caseId) place(threads, caseOfMessage, caseId, item);
+      else unplaced.push(item);
+    }
+  }
+  // A reply whose subject lost the case id still belongs to the thread it answers.
+  for (const item of unplaced) {
+    const caseId = [item.mail.inReplyTo, ...item.mail.references].map((id) => (id ? caseOfMessage.get(id) : undefined)).find(Boolean);
+    if (caseId) place(threads, caseOfMessage, caseId, item);
+  }
+
+  const report: LearnReport = { mails, threads: threads.size, remembered: [], open: [] };
+  const normalTemplates = deps.memory.normalTemplates();
+  let done = 0;
+  for (const [caseId, items] of [...threads.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    progress(done, threads.size, caseId);
+    const thread = await threadOf(deps, caseId, items);
+    if (thread) {
+      deps.memory.remember(rememberCase(thread, deps.knowledge, synonymsOf(deps.knowledge), { normalTemplates }), deps.clock().toISOString());
+      report.remembered.push(caseId);
+    } else report.open.push(caseId);
+    progress(++done, threads.size, caseId);
+  }
+  return report;
+}
+
+function place(threads: Map<string, ArchivedMail[]>, caseOfMessage: Map<string, string>, caseId: string, item: ArchivedMail): void {
+  const list = threads.get(caseId) ?? [];
+  // The same mail in two folders (INBOX and a case folder) counts once.
+  if (!list.some((m) => m.mail.messageId === item.mail.messageId)) list.push(item);
+  threads.set(caseId, list);
+  caseOfMessage.set(item.mail.messageId, caseId);
+}
+
+async function threadOf(deps: CasebotDeps, caseId: string, items: ArchivedMail[]) {
+  const ordered = [...items].sort((a, b) => a.mail.date.localeCompare(b.mail.date) || a.arrivedAt.localeCompare(b.arrivedAt));
+  const outbound = ordered.filter((m) => isOurAddress(deps.settings, m.mail.from));
+  const closing = [...outbound].reverse().find((m) => closureSummary(m.mail.text) !== null);
+  if (!closing) return null;
+  const inbound = ordered.filter((m) => !isOurAddress(deps.settings, m.mail.from));
+  const analyses: Analysis[] = [];
+  for (const m of inbound) {
+    const { artifacts } = await readBundles(deps, m.mail);
+    for (const a of artifacts) if (a.analysis) analyses.push(a.analysis);
+  }
+  return {
+    caseId,
+    subject: ordered[0]!.mail.subject,
+    closedAt: closing.mail.date,
+    problem: inbound[0] ? ownText(inbound[0].mail.text) : '',
+    analyses,
+    sentTexts: outbound.map((m) => ownText(m.mail.text)),
+    summary: closureSummary(closing.mail.text),
+    customerConfirmed: inbound.some((m) => isSuccessReport(ownText(m.mail.text), deps.settings.successPhrases)),
+    fixedBy: [],
+  };
+}
