@@ -12,6 +12,9 @@ import type { CasebotDeps, PassReport } from './casebot-deps';
 import { draftCase } from './draft-case';
 import { queueDigest } from './send-digest';
 import { mailEngineer } from './engineer-mail';
+import { rememberIfClosed } from './case-memory';
+import { distinctFindings, findingByName } from '../core/memory/remember';
+import { findCaseId } from '../core/case/case-id';
 import { readBundles } from './read-bundles';
 import { engineerFor, customerOf } from './team-settings';
 
@@ -129,6 +132,7 @@ async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail:
         store.setCaseStatus(caseId, 'closed', at);
         event('case-closed', { summary: command.arg });
       });
+      rememberIfClosed(deps, caseId);
       return '已生成结案总结草稿，案例已标记为结案';
     }
     case 'send': {
@@ -183,6 +187,22 @@ async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail:
         event('case-reopened', {});
       });
       return '案例已重新打开';
+    case 'fixed-by': {
+      const findings = distinctFindings(view().messages.flatMap((m) => (m.analysis ? [m.analysis] : [])), deps.knowledge).map((f) => f.fingerprint);
+      const i = findingByName(command.arg, findings);
+      if (i < 0) throw new Error(`本案例的分析结果中没有“${command.arg}”；可用：${findings.map((f, n) => `${n + 1}. ${f.rule ?? f.title}`).join('，') || '（没有分析结果）'}`);
+      event('fixed-by', { finding: command.arg, rule: findings[i]!.rule, key: findings[i]!.key });
+      const remembered = rememberIfClosed(deps, caseId);
+      return `已记录：${findings[i]!.title} 的修复解决了问题${remembered ? `（案例记忆已更新，结果 ${remembered.findings[i]?.outcome}）` : '（结案时记入案例记忆）'}`;
+    }
+    case 'useful':
+    case 'notuseful': {
+      const about = findCaseId(command.arg);
+      const useful = command.name === 'useful';
+      if (!about || !deps.memory.feedback(about, useful)) throw new Error(`案例记忆中没有 ${command.arg}`);
+      event('memory-feedback', { about, useful });
+      return `已记录：相似案例 ${about} ${useful ? '有用' : '没用'}，以后的推荐会参考`;
+    }
     case 'help':
       return `可用的命令：\n${helpText()}`;
     case 'digest':

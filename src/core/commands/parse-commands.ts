@@ -13,6 +13,9 @@ export const COMMANDS = {
   note: { args: 'required', help: '给案例加内部备注：/note 内容' },
   snooze: { args: 'days', help: '暂停提醒若干天：/snooze 3' },
   reopen: { args: 'none', help: '重新打开已结案的案例' },
+  'fixed-by': { args: 'required', help: '记录是哪个问题的修复解决了本案例：/fixed-by bcd-clone-failure（也可写编号或服务名，如 /fixed-by 2、/fixed-by Ensec64）' },
+  useful: { args: 'required', help: '内部参考中的相似案例有用：/useful CAS-06079-G5K3W1' },
+  notuseful: { args: 'required', help: '内部参考中的相似案例没用：/notuseful CAS-06079-G5K3W1' },
   digest: { args: 'none', help: '立即把每日摘要发给自己' },
   help: { args: 'none', help: '列出所有命令' },
 } as const;
