@@ -15,7 +15,8 @@ export function makeDigest(deps: CasebotDeps, engineer: string | null, recipient
   const since = deps.store.lastDigestAt(recipient) ?? new Date(now.getTime() - 86400000).toISOString();
   const data = deps.store.digestData(engineer, since);
   const name = engineer ? (deps.settings.engineers.find((e) => e.address === engineer)?.name ?? engineer) : deps.settings.team.name;
-  const view = buildDigest(data, now, deps.digest ?? DEFAULT_THRESHOLDS, name);
+  const weekAgo = new Date(now.getTime() - 7 * 86400000).toISOString();
+  const view = buildDigest(data, now, deps.digest ?? DEFAULT_THRESHOLDS, name, deps.memory.sharedSignatures(weekAgo));
   return { view, rendered: deps.renderDigest(view) };
 }
 

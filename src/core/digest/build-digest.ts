@@ -33,6 +33,19 @@ export interface EventLine {
   what: string;
 }
 
+/** Open cases showing the same failure signature this week: maybe one cause behind them all. */
+export interface SignatureLine {
+  title: string;
+  count: number;
+  caseIds: string;
+}
+
+/** A failure signature and the open cases that showed it (from case memory). */
+export interface SharedSignatureRow {
+  title: string;
+  caseIds: string[];
+}
+
 export interface Bar {
   label: string;
   count: number;
@@ -53,6 +66,7 @@ export interface DigestView {
   unmatched: EventLine[];
   problems: EventLine[];
   similarity: { count: number; average: string } | null;
+  signatures: SignatureLine[];
   ageChart: Bar[];
   categoryChart: Bar[];
 }
@@ -82,8 +96,13 @@ const CATEGORY_NAMES: Record<string, string> = {
   outcome: '结果',
 };
 
-export function buildDigest(data: DigestData, now: Date, settings: DigestSettings, scope: string): DigestView {
+export function buildDigest(data: DigestData, now: Date, settings: DigestSettings, scope: string, shared: SharedSignatureRow[] = []): DigestView {
   const open = data.cases.filter((c) => c.status === 'open');
+  // Only the signatures that touch a case of this digest (an engineer's own, or the team's).
+  const inScope = new Set(open.map((c) => c.caseId));
+  const signatures = shared
+    .filter((s) => s.caseIds.some((id) => inScope.has(id)))
+    .map((s) => ({ title: s.title, count: s.caseIds.length, caseIds: s.caseIds.join('、') }));
   const snoozed = (c: DigestCaseRow) => c.snoozedUntil !== null && c.snoozedUntil > now.toISOString();
   const days = (iso: string | null) => (iso ? Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / DAY)) : 0);
   const line = (c: DigestCaseRow, at: string | null): CaseLine => ({
@@ -145,6 +164,7 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
     unmatched,
     problems,
     similarity: average === null ? null : { count: data.similarities.length, average: `${Math.round(average * 100)}%` },
+    signatures,
     ageChart: bars(ages),
     categoryChart: bars([...categories].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count)),
   };
