@@ -169,29 +169,29 @@ export class LogScanner {
 
   /** Scans a block of lines (`complete`: its last line is whole, the file may end without a break). */
   private scanBlock(block: Buffer, complete: boolean): void {
-    const text = block.toString('latin1');
+    // Line breaks are found with Buffer.indexOf (memchr), not a JavaScript loop or a string copy.
     let breaksSeen = 0;
     let breakPos = -1;
     const lineOf = (offset: number) => {
-      for (let i = text.indexOf('\n', breakPos + 1); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      for (let i = block.indexOf(10, breakPos + 1); i !== -1 && i < offset; i = block.indexOf(10, i + 1)) {
         breaksSeen++;
         breakPos = i;
       }
       return this.lineBase + breaksSeen;
     };
     // Context owed to a hit at the end of the previous block.
-    if (this.pendingAfter > 0) this.keepFollowing(text, 0, this.lineBase, this.pendingAfter, block);
+    if (this.pendingAfter > 0) this.keepFollowing(block, 0, this.lineBase, this.pendingAfter);
     this.pendingAfter = 0;
 
-    for (let m = this.nextMatch(block, 0); m !== null; ) {
-      const start = text.lastIndexOf('\n', m - 1) + 1;
-      const endBreak = text.indexOf('\n', m);
-      const end = endBreak < 0 ? text.length : endBreak;
+    const next = (from: number) => (this.matcher ? this.matcher.next(block, from, this.dropped) : -1);
+    for (let m = next(0); m !== -1; ) {
+      const start = lastBreakBefore(block, m) + 1;
+      const endBreak = block.indexOf(10, m);
+      const end = endBreak < 0 ? block.length : endBreak;
       const line = lineOf(m);
-      // Every anchor on the line counts, not only the one the alternation happened to match.
-      const lineText = text.slice(start, end);
+      // Every anchor on the line counts, not only the first one found.
       const specs: AnchorSpec[] = [];
-      for (const [key, list] of this.byKey) if (lineText.includes(key)) specs.push(...list);
+      for (const key of this.matcher!.keysIn(block, start, end, this.dropped)) specs.push(...(this.byKey.get(key) ?? []));
       for (const spec of specs) {
         const list = this.hits.get(spec.literal) ?? [];
         list.push(line);
@@ -201,33 +201,27 @@ export class LogScanner {
       this.keep(line, block, start, end);
       const before = Math.max(0, ...specs.map((s) => s.before));
       const after = Math.max(0, ...specs.map((s) => s.after));
-      if (before > 0) this.keepPreceding(text, start, line, before, block);
-      if (after > 0) this.pendingAfter = Math.max(this.pendingAfter, this.keepFollowing(text, end + 1, line + 1, after, block));
-      m = this.nextMatch(block, end);
+      if (before > 0) this.keepPreceding(block, start, line, before);
+      if (after > 0) this.pendingAfter = Math.max(this.pendingAfter, this.keepFollowing(block, end + 1, line + 1, after));
+      m = next(end);
     }
 
-    const breaks = lineOf(text.length) - this.lineBase;
-    const endsWithBreak = text.endsWith('\n');
+    const breaks = lineOf(block.length) - this.lineBase;
+    const endsWithBreak = block.length > 0 && block[block.length - 1] === 10;
     const total = breaks + (endsWithBreak ? 0 : 1);
-    this.rememberTail(block, text, this.lineBase + total);
+    this.rememberTail(block, this.lineBase + total);
     if (endsWithBreak) this.lineBase += breaks;
     else if (complete) this.lineBase += breaks + 1;
     else this.lineBase += breaks; // a monster line split in pieces keeps its number
   }
 
-  private nextMatch(block: Buffer, from: number): number | null {
-    if (!this.matcher) return null;
-    const at = this.matcher.next(block, from, this.dropped);
-    return at < 0 ? null : at;
-  }
-
   /** Keeps the block's last lines (context for a hit early in the next block) and the file's last line. */
-  private rememberTail(block: Buffer, text: string, nextLine: number): void {
-    const body = text.endsWith('\n') ? text.length - 1 : text.length;
+  private rememberTail(block: Buffer, nextLine: number): void {
+    const body = block.length > 0 && block[block.length - 1] === 10 ? block.length - 1 : block.length;
     const pieces: { start: number; end: number }[] = [];
     let end = body;
     while (pieces.length < this.maxBefore && end >= 0) {
-      const start = text.lastIndexOf('\n', end - 1) + 1;
+      const start = lastBreakBefore(block, end) + 1;
       pieces.unshift({ start, end });
       if (start === 0) break;
       end = start - 1;
@@ -244,9 +238,9 @@ export class LogScanner {
       n++;
     }
     if (this.lastLine > 0) this.kept.set(this.lastLine, this.lastLineText);
-    if (this.lineBase === 1 && !this.kept.has(1) && text.length > 0) {
-      const e = text.indexOf('\n');
-      this.kept.set(1, this.lineText(block, 0, e < 0 ? text.length : e));
+    if (this.lineBase === 1 && !this.kept.has(1) && block.length > 0) {
+      const e = block.indexOf(10);
+      this.kept.set(1, this.lineText(block, 0, e < 0 ? block.length : e));
     }
   }
 
@@ -254,7 +248,7 @@ export class LogScanner {
     if (!this.kept.has(line)) this.kept.set(line, this.lineText(block, start, end));
   }
 
-  private keepPreceding(text: string, lineStart: number, line: number, count: number, block: Buffer): void {
+  private keepPreceding(block: Buffer, lineStart: number, line: number, count: number): void {
     let end = lineStart - 1;
     let n = line - 1;
     for (let k = 0; k < count && n >= 1; k++, n--) {
@@ -264,19 +258,19 @@ export class LogScanner {
         if (r && !this.kept.has(n)) this.kept.set(n, r.text);
         continue;
       }
-      const start = text.lastIndexOf('\n', end - 1) + 1;
+      const start = lastBreakBefore(block, end) + 1;
       this.keep(n, block, start, end);
       end = start - 1;
     }
   }
 
   /** Keeps `count` lines from `offset`; returns how many are owed by the next block. */
-  private keepFollowing(text: string, offset: number, line: number, count: number, block: Buffer): number {
+  private keepFollowing(block: Buffer, offset: number, line: number, count: number): number {
     let start = offset;
     for (let k = 0; k < count; k++) {
-      if (start >= text.length) return count - k;
-      const e = text.indexOf('\n', start);
-      this.keep(line + k, block, start, e < 0 ? text.length : e);
+      if (start >= block.length) return count - k;
+      const e = block.indexOf(10, start);
+      this.keep(line + k, block, start, e < 0 ? block.length : e);
       if (e < 0) return count - k - 1;
       start = e + 1;
     }
@@ -329,6 +323,11 @@ export class LogScanner {
   }
 }
 
+
+/** The last line break before `offset` (String.lastIndexOf semantics: a negative Buffer offset would count from the end). */
+function lastBreakBefore(block: Buffer, offset: number): number {
+  return offset <= 0 ? -1 : block.lastIndexOf(10, offset - 1);
+}
 
 function isAscii(bytes: Buffer): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
