@@ -5,7 +5,8 @@
 //   BENCH_MB=960 (default: about 1 GB, under the 1 GiB bundle limit) total log size;
 //   BENCH_RUNS=3 runs per measurement; BENCH=analyze or BENCH=digest runs one part only.
 // bench/digest.ts times the digest over 10,000 open cases; bench/mailbox.ts runs casebot against
-// Dovecot with 10,000 mails (BENCH=analyze|digest|mailbox runs one part).
+// Dovecot with 10,000 mails; bench/memory.ts times case memory at 10,000 cases
+// (BENCH=analyze|digest|mailbox|memory runs one part).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import yazl from 'yazl';
 import { projectRoot } from '../src/config/paths';
 import { benchDigest } from './digest';
 import { benchMailbox } from './mailbox';
+import { benchMemory } from './memory';
 import { analysisAnchors } from '../src/core/analyze/analyze-bundle';
 import { loadKnowledge } from '../src/knowledge/load';
 import { buildSetupactLog, buildSetupdiagLog, encodeLog } from '../test/helpers/bundle-factory';
@@ -29,6 +31,7 @@ const FILES = ['UpgradeLog/C_Win_BT_Panther/setupact.log', 'UpgradeLog/C_Win_BT_
 async function main(): Promise<void> {
   if (!process.env.BENCH || process.env.BENCH === 'digest') benchDigest();
   if (!process.env.BENCH || process.env.BENCH === 'mailbox') await benchMailbox();
+  if (!process.env.BENCH || process.env.BENCH === 'memory') await benchMemory();
   if (process.env.BENCH && process.env.BENCH !== 'analyze') return;
   requireTools(['rg', 'unzip']);
   const folder = path.join(work, `bundle-${totalMB}mb`);

@@ -3,7 +3,7 @@
 // templates of successful runs, and the signatures open cases show.
 
 import type Database from 'better-sqlite3';
-import { fingerprintTerms } from '../../core/memory/rank';
+import { fingerprintTerms, isSearchTerm } from '../../core/memory/rank';
 import type { MemoryCandidate, MemoryQuery, Outcome, RememberedCase, RememberedFinding } from '../../core/memory/types';
 import type { CaseMemory, SharedSignature, ThreadMail } from '../../ports/case-memory';
 
@@ -11,6 +11,8 @@ type Row = Record<string, unknown>;
 
 /** Most query terms an FTS query carries: enough for a long description, bounded for speed. */
 const MAX_QUERY_TERMS = 160;
+/** Cases with the same finding ranked per lookup, most recent first: more cannot change the top three. */
+const EXACT_CANDIDATES = 50;
 
 export class SqliteCaseMemory implements CaseMemory {
   constructor(private readonly db: Database.Database) {}
@@ -55,11 +57,15 @@ export class SqliteCaseMemory implements CaseMemory {
     const cases = this.size();
     const docs = new Map<string, number>();
     if (terms.length === 0 || cases === 0) return { candidates: [], stats: { cases, docs } };
-    const marks = terms.map(() => '?').join(',');
-    for (const r of this.db.prepare(`SELECT term, doc FROM memory_terms WHERE term IN (${marks})`).all(...terms) as Row[]) docs.set(String(r.term), Number(r.doc));
+    // One lookup per term: fts5vocab answers `term = ?` from the index but scans for IN (…).
+    const docsOf = this.db.prepare('SELECT doc FROM memory_terms WHERE term = ?').pluck();
+    for (const term of terms) {
+      const n = docsOf.get(term) as number | undefined;
+      if (n !== undefined) docs.set(term, n);
+    }
 
     const found = new Map<string, { row: Row; text: number }>();
-    const known = terms.filter((t) => docs.has(t));
+    const known = terms.filter((t) => isSearchTerm(docs.get(t) ?? 0, cases));
     if (known.length > 0) {
       const match = known.map((t) => `"${t}"`).join(' OR ');
       const rows = this.db
@@ -74,8 +80,12 @@ export class SqliteCaseMemory implements CaseMemory {
     const keys = [...new Set(query.findings.map((f) => f.key).filter((k): k is string => k !== null))];
     if (keys.length > 0) {
       const exact = this.db
-        .prepare(`SELECT DISTINCT c.* FROM memory_finding f JOIN memory_case c ON c.case_id = f.case_id WHERE f.key IN (${keys.map(() => '?').join(',')})`)
-        .all(...keys) as Row[];
+        .prepare(
+          `SELECT c.* FROM memory_finding f JOIN memory_case c ON c.case_id = f.case_id WHERE f.key IN (${keys.map(() => '?').join(',')})
+            ORDER BY CASE f.outcome WHEN 'fixed_confirmed' THEN 0 WHEN 'fixed_unconfirmed' THEN 1 WHEN 'workaround' THEN 2 WHEN 'unknown' THEN 3 ELSE 4 END, c.closed_at DESC
+            LIMIT ?`,
+        )
+        .all(...keys, EXACT_CANDIDATES) as Row[];
       for (const r of exact) if (!found.has(String(r.case_id))) found.set(String(r.case_id), { row: r, text: 0 });
     }
     const findings = this.findingsOf([...found.keys()]);

@@ -30,6 +30,15 @@ const DAY_MS = 86400000;
 
 const OUTCOME_ORDER: Record<Outcome, number> = { fixed_confirmed: 0, fixed_unconfirmed: 1, workaround: 2, unknown: 3, no_fix: 4 };
 
+/**
+ * Whether a term is worth searching for: one that most of a large memory shares (升级, 失败,
+ * 0xC1900101) costs the full-text search the most and tells the least, so it is left out of the
+ * search and of the text score, while still counting in the code overlap.
+ */
+export function isSearchTerm(docs: number, cases: number): boolean {
+  return docs > 0 && docs <= Math.max(200, 0.05 * cases);
+}
+
 /** FTS terms of a fingerprint's parts: letters and digits only, so FTS5 and PostgreSQL keep them whole. */
 export function signatureTerm(kind: 'k' | 'c' | 'e' | 't', value: string): string {
   return `${kind}${hash(value)}`;
@@ -143,7 +152,8 @@ function idfOf(stats: TermStats): (term: string) => number {
 /** The IDF SQLite's bm25() uses, so the text score can be normalised against it. */
 function bm25Idf(stats: TermStats, term: string): number {
   const df = stats.docs.get(term) ?? 0;
-  if (df === 0) return 0; // a term no case has cannot be matched: it must not lower the score
+  // A term no case has cannot be matched, and a common one is not searched: neither may lower the score.
+  if (!isSearchTerm(df, stats.cases)) return 0;
   const idf = Math.log((stats.cases - df + 0.5) / (df + 0.5));
   return idf > 0 ? idf : 1e-6;
 }
