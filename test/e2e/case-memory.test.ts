@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/load';
 import { createCasebot, type Casebot } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
 import { buildBundleZip, type Failure } from '../helpers/bundle-factory';
-import { buildMail } from '../helpers/mail-factory';
+import { buildMail, maildirFileName } from '../helpers/mail-factory';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { tempMaildir } from '../helpers/temp-maildir';
 import { writeTestConfig } from '../helpers/test-config';
@@ -24,10 +24,14 @@ let root: string;
 let bot: Casebot;
 let delivered = 0;
 
-function drop(raw: Buffer, folder: '' | '.Sent' = ''): void {
+/** Delivered at `date`: the mailbox's arrival time is what casebot records (e.g. when a case closed). */
+function drop(raw: Buffer, date: string, folder: '' | '.Sent' = ''): void {
   delivered++;
-  fs.writeFileSync(path.join(root, folder, folder ? 'cur' : 'new', `${1900000000 + delivered}.M${delivered}P1.test:2,${folder ? 'S' : ''}`), raw);
+  fs.writeFileSync(path.join(root, folder, folder ? 'cur' : 'new', maildirFileName(date, delivered, folder ? 'S' : '')), raw);
 }
+
+const SEED_ARRIVALS = ['2022-04-15T15:42:10+08:00', '2022-04-18T10:12:36+08:00', '2022-04-24T16:20:05+08:00', '2022-04-27T09:48:51+08:00'];
+const REPLY_ARRIVALS = ['2022-04-15T17:15:38+08:00', '2022-04-19T17:23:15+08:00', '2022-04-25T10:31:57+08:00', '2022-04-27T11:18:53+08:00'];
 
 async function newCase(caseId: string, failure: Failure): Promise<string> {
   const messageId = `<${caseId}.1@sd.ccb.example.cn>`;
@@ -43,6 +47,7 @@ async function newCase(caseId: string, failure: Failure): Promise<string> {
       text: '您好：\n济南分行终端升级V2020-L失败并回退，日志见附件，请协助分析。\n\n李强\n中国建设银行济南分行',
       attachments: [{ filename: 'CMGELogCollector_JN-PC0042_20240304.zip', content: zip, contentType: 'application/x-zip-compressed' }],
     }),
+    `2024-03-04T09:30:${String(delivered).padStart(2, '0')}+08:00`,
   );
   await processMailbox(bot);
   return messageId.slice(1, -1);
@@ -59,9 +64,9 @@ beforeAll(async () => {
   bot = createCasebot(loadConfig(writeTestConfig({ maildir: root, smtpPort: smtp.port })), quiet);
   await bot.mailbox.open();
   for (let step = 0; step < 4; step++) {
-    drop(seedCustomerMail(step));
+    drop(seedCustomerMail(step), SEED_ARRIVALS[step]!);
     await processMailbox(bot);
-    drop(await seedEngineerReply(step), '.Sent');
+    drop(await seedEngineerReply(step), REPLY_ARRIVALS[step]!, '.Sent');
     await processMailbox(bot);
   }
 }, 120000);

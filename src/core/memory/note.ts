@@ -36,7 +36,7 @@ export function similarCasesText(results: SimilarCase[]): string {
       }
     }
     const why = [
-      ...(r.why.codes.length > 0 ? [`相同代码 ${r.why.codes.map(shown).join('、')}`] : []),
+      ...(r.why.codes.length > 0 ? [`相同代码 ${r.why.codes.slice(0, 6).map(shown).join('、')}${r.why.codes.length > 6 ? ` 等 ${r.why.codes.length} 个` : ''}`] : []),
       ...(r.why.entities.length > 0 ? [`相同对象 ${r.why.entities.join('、')}`] : []),
       ...(r.why.templates.length > 0 ? [`相同日志行 ${r.why.templates.length} 种：${r.why.templates.slice(0, 2).join(' | ')}`] : []),
       ...(r.why.text > 0 ? [`描述/分析文字相似度 ${r.why.text.toFixed(2)}`] : []),
