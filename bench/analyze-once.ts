@@ -2,7 +2,7 @@
 // measures casebot alone (no bench bookkeeping in the heap).
 
 import path from 'node:path';
-import { ZipBundleReader } from '../src/adapters/bundle/zip-bundle-reader';
+import { ArchiveBundleReader } from '../src/adapters/bundle/archive-bundle-reader';
 import { projectRoot } from '../src/config/paths';
 import { analyzeBundle } from '../src/core/analyze/analyze-bundle';
 import { DEFAULT_BUNDLE_LIMITS } from '../src/core/limits';
@@ -12,7 +12,7 @@ import { readFolder } from '../src/knowledge/log-files';
 async function main(target: string): Promise<void> {
   const knowledge = loadKnowledge(path.join(projectRoot(), 'knowledge'));
   const started = process.hrtime.bigint();
-  const files = target.endsWith('.zip') ? (await new ZipBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, path.basename(target))).files : readFolder(target);
+  const files = target.endsWith('.zip') ? (await new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, path.basename(target))).files : readFolder(target);
   const analysis = await analyzeBundle(files, knowledge);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(

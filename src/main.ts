@@ -7,14 +7,17 @@ import { MaildirMailbox } from './adapters/maildir/maildir-mailbox';
 import { MimeMailCodec } from './adapters/mime/mail-codec';
 import { SqliteCaseStore } from './adapters/sqlite/sqlite-store';
 import { SqliteCaseMemory } from './adapters/sqlite/memory-store';
-import { ZipBundleReader } from './adapters/bundle/zip-bundle-reader';
+import { ArchiveBundleReader } from './adapters/bundle/archive-bundle-reader';
+import { DropFolder } from './adapters/files/drop-folder';
+import { TempScratch } from './adapters/files/scratch-folders';
+import { PortalFetcher } from './adapters/http/portal-fetcher';
 import type { CasebotDeps } from './app/casebot-deps';
 import { MailauthVerifier } from './adapters/mailauth/mailauth-verifier';
 import { PacedSmtpSender } from './adapters/smtp/paced-smtp-sender';
 import type { SenderVerifier } from './ports/sender-verifier';
 import type { TeamSettings } from './app/team-settings';
 import type { Config } from './config/load';
-import { DEFAULT_BUNDLE_LIMITS } from './core/limits';
+import type { BundleLimits } from './core/limits';
 import { loadKnowledge } from './knowledge/load';
 import { loadTemplates, readTemplateSources } from './knowledge/load-templates';
 import { compileDigest } from './core/digest/render-digest';
@@ -53,7 +56,14 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
     renderDigest: compileDigest(readTemplateSources(config.templatesDir)),
     digest: config.digest ?? null,
     codec: new MimeMailCodec(),
-    bundles: new ZipBundleReader(DEFAULT_BUNDLE_LIMITS),
+    bundles: new ArchiveBundleReader(bundleLimits(config)),
+    intake: {
+      maxMailBytes: config.intake.maxMailMB * MB,
+      fetcher: portalFetcher(config),
+      links: { hosts: config.portal.hosts, pathPatterns: config.portal.pathPatterns },
+      drop: config.intake.dropFolder ? new DropFolder(config.intake.dropFolder) : null,
+      scratch: new TempScratch(),
+    },
     knowledge,
     render,
     settings: teamSettings(config),
@@ -65,6 +75,37 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
       store.close();
     },
   };
+}
+
+const MB = 1024 * 1024;
+
+export function bundleLimits(config: Config): BundleLimits {
+  const b = config.intake.bundles;
+  return {
+    maxEntries: b.maxEntries,
+    maxFileBytes: b.maxFileMB * MB,
+    maxTotalBytes: b.maxTotalMB * MB,
+    maxCompressionRatio: b.maxCompressionRatio,
+    maxNestingDepth: b.maxNestingDepth,
+    maxNestedArchives: b.maxNestedArchives,
+    toolIdleSeconds: b.toolIdleSeconds,
+  };
+}
+
+function portalFetcher(config: Config): PortalFetcher {
+  const p = config.portal;
+  const { portalUser, portalPassword, portalToken } = config.secrets;
+  return new PortalFetcher({
+    hosts: p.hosts,
+    credentials: portalUser && portalPassword ? { user: portalUser.reveal(), password: portalPassword.reveal() } : portalToken ? { token: portalToken.reveal() } : null,
+    connectTimeoutMs: p.connectTimeoutSeconds * 1000,
+    readTimeoutMs: p.readTimeoutSeconds * 1000,
+    totalTimeoutMs: p.totalTimeoutSeconds * 1000,
+    maxBytes: p.maxMB * MB,
+    retries: p.retries,
+    backoffMs: p.backoffSeconds * 1000,
+    allowLoopback: p.allowLoopback,
+  });
 }
 
 /** An archive to learn from: a Maildir folder, or a folder of the configured IMAP server (read with its Sent folder). */

@@ -5,6 +5,8 @@ import type { DigestSettings } from '../core/digest/build-digest';
 import type { RenderDigest } from '../core/digest/render-digest';
 import type { DigestSchedule } from '../core/digest/schedule';
 import type { RenderTemplate } from '../core/draft/templates';
+import type { PortalLinkRules } from '../core/intake/portal-links';
+import type { BundleFetcher } from '../ports/bundle-fetcher';
 import type { BundleReader } from '../ports/bundle-reader';
 import type { CaseMemory } from '../ports/case-memory';
 import type { CaseStore } from '../ports/case-store';
@@ -12,7 +14,9 @@ import type { Logger } from '../ports/logger';
 import type { MailCodec } from '../ports/mail-codec';
 import type { MailSender } from '../ports/mail-sender';
 import type { Mailbox } from '../ports/mailbox';
+import type { Scratch } from '../ports/scratch';
 import type { SenderVerifier } from '../ports/sender-verifier';
+import type { UploadDrop } from '../ports/upload-drop';
 import type { TeamSettings } from './team-settings';
 
 export interface CommandSettings {
@@ -23,6 +27,18 @@ export interface CommandSettings {
 export interface Limits {
   /** Time budget of one mail (fetch, parse, bundles, analysis); past it the mail is quarantined. */
   mailSeconds: number;
+}
+
+/** Where logs come from besides attachments, and what a mail may weigh. */
+export interface Intake {
+  /** A mail bigger than this is not downloaded (its header is read, the draft asks for an upload). */
+  maxMailBytes: number;
+  /** Downloads links to the upload portal; null when the portal's links are not downloaded. */
+  fetcher: BundleFetcher | null;
+  links: PortalLinkRules;
+  /** The team's copy of the portal's uploads; null when there is none. */
+  drop: UploadDrop | null;
+  scratch: Scratch;
 }
 
 export interface SendSettings {
@@ -37,6 +53,7 @@ export interface CasebotDeps {
   memory: CaseMemory;
   codec: MailCodec;
   bundles: BundleReader;
+  intake: Intake;
   knowledge: Knowledge;
   render: RenderTemplate;
   settings: TeamSettings;

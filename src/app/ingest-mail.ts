@@ -11,7 +11,7 @@ import { ownText } from '../core/mail/strip-quote';
 import type { ParsedMail } from '../core/types';
 import { MailboxUnavailable, type MailRef } from '../ports/mailbox';
 import type { CasebotDeps, PassReport } from './casebot-deps';
-import { readBundles } from './read-bundles';
+import { oversizedIntake, readBundles, type Intake } from './read-bundles';
 import { isEngineer, runCommands } from './run-commands';
 import { customerOf, engineerFor, isOurAddress } from './team-settings';
 
@@ -60,7 +60,35 @@ function quarantine(deps: CasebotDeps, ref: MailRef, messageId: string | null, r
 }
 
 export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassReport, options: IngestOptions = {}, abandoned = { value: false }): Promise<void> {
+  // Too big to download (RFC822.SIZE): only the header is read; the mail stays where it is.
+  const oversized = ref.size > deps.intake.maxMailBytes;
+  let raw: Buffer;
+  try {
+    raw = oversized ? await deps.mailbox.fetchHeader(ref) : await deps.mailbox.fetchRaw(ref);
+  } catch (err) {
+    // Reading failed: the server's fault, not the mail's. The pass stops; the mail waits.
+    throw err instanceof MailboxUnavailable ? err : new MailboxUnavailable(`cannot read ${ref.folder} ${ref.id}: ${(err as Error).message}`, err);
+  }
+  const mail = await deps.codec.parse(raw, deps.clock());
+  try {
+    await ingestParsed(deps, ref, report, options, abandoned, raw, mail, oversized);
+  } finally {
+    deps.codec.release(mail);
+  }
+}
+
+async function ingestParsed(
+  deps: CasebotDeps,
+  ref: MailRef,
+  report: PassReport,
+  options: IngestOptions,
+  abandoned: { value: boolean },
+  raw: Buffer,
+  parsed: ParsedMail,
+  oversized: boolean,
+): Promise<void> {
   const { store, log } = deps;
+  let mail = parsed;
   const now = deps.clock().toISOString();
   const moveCursor = () => {
     if (!options.replay) store.setCursor(ref.folder, ref.cursor);
@@ -70,15 +98,6 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
       store.appendEvent({ at: now, caseId: null, messageId, actor: 'casebot', type, detail: { folder: ref.folder, ref: ref.id, ...detail } });
       moveCursor();
     });
-
-  let raw: Buffer;
-  try {
-    raw = await deps.mailbox.fetchRaw(ref);
-  } catch (err) {
-    // Reading failed: the server's fault, not the mail's. The pass stops; the mail waits.
-    throw err instanceof MailboxUnavailable ? err : new MailboxUnavailable(`cannot read ${ref.folder} ${ref.id}: ${(err as Error).message}`, err);
-  }
-  let mail: ParsedMail = await deps.codec.parse(raw, deps.clock());
   const known = store.messageRecord(mail.messageId);
   if (known && (known.rawHash === mail.rawHash || known.folder !== ref.folder)) {
     // The same mail again (a re-scan, or the copy in Sent of a mail also in INBOX).
@@ -111,7 +130,9 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
   const fromEngineer = isEngineer(deps, mail.from?.address);
   const isCommand = hasCommands && fromEngineer && machine === null && !store.draftByMessageId(mail.messageId);
   const direction = isCommand ? 'command' : isOurAddress(deps.settings, mail.from) ? 'outbound' : 'inbound';
-  const bundles = direction === 'inbound' && caseId && machine === null ? await readBundles(deps, mail) : { logAttachments: 0, artifacts: [] };
+  const wantsLogs = direction === 'inbound' && caseId !== null && machine === null;
+  const bundles: Intake = !wantsLogs ? { logAttachments: 0, artifacts: [] } : oversized ? oversizedIntake(deps, ref.size) : await readBundles(deps, mail, caseId);
+  if (oversized) log.warn('mail too large, not downloaded', { folder: ref.folder, ref: ref.id, size: ref.size, caseId });
   const successReport = direction === 'inbound' && machine === null && isSuccessReport(ownText(mail.text), deps.settings.successPhrases);
   // Over its time budget the mail was quarantined: nothing of this late run may be committed.
   if (abandoned.value) return;
@@ -155,7 +176,15 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
         detail: {
           subject: mail.subject,
           successReport,
-          bundles: bundles.artifacts.map((a) => ({ file: a.filename, verdict: a.analysis?.verdict ?? null, findings: a.analysis?.findings.map((f) => f.rule) ?? [], problems: a.problems })),
+          bundles: bundles.artifacts.map((a) => ({
+            file: a.filename,
+            sha256: a.sha256 || null,
+            reused: a.reused ?? false,
+            verdict: a.analysis?.verdict ?? null,
+            findings: a.analysis?.findings.map((f) => f.rule) ?? [],
+            problems: a.problems,
+          })),
+          ...(oversized ? { notDownloaded: { size: ref.size, limit: deps.intake.maxMailBytes } } : {}),
         },
       });
       if (direction === 'inbound' && machine !== null) {

@@ -32,12 +32,29 @@ interface ArchivedMail {
 export async function learnFromArchive(deps: CasebotDeps, archive: Mailbox, progress: LearnProgress = () => undefined): Promise<LearnReport> {
   const threads = new Map<string, ArchivedMail[]>();
   const caseOfMessage = new Map<string, string>();
-  let mails = 0;
   const unplaced: ArchivedMail[] = [];
+  // Attachments wait in temp files until the threads are read.
+  const parsed: ParsedMail[] = [];
+  try {
+    return await learnThreads(deps, archive, progress, threads, caseOfMessage, unplaced, parsed);
+  } finally {
+    for (const mail of parsed) deps.codec.release(mail);
+  }
+}
+
+async function learnThreads(
+  deps: CasebotDeps,
+  archive: Mailbox,
+  progress: LearnProgress,
+  threads: Map<string, ArchivedMail[]>,
+  caseOfMessage: Map<string, string>,
+  unplaced: ArchivedMail[],
+  parsed: ParsedMail[],
+): Promise<LearnReport> {
   for (const folder of ['inbox', 'sent'] as const) {
     for (const ref of await archive.listNew(folder, null)) {
       const mail = await deps.codec.parse(await archive.fetchRaw(ref), deps.clock());
-      mails++;
+      parsed.push(mail);
       const item = { mail, arrivedAt: ref.arrivedAt };
       const caseId = findCaseId(mail.subject);
       if (caseId) place(threads, caseOfMessage, caseId, item);
@@ -50,7 +67,7 @@ export async function learnFromArchive(deps: CasebotDeps, archive: Mailbox, prog
     if (caseId) place(threads, caseOfMessage, caseId, item);
   }
 
-  const report: LearnReport = { mails, threads: threads.size, remembered: [], open: [] };
+  const report: LearnReport = { mails: parsed.length, threads: threads.size, remembered: [], open: [] };
   const normalTemplates = deps.memory.normalTemplates();
   let done = 0;
   for (const [caseId, items] of [...threads.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -81,7 +98,8 @@ async function threadOf(deps: CasebotDeps, caseId: string, items: ArchivedMail[]
   const inbound = ordered.filter((m) => !isOurAddress(deps.settings, m.mail.from));
   const analyses: Analysis[] = [];
   for (const m of inbound) {
-    const { artifacts } = await readBundles(deps, m.mail);
+    // Only what the archived mails carry: old portal links are not fetched again.
+    const { artifacts } = await readBundles(deps, m.mail, caseId, { attachmentsOnly: true });
     for (const a of artifacts) if (a.analysis) analyses.push(a.analysis);
   }
   return {

@@ -1,37 +1,107 @@
-// Reads and analyzes the log attachments of a mail: one artifact per attachment.
+// Takes in the logs a customer mail brings, from wherever the customer put them: attachments
+// (archives, split archives, winmail.dat, forwarded mails), links to the upload portal, or the
+// team's copy of the portal's uploads when the mail only says "已上传". One artifact per bundle
+// or refusal, each refusal with its reason in Chinese. A bundle seen before on the case (the
+// same bytes, by hash) is not analyzed again: its analysis is reused.
 
-import { createHash } from 'node:crypto';
 import { analyzeBundle } from '../core/analyze/analyze-bundle';
-import type { ParsedMail } from '../core/types';
+import { findUploadLinks, mentionsUpload } from '../core/intake/portal-links';
+import { ownText } from '../core/mail/strip-quote';
+import type { MailAttachment, ParsedMail } from '../core/types';
 import type { NewArtifact } from '../ports/case-store';
 import type { CasebotDeps } from './casebot-deps';
+import { customerOf } from './team-settings';
 
-/** A collector writes one zip; dozens of loose files is a mistake or an attack, not a bundle. */
-const MAX_LOG_ATTACHMENTS = 20;
+/** A collector writes one zip (or a few parts); dozens of loose files is a mistake or an attack. */
+const MAX_LOG_ATTACHMENTS = 40;
 
-export async function readBundles(deps: CasebotDeps, mail: ParsedMail): Promise<{ logAttachments: number; artifacts: NewArtifact[] }> {
-  const all = mail.attachments.filter((a) => deps.bundles.isLogAttachment(a));
-  const attachments = all.slice(0, MAX_LOG_ATTACHMENTS);
+export interface Intake {
+  /** Bundles tried (attachments, links, uploads looked for): the mail meant to bring logs. */
+  logAttachments: number;
+  artifacts: NewArtifact[];
+}
+
+export interface IntakeOptions {
+  /** Only what the mail carries: learning from an archive fetches no old links. */
+  attachmentsOnly?: boolean;
+  /** Analyze again even a bundle analyzed before (`/diagnose`, after the rules changed). */
+  fresh?: boolean;
+}
+
+export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: string, options: IntakeOptions = {}): Promise<Intake> {
   const artifacts: NewArtifact[] = [];
-  if (all.length > attachments.length) {
-    artifacts.push({
-      filename: `${all.length - attachments.length} more attachments`,
-      sha256: '',
-      size: 0,
-      problems: [`邮件带有 ${all.length} 个日志附件，只读取了前 ${MAX_LOG_ATTACHMENTS} 个，请把日志打包成一个 zip 文件发送。`],
-      analysis: null,
-    });
+  const all = mail.attachments.filter((a) => deps.bundles.isLogAttachment(a));
+  const sources: MailAttachment[] = all.slice(0, MAX_LOG_ATTACHMENTS);
+  if (all.length > sources.length) {
+    artifacts.push(refusal(`${all.length - sources.length} more attachments`, `邮件带有 ${all.length} 个日志附件，只读取了前 ${MAX_LOG_ATTACHMENTS} 个，请把日志打包成一个 zip 文件发送。`));
   }
-  for (const attachment of attachments) {
-    const contents = await deps.bundles.read(attachment);
-    const analysis = contents.files.length > 0 ? await analyzeBundle(contents.files, deps.knowledge) : null;
-    artifacts.push({
-      filename: attachment.filename,
-      sha256: createHash('sha256').update(attachment.content).digest('hex'),
-      size: attachment.content.length,
-      problems: contents.problems,
-      analysis,
-    });
+  const folders: string[] = [];
+  try {
+    const text = ownText(mail.text);
+    const links = deps.intake.fetcher && !options.attachmentsOnly ? findUploadLinks(text, mail.html, deps.intake.links) : { portal: [], elsewhere: [] };
+    for (const url of links.elsewhere) {
+      deps.log.warn('upload link to an untrusted host not downloaded', { caseId, url });
+      artifacts.push(refusal(url, `链接 ${url} 未能下载：链接的主机 ${hostOf(url)} 不是受信任的上传门户，未下载。请上传到${deps.settings.portal.name}（${deps.settings.portal.url}），或把日志压缩包作为邮件附件发送。`));
+    }
+    for (const url of links.portal) {
+      const folder = deps.intake.scratch.folder();
+      folders.push(folder);
+      const outcome = await deps.intake.fetcher!.fetch(url, folder);
+      if (outcome.ok) {
+        const b = outcome.bundle;
+        sources.push({ filename: b.filename, contentType: b.contentType, size: b.size, sha256: b.sha256, file: b.file });
+      } else {
+        deps.log.warn('portal link not downloaded', { caseId, url, detail: outcome.detail });
+        artifacts.push(refusal(url, `链接 ${url} 未能下载：${outcome.reason}。`));
+      }
+    }
+    if (!options.attachmentsOnly && sources.length === 0 && artifacts.length === 0 && mentionsUpload(text)) {
+      const account = customerOf(deps.settings, mail.from ? [mail.from] : [])?.upload?.user;
+      const uploads = deps.intake.drop ? await deps.intake.drop.find([caseId, ...(account ? [account] : [])]) : [];
+      if (uploads.length > 0) sources.push(...uploads);
+      else {
+        artifacts.push(
+          refusal(
+            `${deps.settings.portal.name} upload`,
+            `您提到日志已上传到${deps.settings.portal.name}，但邮件中没有下载链接，我们也没有找到本案例的上传文件。请回复上传后的下载链接，或把日志压缩包作为邮件附件发送。`,
+          ),
+        );
+      }
+    }
+    const tried = sources.length + artifacts.length;
+    const analyzed = new Set<string>();
+    for (const bundle of await deps.bundles.read(sources)) {
+      // Attached and linked, or sent again: the same bytes are one bundle.
+      if (analyzed.has(bundle.sha256)) continue;
+      analyzed.add(bundle.sha256);
+      const earlier = options.fresh ? null : deps.store.analysisOfBundle(caseId, bundle.sha256);
+      const analysis = earlier !== null ? deps.store.loadAnalysis(earlier) : bundle.files.length > 0 ? await analyzeBundle(bundle.files, deps.knowledge) : null;
+      artifacts.push({ filename: bundle.name, sha256: bundle.sha256, size: bundle.size, problems: bundle.problems, analysis, reused: earlier !== null });
+    }
+    return { logAttachments: tried, artifacts };
+  } finally {
+    for (const folder of folders) deps.intake.scratch.remove(folder);
   }
-  return { logAttachments: attachments.length, artifacts };
+}
+
+/** A mail too big to download: only its header was read. */
+export function oversizedIntake(deps: CasebotDeps, size: number): Intake {
+  const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+  return {
+    logAttachments: 1,
+    artifacts: [
+      refusal(
+        'whole mail',
+        `邮件大小 ${mb(size)}，超过了 ${mb(deps.intake.maxMailBytes)} 的上限，没有下载。请把日志压缩包上传到${deps.settings.portal.name}（${deps.settings.portal.url}）并回复下载链接，或分成几个较小的压缩包分别发送。`,
+      ),
+    ],
+  };
+}
+
+function hostOf(url: string): string {
+  return new URL(url).host;
+}
+
+function refusal(filename: string, problem: string): NewArtifact {
+  return { filename, sha256: '', size: 0, problems: [problem], analysis: null };
 }

@@ -8,6 +8,7 @@ import { helpText, type Command, type ParsedCommands } from '../core/commands/pa
 import type { CaseView } from '../core/case/case-view';
 import type { ParsedMail } from '../core/types';
 import type { MailRef } from '../ports/mailbox';
+import type { NewArtifact } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
 import { draftCase } from './draft-case';
 import { queueDigest } from './send-digest';
@@ -225,7 +226,12 @@ async function reanalyze(deps: CasebotDeps, caseId: string): Promise<number> {
   if (!messageId || !ref) throw new Error('案例中没有带日志的邮件');
   const raw = await deps.mailbox.fetchRaw(JSON.parse(ref) as MailRef);
   const mail = await deps.codec.parse(raw, deps.clock());
-  const { artifacts } = await readBundles(deps, mail);
+  let artifacts: NewArtifact[];
+  try {
+    ({ artifacts } = await readBundles(deps, mail, caseId, { fresh: true }));
+  } finally {
+    deps.codec.release(mail);
+  }
   const row = store.messageRowId(messageId)!;
   const at = deps.clock().toISOString();
   store.transaction(() => {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { ZipBundleReader } from '../adapters/bundle/zip-bundle-reader';
+import { ArchiveBundleReader } from '../adapters/bundle/archive-bundle-reader';
 import { processMailbox, type PassReport } from '../app/process-mailbox';
 import { watchMailbox } from '../app/watch-mailbox';
 import { loadConfig } from '../config/load';
@@ -301,6 +301,6 @@ function printPass(r: PassReport): void {
 async function readTarget(target: string): Promise<{ files: LogFileInput[]; problems: string[] }> {
   if (fs.statSync(target).isDirectory()) return { files: readFolder(target), problems: [] };
   const filename = path.basename(target);
-  if (/\.zip$/i.test(filename)) return new ZipBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, filename);
+  if (/\.(zip|7z|rar|cab|tar|gz|tgz|\d{3})$/i.test(filename)) return new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, filename);
   return { files: [logFromFile(filename, target)], problems: [] };
 }

@@ -17,6 +17,9 @@ export interface Config extends Omit<ConfigFile, 'knowledgeDir' | 'templatesDir'
     imapPassword: Secret | null;
     imapAccessToken: Secret | null;
     smtpPassword: Secret | null;
+    portalUser: Secret | null;
+    portalPassword: Secret | null;
+    portalToken: Secret | null;
     /** Customer name → upload password for the portal. */
     upload: Map<string, Secret>;
   };
@@ -62,6 +65,9 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const imapPassword = secret(imap?.passwordEnv, 'mailbox.imap.passwordEnv');
   const imapAccessToken = secret(imap?.accessTokenEnv, 'mailbox.imap.accessTokenEnv');
   const smtpPassword = secret(data.smtp?.passwordEnv, 'smtp.passwordEnv');
+  const portalUser = secret(data.portal.userEnv, 'portal.userEnv');
+  const portalPassword = secret(data.portal.passwordEnv, 'portal.passwordEnv');
+  const portalToken = secret(data.portal.tokenEnv, 'portal.tokenEnv');
   const upload = new Map<string, Secret>();
   data.customers.forEach((c, i) => {
     if (!c.upload) return;
@@ -85,10 +91,11 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     ...data,
     mailbox,
     store: { path: resolve(data.store.path) },
+    intake: { ...data.intake, ...(data.intake.dropFolder ? { dropFolder: resolve(data.intake.dropFolder) } : {}) },
     knowledgeDir: data.knowledgeDir ? resolve(data.knowledgeDir) : path.join(projectRoot(), 'knowledge'),
     templatesDir: data.templatesDir ? resolve(data.templatesDir) : path.join(projectRoot(), 'templates'),
     file: abs,
-    secrets: { imapPassword, imapAccessToken, smtpPassword, upload },
+    secrets: { imapPassword, imapAccessToken, smtpPassword, portalUser, portalPassword, portalToken, upload },
     warnings,
   };
 }

@@ -35,7 +35,9 @@ export const portalSchema = z
     // Hosts links may point to (and redirect to); by default the host of `url`.
     hosts: z.array(hostEntry).min(1).optional(),
     // Paths of links that are uploads, e.g. ^/share/[A-Za-z0-9]+ and ^/download/.
-    pathPatterns: z.array(pathPattern).min(1).default(['^/']),
+    // A link elsewhere with such a path is reported as refused (the customer meant it as logs),
+    // so keep these to upload paths: the home page or a signature's link is not one.
+    pathPatterns: z.array(pathPattern).min(1).default(['^/(share|s|download|d|file|files)/']),
     // Portal login for downloads, if its links need one: user and password, or a bearer token.
     userEnv: envName.optional(),
     passwordEnv: envName.optional(),

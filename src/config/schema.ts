@@ -2,6 +2,7 @@
 // Secrets are never written in the file: keys ending in `Env` name an environment variable.
 
 import { z } from 'zod';
+import { portalSchema } from './portal-schema';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. CASEBOT_IMAP_PASSWORD');
 const email = z.string().email('an email address');
@@ -69,12 +70,30 @@ export const configSchema = z
           .strict(),
       )
       .min(1, 'at least one engineer'),
-    portal: z
+    portal: portalSchema,
+    intake: z
       .object({
-        name: z.string().default('CDUC'),
-        url: z.string().url(),
+        // A mail bigger than this (RFC822.SIZE) is not downloaded: it stays in the mailbox,
+        // recorded on its case, and the draft asks for a portal upload instead.
+        maxMailMB: z.number().min(1).max(2048).default(64),
+        // Where the team syncs portal uploads (files or folders named by case id or upload
+        // account): looked in when a customer says "已上传" without a link.
+        dropFolder: z.string().optional(),
+        bundles: z
+          .object({
+            maxEntries: z.number().int().min(1).default(5000),
+            maxFileMB: z.number().min(1).default(512),
+            maxTotalMB: z.number().min(1).default(1024),
+            maxCompressionRatio: z.number().min(2).default(200),
+            maxNestingDepth: z.number().int().min(0).max(10).default(3),
+            maxNestedArchives: z.number().int().min(1).default(50),
+            toolIdleSeconds: z.number().min(1).max(3600).default(30),
+          })
+          .strict()
+          .default({}),
       })
-      .strict(),
+      .strict()
+      .default({}),
     logCollector: z
       .object({
         name: z.string().default('CMGELogCollector'),

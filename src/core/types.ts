@@ -5,10 +5,16 @@ export interface MailAddress {
   address: string;
 }
 
+/** An attachment, streamed to a private temp file while the mail was parsed: never held whole. */
 export interface MailAttachment {
+  /** As the customer named it. */
   filename: string;
   contentType: string;
-  content: Buffer;
+  size: number;
+  /** Of the bytes. */
+  sha256: string;
+  /** Absolute path of the temp file; the mail adapter removes it once the mail is handled. */
+  file: string;
 }
 
 /** A mail as the core sees it: parsed at the edge, identity computed, nothing lazy. */
@@ -26,6 +32,8 @@ export interface ParsedMail {
   inReplyTo: string | null;
   references: string[];
   text: string;
+  /** The HTML part, when there is one (links to the upload portal are often only there). */
+  html: string | null;
   attachments: MailAttachment[];
   /** Authentication-Results header values, as received (trust is decided later). */
   authResults: string[];

@@ -1,22 +1,10 @@
 // Turns a mail's log attachments (bundles, split archives, winmail.dat, loose logs) into the
 // log files inside them.
 
-import type { LogFileInput } from '../core/types';
+import type { LogFileInput, MailAttachment } from '../core/types';
 
-/**
- * An attachment as the mail adapter hands it over: already on disk. Structurally the new
- * MailAttachment of src/core/types.ts; it replaces this type once that lands.
- */
-export interface BundleSource {
-  /** As the customer named it. */
-  filename: string;
-  contentType: string;
-  size: number;
-  /** Of the bytes. */
-  sha256: string;
-  /** Absolute path of a private temp file holding the bytes; read-only here, never deleted here. */
-  file: string;
-}
+/** An attachment or a download, already on disk; read-only here, never deleted here. */
+export type BundleSource = MailAttachment;
 
 export interface BundleContents {
   /** The attachment's name, or the first part's name for a split archive. */

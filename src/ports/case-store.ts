@@ -32,6 +32,8 @@ export interface NewArtifact {
   size: number;
   problems: string[];
   analysis: Analysis | null;
+  /** The same bundle (by hash) was analyzed before on this case: its analysis is reused. */
+  reused?: boolean;
 }
 
 export interface NewCase {
@@ -109,6 +111,8 @@ export interface CaseStore {
   clearDirty(caseId: string): void;
   loadCaseView(caseId: string): CaseView;
   loadAnalysis(analysisId: number): Analysis | null;
+  /** The analysis of the latest bundle with these bytes on this case, or null. */
+  analysisOfBundle(caseId: string, sha256: string): number | null;
   setCaseStatus(caseId: string, status: 'open' | 'closed', at: string): void;
   snooze(caseId: string, until: string | null): void;
   /** Where a stored mail is in the mailbox, to read it again. */

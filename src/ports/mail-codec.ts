@@ -4,6 +4,8 @@ import type { DraftMail } from '../core/draft/build-draft';
 import type { ParsedMail } from '../core/types';
 
 export interface MailCodec {
+  /** Attachments land in temp files: call release() once the mail is handled. */
   parse(raw: Buffer, receivedAt: Date): Promise<ParsedMail>;
+  release(mail: Pick<ParsedMail, 'rawHash'>): void;
   compose(draft: DraftMail, extraHeaders: Record<string, string>): Promise<Buffer>;
 }

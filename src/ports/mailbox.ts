@@ -36,6 +36,8 @@ export interface Mailbox {
   /** Mail after `cursor` (null: from the start), oldest first. Never marks anything seen. */
   listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]>;
   fetchRaw(ref: MailRef): Promise<Buffer>;
+  /** Only the header (up to the blank line): what is read of a mail too big to download. */
+  fetchHeader(ref: MailRef): Promise<Buffer>;
   /** Stores a draft (flagged \Draft) in the Drafts folder. */
   appendDraft(raw: Buffer, messageId: string): Promise<void>;
   hasDraft(messageId: string): Promise<boolean>;

@@ -13,6 +13,7 @@ export function parsedMail(fields: Partial<ParsedMail> & Pick<ParsedMail, 'messa
     inReplyTo: null,
     references: [],
     text: '',
+    html: null,
     attachments: [],
     authResults: [],
     loopHeader: null,

@@ -97,6 +97,19 @@ export class ImapMailbox implements Mailbox {
     return unavailableOnError(() => this.fetchRawNow(ref));
   }
 
+  async fetchHeader(ref: MailRef): Promise<Buffer> {
+    return unavailableOnError(async () => {
+      const headers = await this.inFolderOf(ref, async (client, path) => {
+        // BODY.PEEK[HEADER]: the body is never sent.
+        const message = await client.fetchOne(ref.id, { headers: true }, { uid: true });
+        if (!message || !message.headers) throw new Error(`message UID ${ref.id} is gone from ${path}`);
+        return message.headers;
+      });
+      if (headers === null) throw new Error(`UIDVALIDITY of ${ref.folder} changed while reading`);
+      return headers;
+    });
+  }
+
   private async fetchRawNow(ref: MailRef): Promise<Buffer> {
     const key = `${ref.cursor}@${ref.folder}`;
     const take = () => {

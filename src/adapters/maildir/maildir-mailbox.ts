@@ -37,11 +37,26 @@ export class MaildirMailbox implements Mailbox {
   }
 
   async fetchRaw(ref: MailRef): Promise<Buffer> {
-    if (fs.existsSync(ref.id)) return fs.readFileSync(ref.id);
+    return fs.readFileSync(this.fileOf(ref));
+  }
+
+  async fetchHeader(ref: MailRef): Promise<Buffer> {
+    const fd = fs.openSync(this.fileOf(ref), 'r');
+    try {
+      const head = Buffer.alloc(HEADER_BYTES);
+      const n = fs.readSync(fd, head, 0, HEADER_BYTES, 0);
+      return headerOf(head.subarray(0, n));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private fileOf(ref: MailRef): string {
+    if (fs.existsSync(ref.id)) return ref.id;
     // A mail client may have moved it from new/ to cur/ (and changed its flags) since listing.
     const found = this.entries(ref.folder).find((e) => e.key === ref.cursor);
     if (!found) throw new Error(`mail ${ref.cursor} disappeared from ${ref.folder}`);
-    return fs.readFileSync(found.file);
+    return found.file;
   }
 
   async appendDraft(raw: Buffer, _messageId: string): Promise<void> {
@@ -131,4 +146,15 @@ function headerMessageId(file: string): string | null {
 function deliveredAt(key: string, mtime: Date): Date {
   const seconds = /^(\d{9,11})\./.exec(key);
   return seconds ? new Date(Number(seconds[1]) * 1000) : mtime;
+}
+
+/** More header than this is not a real mail's. */
+const HEADER_BYTES = 256 * 1024;
+
+/** The header block with its blank line, or all of `head` when the blank line is not in it. */
+function headerOf(head: Buffer): Buffer {
+  const crlf = head.indexOf('\r\n\r\n');
+  const lf = head.indexOf('\n\n');
+  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : head.length;
+  return head.subarray(0, end);
 }

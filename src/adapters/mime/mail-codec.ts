@@ -1,18 +1,46 @@
-// MailCodec on mailparser (incoming) and nodemailer's MailComposer (drafts).
-// Keeps what mailparser loses: a raw 8-bit GBK Subject is re-decoded from the raw header bytes.
+// MailCodec on mailparser's streaming parser (incoming) and nodemailer's MailComposer (drafts).
+// Attachments are streamed to files in a private temp folder while the mail is parsed (a 50 MB
+// bundle is never held whole), hashed on the way; the attachments of a forwarded message
+// (message/rfc822) are the mail's own. Keeps what mailparser loses: a raw 8-bit GBK Subject is
+// re-decoded from the raw header bytes.
 
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import iconv from 'iconv-lite';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { MailParser, type AddressObject, type AttachmentStream, type HeaderLines, type Headers, type MessageText } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { DraftMail } from '../../core/draft/build-draft';
-import type { MailAddress, ParsedMail } from '../../core/types';
+import type { MailAddress, MailAttachment, ParsedMail } from '../../core/types';
 import type { MailCodec } from '../../ports/mail-codec';
 
+/** Forwarded messages inside forwarded messages: deeper than this is not a customer's log mail. */
+const MAX_FORWARD_DEPTH = 3;
+/** A mail with more parts than this is broken or hostile; its attachments are not kept. */
+const MAX_ATTACHMENTS = 200;
+
 export class MimeMailCodec implements MailCodec {
+  /** rawHash → the temp folder holding that mail's attachments. */
+  private readonly scratch = new Map<string, string>();
+
+  constructor(private readonly tempRoot: string = os.tmpdir()) {}
+
   async parse(raw: Buffer, receivedAt: Date): Promise<ParsedMail> {
     const rawHash = createHash('sha256').update(raw).digest('hex');
-    const parsed = await simpleParser(relabelChinese(raw), { skipHtmlToText: false, maxHtmlLengthToParse: 2 * 1024 * 1024 });
+    this.release({ rawHash });
+    const dir = fs.mkdtempSync(path.join(this.tempRoot, 'casebot-mail-'));
+    fs.chmodSync(dir, 0o700);
+    this.scratch.set(rawHash, dir);
+    let parsed: StreamedMail;
+    try {
+      parsed = await streamParse(relabelChinese(raw), dir, 0);
+    } catch (err) {
+      this.release({ rawHash });
+      throw err;
+    }
     const subject = recoverSubject(raw, parsed.subject ?? '');
     const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : receivedAt;
     return {
@@ -26,17 +54,22 @@ export class MimeMailCodec implements MailCodec {
       inReplyTo: normaliseId(parsed.inReplyTo),
       references: idList(parsed.references),
       text: parsed.text ?? '',
-      attachments: parsed.attachments.map((a) => ({
-        filename: a.filename ?? 'attachment.bin',
-        contentType: a.contentType,
-        content: a.content,
-      })),
+      html: typeof parsed.html === 'string' ? parsed.html : null,
+      attachments: parsed.attachments,
       authResults: headerValues(parsed, 'authentication-results'),
       loopHeader: headerValues(parsed, LOOP_HEADER)[0] ?? null,
       autoHeaders: Object.fromEntries(
         AUTO_HEADERS.map((h) => [h, headerValues(parsed, h)[0]] as const).filter((e): e is readonly [string, string] => e[1] !== undefined),
       ),
     };
+  }
+
+  /** Removes the temp files of a parsed mail (its attachments) once it has been handled. */
+  release(mail: Pick<ParsedMail, 'rawHash'>): void {
+    const dir = this.scratch.get(mail.rawHash);
+    if (!dir) return;
+    this.scratch.delete(mail.rawHash);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 
   async compose(draft: DraftMail, extraHeaders: Record<string, string>): Promise<Buffer> {
@@ -60,11 +93,101 @@ export class MimeMailCodec implements MailCodec {
   }
 }
 
+interface StreamedMail {
+  headerLines: HeaderLines;
+  subject?: string;
+  from?: AddressObject;
+  to?: AddressObject | AddressObject[];
+  cc?: AddressObject | AddressObject[];
+  date?: Date;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string | string[];
+  text?: string;
+  html?: string | false;
+  attachments: MailAttachment[];
+}
+
+/**
+ * mailparser's streaming parser, as simpleParser drives it, except that each attachment goes
+ * to a file in `dir` (hashed on the way) rather than into memory.
+ */
+async function streamParse(raw: Buffer, dir: string, depth: number): Promise<StreamedMail> {
+  const parser = new MailParser({ skipHtmlToText: false, maxHtmlLengthToParse: 2 * 1024 * 1024, skipImageLinks: true, skipTextToHtml: true });
+  const mail: StreamedMail = { headerLines: [], attachments: [] };
+  const attachments: MailAttachment[] = [];
+  let headers: Headers | null = null;
+  parser.on('headers', (h: Headers) => {
+    headers = h;
+    mail.headerLines = parser.headerLines || [];
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    parser.on('error', reject);
+    parser.on('end', resolve);
+  });
+  const reading = (async () => {
+    for await (const data of parser as AsyncIterable<AttachmentStream | MessageText>) {
+      if (data.type === 'text') {
+        mail.text = data.text;
+        mail.html = data.html;
+        continue;
+      }
+      try {
+        if (attachments.length >= MAX_ATTACHMENTS) {
+          data.content.resume();
+          await new Promise((r) => data.content.once('end', r));
+          continue;
+        }
+        attachments.push(await saveAttachment(data, dir, attachments.length));
+      } finally {
+        data.release?.();
+      }
+    }
+  })();
+  parser.end(raw);
+  await Promise.all([done, reading]);
+  const h = headers as Headers | null;
+  if (h) {
+    mail.subject = h.get('subject') as string | undefined;
+    mail.from = h.get('from') as AddressObject | undefined;
+    mail.to = h.get('to') as AddressObject | undefined;
+    mail.cc = h.get('cc') as AddressObject | undefined;
+    mail.date = h.get('date') as Date | undefined;
+    mail.messageId = h.get('message-id') as string | undefined;
+    mail.inReplyTo = h.get('in-reply-to') as string | undefined;
+    mail.references = h.get('references') as string | string[] | undefined;
+  }
+  for (const a of attachments) {
+    mail.attachments.push(a);
+    // A forwarded message's attachments (the customer forwarded the mail with the logs) count too.
+    if (a.contentType === 'message/rfc822' && depth < MAX_FORWARD_DEPTH) {
+      const inner = await streamParse(relabelChinese(fs.readFileSync(a.file)), dir, depth + 1).catch(() => null);
+      if (inner) mail.attachments.push(...inner.attachments);
+    }
+  }
+  return mail;
+}
+
+async function saveAttachment(data: AttachmentStream, dir: string, index: number): Promise<MailAttachment> {
+  const file = path.join(dir, `attachment-${index}-${Math.random().toString(36).slice(2)}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  await pipeline(data.content, tap, fs.createWriteStream(file, { mode: 0o600 }));
+  return { filename: data.filename ?? (data.contentType === 'message/rfc822' ? 'forwarded.eml' : 'attachment.bin'), contentType: data.contentType, size, sha256: hash.digest('hex'), file };
+}
+
 export const LOOP_HEADER = 'x-casebot-loop';
 const AUTO_HEADERS = ['auto-submitted', 'precedence', 'x-autoreply', 'x-autorespond', 'x-auto-response-suppress', 'x-failed-recipients', 'content-type'];
 
 /** Every value of a header, unfolded, in the order the mail has them. */
-function headerValues(parsed: { headerLines: readonly { key: string; line: string }[] }, name: string): string[] {
+function headerValues(parsed: { headerLines: HeaderLines }, name: string): string[] {
   return parsed.headerLines
     .filter((h) => h.key === name)
     .map((h) => h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());

@@ -178,6 +178,13 @@ export class SqliteCaseStore implements CaseStore {
     });
   }
 
+  analysisOfBundle(caseId: string, sha256: string): number | null {
+    const row = this.db
+      .prepare('SELECT an.id FROM analyses an JOIN artifacts ar ON ar.id = an.artifact_id WHERE ar.case_id = ? AND ar.sha256 = ? ORDER BY an.id DESC LIMIT 1')
+      .get(caseId, sha256) as { id: number } | undefined;
+    return row ? Number(row.id) : null;
+  }
+
   markDirty(caseId: string): void {
     this.db.prepare('UPDATE cases SET dirty = 1 WHERE case_id = ?').run(caseId);
   }

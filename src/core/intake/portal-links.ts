@@ -19,18 +19,27 @@ const URL_IN_TEXT = /https?:\/\/[^\x00-\x20<>"'`\x7F-\uFFFF]+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
 
 export function findPortalLinks(text: string, html: string | null, rules: PortalLinkRules): string[] {
+  return findUploadLinks(text, html, rules).portal;
+}
+
+/**
+ * Links shaped like uploads (their path matches a pattern): those to the portal's hosts, and
+ * those to any other host — refused, but worth telling the engineer about.
+ */
+export function findUploadLinks(text: string, html: string | null, rules: PortalLinkRules): { portal: string[]; elsewhere: string[] } {
   const patterns = rules.pathPatterns.map((p) => new RegExp(p));
-  const found: string[] = [];
+  const portal: string[] = [];
+  const elsewhere: string[] = [];
   // Decoded whole, the HTML's href values and its visible URLs read as text, in document order.
   for (const source of [text, html === null ? '' : decodeHtmlEntities(html)]) {
     for (const match of source.matchAll(URL_IN_TEXT)) {
       const url = parseUrl(trimUrl(match[0]));
-      if (!url || !isAllowedHost(url.hostname, rules.hosts) || !patterns.some((p) => p.test(url.pathname))) continue;
-      if (!found.includes(url.href)) found.push(url.href);
-      if (found.length === MAX_PORTAL_LINKS) return found;
+      if (!url || !patterns.some((p) => p.test(url.pathname))) continue;
+      const list = isAllowedHost(url.hostname, rules.hosts) ? portal : elsewhere;
+      if (!list.includes(url.href) && list.length < MAX_PORTAL_LINKS) list.push(url.href);
     }
   }
-  return found;
+  return { portal, elsewhere };
 }
 
 /** Whether `hostname` is one of `hosts`: equal ignoring case, or under a `*.domain` entry. */
