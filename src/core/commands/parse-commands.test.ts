@@ -27,5 +27,13 @@ test('unknown commands and bad arguments are explained', () => {
 
 test('help lists every command', () => {
   expect(helpText()).toContain('/close');
-  expect(helpText().split('\n')).toHaveLength(12);
+  expect(helpText().split('\n')).toHaveLength(15);
+});
+
+test('case-memory commands: /fixed-by and /useful take an argument, one of them a case id', () => {
+  expect(parseCommands('回复: [案例号: CAS-07001-B8D2X4 ] /fixed-by bcd-clone-failure /useful CAS-06079-G5K3W1').commands).toEqual([
+    { name: 'fixed-by', arg: 'bcd-clone-failure' },
+    { name: 'useful', arg: 'CAS-06079-G5K3W1' },
+  ]);
+  expect(parseCommands('/notuseful').errors).toEqual(['/notuseful 需要内容，例如 /notuseful 已电话联系客户']);
 });
