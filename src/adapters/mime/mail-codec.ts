@@ -31,9 +31,16 @@ export class MimeMailCodec implements MailCodec {
   async parse(raw: Buffer, receivedAt: Date): Promise<ParsedMail> {
     const rawHash = createHash('sha256').update(raw).digest('hex');
     this.release({ rawHash });
-    const dir = fs.mkdtempSync(path.join(this.tempRoot, 'casebot-mail-'));
-    fs.chmodSync(dir, 0o700);
-    this.scratch.set(rawHash, dir);
+    // Made when the first attachment comes: most mail has none.
+    const dir = () => {
+      let made = this.scratch.get(rawHash);
+      if (!made) {
+        made = fs.mkdtempSync(path.join(this.tempRoot, 'casebot-mail-'));
+        fs.chmodSync(made, 0o700);
+        this.scratch.set(rawHash, made);
+      }
+      return made;
+    };
     let parsed: StreamedMail;
     try {
       parsed = await streamParse(relabelChinese(raw), dir, 0);
@@ -110,9 +117,9 @@ interface StreamedMail {
 
 /**
  * mailparser's streaming parser, as simpleParser drives it, except that each attachment goes
- * to a file in `dir` (hashed on the way) rather than into memory.
+ * to a file in the folder `dir()` gives (hashed on the way) rather than into memory.
  */
-async function streamParse(raw: Buffer, dir: string, depth: number): Promise<StreamedMail> {
+async function streamParse(raw: Buffer, dir: () => string, depth: number): Promise<StreamedMail> {
   const parser = new MailParser({ skipHtmlToText: false, maxHtmlLengthToParse: 2 * 1024 * 1024, skipImageLinks: true, skipTextToHtml: true });
   const mail: StreamedMail = { headerLines: [], attachments: [] };
   const attachments: MailAttachment[] = [];
@@ -168,8 +175,8 @@ async function streamParse(raw: Buffer, dir: string, depth: number): Promise<Str
   return mail;
 }
 
-async function saveAttachment(data: AttachmentStream, dir: string, index: number): Promise<MailAttachment> {
-  const file = path.join(dir, `attachment-${index}-${Math.random().toString(36).slice(2)}`);
+async function saveAttachment(data: AttachmentStream, dir: () => string, index: number): Promise<MailAttachment> {
+  const file = path.join(dir(), `attachment-${index}-${Math.random().toString(36).slice(2)}`);
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({
