@@ -1,6 +1,6 @@
 // Every way a customer sends logs, against a real Dovecot and a portal on loopback: a portal
 // link, "已上传" with the bundle in the team's drop folder (and without it), 7z, split parts,
-// winmail.dat, a forwarded mail, the same zip twice, a mail too big to download, a link to a
+// winmail.dat, a forwarded mail, .cab, rar, the same zip twice, a mail too big to download, a link to a
 // host casebot must not call, and a zip bomb: all in one pass, each case handled on its own.
 
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { createCasebot, type Casebot } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
 import { buildBundleZip, type BundleSpec } from '../helpers/bundle-factory';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot';
-import { HOSTILE, sevenZip, tempFolder, winmailDat } from '../helpers/hostile-archives';
+import { HOSTILE, rar5, sevenZip, tempFolder, winmailDat } from '../helpers/hostile-archives';
 import { buildMail } from '../helpers/mail-factory';
 import { writeTestConfig } from '../helpers/test-config';
 
@@ -107,6 +107,9 @@ beforeAll(async () => {
     await customerMail(10, `日志：http://127.0.0.1:${portalPort}/share/ENSEC123`),
     // 11: a zip bomb.
     await customerMail(11, '日志见附件', [{ filename: 'bomb.zip', content: await HOSTILE['zip bomb: 1 GB of zeros deflated to 1 MB']!.build() }]),
+    // 12: a .cab as Windows tools write it (gcab), and 13: rar5.
+    await customerMail(12, '日志见附件', [{ filename: 'UpgradeLogs.cab', content: cabOf(work, bcdZip) }]),
+    await customerMail(13, '日志见附件', [{ filename: 'UpgradeLogs.rar', content: rar5([{ name: 'CMGELogCollector.zip', content: bcdZip }]) }]),
   ];
   fs.mkdirSync(path.join(dropFolder, `${caseId(2)}-upload`));
   fs.writeFileSync(path.join(dropFolder, `${caseId(2)}-upload`, 'CMGELogCollector.zip'), bcdZip);
@@ -141,6 +144,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
+function cabOf(work: string, zip: Buffer): Buffer {
+  const dir = fs.mkdtempSync(path.join(work, 'cab-'));
+  fs.writeFileSync(path.join(dir, 'CMGELogCollector.zip'), zip);
+  execFileSync('gcab', ['-c', '-z', 'logs.cab', 'CMGELogCollector.zip'], { cwd: dir, stdio: 'ignore' });
+  return fs.readFileSync(path.join(dir, 'logs.cab'));
+}
+
 function splitParts(work: string, zip: Buffer): { filename: string; content: Buffer }[] {
   const dir = fs.mkdtempSync(path.join(work, 'split-'));
   fs.writeFileSync(path.join(dir, 'CMGELogCollector.zip'), zip);
@@ -172,6 +182,8 @@ test.each([
   [5, 'split 7z parts'],
   [6, 'winmail.dat'],
   [7, 'a forwarded mail'],
+  [12, 'a .cab'],
+  [13, 'rar5'],
 ])('case %i: logs in %s are read and diagnosed', (n) => {
   expect(bundleEvents(n).flatMap((b) => b.findings)).toContain('bcd-clone-failure');
   expect(draftText(n)).toContain('bcdedit /delete {725f2633-59a1-11ec-9c5e-d8bbc1a0d6d3}');
@@ -192,7 +204,7 @@ test('a mail over the size limit is not downloaded: recorded, left in the mailbo
   await client.connect();
   const status = await client.status('INBOX', { messages: true });
   await client.logout();
-  expect(status.messages).toBe(12);
+  expect(status.messages).toBe(14);
 });
 
 test('a link to an IP address is refused without a request, and recorded', () => {
