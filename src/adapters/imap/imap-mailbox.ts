@@ -97,17 +97,9 @@ export class ImapMailbox implements Mailbox {
     return unavailableOnError(() => this.fetchRawNow(ref));
   }
 
+  /** BODY.PEEK[HEADER]: the body is never sent. */
   async fetchHeader(ref: MailRef): Promise<Buffer> {
-    return unavailableOnError(async () => {
-      const headers = await this.inFolderOf(ref, async (client, path) => {
-        // BODY.PEEK[HEADER]: the body is never sent.
-        const message = await client.fetchOne(ref.id, { headers: true }, { uid: true });
-        if (!message || !message.headers) throw new Error(`message UID ${ref.id} is gone from ${path}`);
-        return message.headers;
-      });
-      if (headers === null) throw new Error(`UIDVALIDITY of ${ref.folder} changed while reading`);
-      return headers;
-    });
+    return unavailableOnError(() => this.fetchOneNow(ref, 'headers'));
   }
 
   private async fetchRawNow(ref: MailRef): Promise<Buffer> {
@@ -122,10 +114,9 @@ export class ImapMailbox implements Mailbox {
       await this.prefetch(ref);
       raw = take();
     }
-    return raw ?? this.fetchOneNow(ref);
+    return raw ?? this.fetchOneNow(ref, 'source');
   }
 
-  /** Fetches this mail and the small ones listed after it in one command (BODY.PEEK, nothing marked). */
   /**
    * imapflow keeps only the flags the *selected* mailbox allows (its PERMANENTFLAGS): with INBOX
    * examined read-only that is none. Select the target first, so \\Draft and \\Seen are kept.
@@ -139,6 +130,7 @@ export class ImapMailbox implements Mailbox {
     }
   }
 
+  /** Fetches this mail and the small ones listed after it in one command (BODY.PEEK, nothing marked). */
   private async prefetch(ref: MailRef): Promise<void> {
     const listing = this.listed.get(ref.folder) ?? [];
     const at = listing.findIndex((r) => r.cursor === ref.cursor);
@@ -158,11 +150,12 @@ export class ImapMailbox implements Mailbox {
     });
   }
 
-  private async fetchOneNow(ref: MailRef): Promise<Buffer> {
+  private async fetchOneNow(ref: MailRef, part: 'source' | 'headers'): Promise<Buffer> {
     const raw = await this.inFolderOf(ref, async (client, path) => {
-      const message = await client.fetchOne(ref.id, { source: true }, { uid: true });
-      if (!message || !message.source) throw new Error(`message UID ${ref.id} is gone from ${path}`);
-      return message.source;
+      const message = await client.fetchOne(ref.id, { [part]: true }, { uid: true });
+      const bytes = message ? message[part] : undefined;
+      if (!bytes) throw new Error(`message UID ${ref.id} is gone from ${path}`);
+      return bytes;
     });
     if (raw === null) throw new Error(`UIDVALIDITY of ${ref.folder} changed while reading`);
     return raw;
