@@ -28,6 +28,10 @@ type Row = Record<string, unknown>;
 
 export class SqliteCaseStore implements CaseStore {
   private readonly db: Database.Database;
+  /** Prepared once each: preparing costs more than running most of these statements. */
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Made once: db.transaction() prepares its BEGIN, COMMIT and ROLLBACK every time it is called. */
+  private readonly inTransaction: (fn: () => unknown) => unknown;
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -36,6 +40,7 @@ export class SqliteCaseStore implements CaseStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
     this.migrate();
   }
 
@@ -63,24 +68,33 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.inTransaction(fn) as T;
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   getCursor(folder: string): string | null {
-    const row = this.db.prepare('SELECT value FROM cursors WHERE folder = ?').get(folder) as Row | undefined;
+    const row = this.sql('SELECT value FROM cursors WHERE folder = ?').get(folder) as Row | undefined;
     return row ? String(row.value) : null;
   }
 
   setCursor(folder: string, value: string): void {
-    this.db.prepare('INSERT INTO cursors (folder, value) VALUES (?, ?) ON CONFLICT (folder) DO UPDATE SET value = excluded.value').run(folder, value);
+    this.sql('INSERT INTO cursors (folder, value) VALUES (?, ?) ON CONFLICT (folder) DO UPDATE SET value = excluded.value').run(folder, value);
   }
 
   hasMessage(messageId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM messages WHERE message_id = ?').get(messageId) !== undefined;
+    return this.sql('SELECT 1 FROM messages WHERE message_id = ?').get(messageId) !== undefined;
   }
 
   messageRecord(messageId: string): { rawHash: string; folder: string } | null {
-    const row = this.db.prepare('SELECT raw_hash, folder FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    const row = this.sql('SELECT raw_hash, folder FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
     return row ? { rawHash: String(row.raw_hash), folder: String(row.folder) } : null;
   }
 
@@ -98,12 +112,12 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   getCase(caseId: string): CaseSummary | null {
-    const row = this.db.prepare('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
+    const row = this.sql('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
     return row ? toSummary(row) : null;
   }
 
   listCases(): CaseSummary[] {
-    return (this.db.prepare('SELECT * FROM cases ORDER BY case_id').all() as Row[]).map(toSummary);
+    return (this.sql('SELECT * FROM cases ORDER BY case_id').all() as Row[]).map(toSummary);
   }
 
   createCase(c: NewCase, at: string): void {
@@ -145,7 +159,7 @@ export class SqliteCaseStore implements CaseStore {
       );
     if (m.caseId) {
       const column = m.direction === 'inbound' ? 'last_inbound_at' : m.direction === 'outbound' ? 'last_outbound_at' : null;
-      if (column) this.db.prepare(`UPDATE cases SET updated_at = ?, ${column} = MAX(COALESCE(${column}, ''), ?) WHERE case_id = ?`).run(at, m.arrivedAt, m.caseId);
+      if (column) this.sql(`UPDATE cases SET updated_at = ?, ${column} = MAX(COALESCE(${column}, ''), ?) WHERE case_id = ?`).run(at, m.arrivedAt, m.caseId);
     }
     return Number(result.lastInsertRowid);
   }
@@ -167,12 +181,12 @@ export class SqliteCaseStore implements CaseStore {
         JSON.stringify(a.analysis.problems),
         at,
       );
-    const insertFinding = this.db.prepare(
+    const insertFinding = this.sql(
       `INSERT INTO findings (analysis_id, position, rule, category, title, summary, confidence, confidence_why, facts_json, evidence_json, fix_json, resolution)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const top = a.analysis.findings[0];
-    if (top) this.db.prepare('UPDATE cases SET top_finding = ?, top_category = ? WHERE case_id = ?').run(top.title, top.category, caseId);
+    if (top) this.sql('UPDATE cases SET top_finding = ?, top_category = ? WHERE case_id = ?').run(top.title, top.category, caseId);
     a.analysis.findings.forEach((f, i) => {
       insertFinding.run(Number(analysis.lastInsertRowid), i, f.rule, f.category, f.title, f.summary, f.confidence, f.confidenceWhy, JSON.stringify(f.facts), JSON.stringify(f.evidence), JSON.stringify(f.fix), f.resolution);
     });
@@ -186,21 +200,21 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   markDirty(caseId: string): void {
-    this.db.prepare('UPDATE cases SET dirty = 1 WHERE case_id = ?').run(caseId);
+    this.sql('UPDATE cases SET dirty = 1 WHERE case_id = ?').run(caseId);
   }
 
   dirtyCases(): string[] {
-    return (this.db.prepare('SELECT case_id FROM cases WHERE dirty = 1 ORDER BY case_id').all() as Row[]).map((r) => String(r.case_id));
+    return (this.sql('SELECT case_id FROM cases WHERE dirty = 1 ORDER BY case_id').all() as Row[]).map((r) => String(r.case_id));
   }
 
   clearDirty(caseId: string): void {
-    this.db.prepare('UPDATE cases SET dirty = 0 WHERE case_id = ?').run(caseId);
+    this.sql('UPDATE cases SET dirty = 0 WHERE case_id = ?').run(caseId);
   }
 
   loadAnalysis(analysisId: number): Analysis | null {
-    const row = this.db.prepare('SELECT * FROM analyses WHERE id = ?').get(analysisId) as Row | undefined;
+    const row = this.sql('SELECT * FROM analyses WHERE id = ?').get(analysisId) as Row | undefined;
     if (!row) return null;
-    const findings = (this.db.prepare('SELECT * FROM findings WHERE analysis_id = ? ORDER BY position').all(analysisId) as Row[]).map(toFinding);
+    const findings = (this.sql('SELECT * FROM findings WHERE analysis_id = ? ORDER BY position').all(analysisId) as Row[]).map(toFinding);
     const story = JSON.parse(String(row.story_json)) as Pick<Analysis, 'scenario' | 'attempts' | 'errorLines'>;
     return {
       verdict: String(row.verdict) as Verdict,
@@ -212,11 +226,11 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   loadCaseView(caseId: string): CaseView {
-    const c = this.db.prepare('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
+    const c = this.sql('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
     if (!c) throw new Error(`no case ${caseId}`);
     // Commands to casebot are not part of the conversation with the customer.
-    const rows = this.db.prepare("SELECT * FROM messages WHERE case_id = ? AND direction != 'command' ORDER BY arrived_at, id").all(caseId) as Row[];
-    const latestAnalysis = this.db.prepare('SELECT id FROM analyses WHERE message_row = ? ORDER BY id DESC LIMIT 1');
+    const rows = this.sql("SELECT * FROM messages WHERE case_id = ? AND direction != 'command' ORDER BY arrived_at, id").all(caseId) as Row[];
+    const latestAnalysis = this.sql('SELECT id FROM analyses WHERE message_row = ? ORDER BY id DESC LIMIT 1');
     const messages: CaseMessage[] = rows.map((r) => {
       const a = latestAnalysis.get(r.id) as Row | undefined;
       const analysis = a ? this.loadAnalysis(Number(a.id)) : null;
@@ -260,7 +274,7 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   liveDraft(caseId: string): StoredDraft | null {
-    const row = this.db.prepare(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`).get(caseId) as Row | undefined;
+    const row = this.sql(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`).get(caseId) as Row | undefined;
     return row ? toDraft(row) : null;
   }
 
@@ -272,15 +286,15 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   setCaseStatus(caseId: string, status: 'open' | 'closed', at: string): void {
-    this.db.prepare('UPDATE cases SET status = ?, updated_at = ?, closed_at = ? WHERE case_id = ?').run(status, at, status === 'closed' ? at : null, caseId);
+    this.sql('UPDATE cases SET status = ?, updated_at = ?, closed_at = ? WHERE case_id = ?').run(status, at, status === 'closed' ? at : null, caseId);
   }
 
   snooze(caseId: string, until: string | null): void {
-    this.db.prepare('UPDATE cases SET snoozed_until = ? WHERE case_id = ?').run(until, caseId);
+    this.sql('UPDATE cases SET snoozed_until = ? WHERE case_id = ?').run(until, caseId);
   }
 
   mailboxRef(messageId: string): string | null {
-    const row = this.db.prepare('SELECT mailbox_ref FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    const row = this.sql('SELECT mailbox_ref FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
     return row?.mailbox_ref ? String(row.mailbox_ref) : null;
   }
 
@@ -292,7 +306,7 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   messageRowId(messageId: string): number | null {
-    const row = this.db.prepare('SELECT id FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
+    const row = this.sql('SELECT id FROM messages WHERE message_id = ?').get(messageId) as Row | undefined;
     return row ? Number(row.id) : null;
   }
 
@@ -358,15 +372,15 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   digestSent(slot: string, recipient: string): boolean {
-    return this.db.prepare('SELECT 1 FROM digests WHERE slot = ? AND recipient = ?').get(slot, recipient) !== undefined;
+    return this.sql('SELECT 1 FROM digests WHERE slot = ? AND recipient = ?').get(slot, recipient) !== undefined;
   }
 
   recordDigest(slot: string, recipient: string, messageId: string, at: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO digests (slot, recipient, message_id, created_at) VALUES (?, ?, ?, ?)').run(slot, recipient, messageId, at);
+    this.sql('INSERT OR IGNORE INTO digests (slot, recipient, message_id, created_at) VALUES (?, ?, ?, ?)').run(slot, recipient, messageId, at);
   }
 
   lastDigestAt(recipient: string): string | null {
-    const row = this.db.prepare('SELECT MAX(created_at) AS at FROM digests WHERE recipient = ?').get(recipient) as Row;
+    const row = this.sql('SELECT MAX(created_at) AS at FROM digests WHERE recipient = ?').get(recipient) as Row;
     return nullable(row.at);
   }
 
@@ -381,19 +395,19 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   outboxByMessageId(messageId: string): OutboxEntry | null {
-    const row = this.db.prepare('SELECT * FROM outbox WHERE message_id = ?').get(messageId) as Row | undefined;
+    const row = this.sql('SELECT * FROM outbox WHERE message_id = ?').get(messageId) as Row | undefined;
     return row ? toOutbox(row) : null;
   }
 
   dueOutbox(now: string): OutboxEntry[] {
-    return (this.db.prepare("SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ? ORDER BY id").all(now) as Row[]).map(toOutbox);
+    return (this.sql("SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ? ORDER BY id").all(now) as Row[]).map(toOutbox);
   }
 
   updateOutbox(id: number, fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string }): void {
     const columns: Record<string, string> = { status: 'status', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastError: 'last_error', sentAt: 'sent_at' };
     const entries = Object.entries(fields).filter(([k]) => k in columns);
     if (entries.length === 0) return;
-    this.db.prepare(`UPDATE outbox SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
+    this.sql(`UPDATE outbox SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
   }
 
   engineerMailsSince(address: string, since: string): number {
@@ -404,16 +418,16 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   draftByMessageId(messageId: string): StoredDraft | null {
-    const row = this.db.prepare('SELECT * FROM drafts WHERE message_id = ?').get(messageId) as Row | undefined;
+    const row = this.sql('SELECT * FROM drafts WHERE message_id = ?').get(messageId) as Row | undefined;
     return row ? toDraft(row) : null;
   }
 
   draftsWithStatus(status: DraftStatus): StoredDraft[] {
-    return (this.db.prepare('SELECT * FROM drafts WHERE status = ? ORDER BY id').all(status) as Row[]).map(toDraft);
+    return (this.sql('SELECT * FROM drafts WHERE status = ? ORDER BY id').all(status) as Row[]).map(toDraft);
   }
 
   setDraftStatus(id: number, status: DraftStatus, at: string): void {
-    this.db.prepare('UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+    this.sql('UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
   }
 
   quarantine(q: Omit<QuarantinedMail, 'id'>): number {
@@ -425,7 +439,7 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   quarantined(): QuarantinedMail[] {
-    return (this.db.prepare('SELECT * FROM quarantine WHERE released_at IS NULL ORDER BY id').all() as Row[]).map((r) => ({
+    return (this.sql('SELECT * FROM quarantine WHERE released_at IS NULL ORDER BY id').all() as Row[]).map((r) => ({
       id: Number(r.id),
       folder: String(r.folder),
       mailboxRef: String(r.mailbox_ref),
@@ -436,7 +450,7 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   releaseQuarantine(id: number, at: string): void {
-    this.db.prepare('UPDATE quarantine SET released_at = ? WHERE id = ?').run(at, id);
+    this.sql('UPDATE quarantine SET released_at = ? WHERE id = ?').run(at, id);
   }
 
   appendEvent(e: StoreEvent): void {
@@ -447,8 +461,8 @@ export class SqliteCaseStore implements CaseStore {
 
   events(caseId: string | null): StoreEvent[] {
     const rows = (caseId === null
-      ? this.db.prepare('SELECT * FROM events ORDER BY id').all()
-      : this.db.prepare('SELECT * FROM events WHERE case_id = ? ORDER BY id').all(caseId)) as Row[];
+      ? this.sql('SELECT * FROM events ORDER BY id').all()
+      : this.sql('SELECT * FROM events WHERE case_id = ? ORDER BY id').all(caseId)) as Row[];
     return rows.map((r) => ({
       at: String(r.at),
       caseId: r.case_id === null ? null : String(r.case_id),
@@ -463,7 +477,7 @@ export class SqliteCaseStore implements CaseStore {
   counts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const table of ['cases', 'messages', 'artifacts', 'analyses', 'findings', 'drafts', 'events']) {
-      out[table] = Number((this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as Row).n);
+      out[table] = Number((this.sql(`SELECT COUNT(*) AS n FROM ${table}`).get() as Row).n);
     }
     return out;
   }
