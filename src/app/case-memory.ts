@@ -12,7 +12,9 @@ import { rankSimilar } from '../core/memory/rank';
 import { closureSummary, rememberCase, type CaseThread } from '../core/memory/remember';
 import { codeSynonyms, type CodeSynonyms } from '../core/memory/tokens';
 import type { MemoryQuery, RememberedCase, SimilarCase } from '../core/memory/types';
-import type { Analysis } from '../core/types';
+import { decodeText } from '../core/analyze/decode-text';
+import { mineTemplates } from '../core/memory/templates';
+import type { Analysis, LogFileInput } from '../core/types';
 import type { CasebotDeps } from './casebot-deps';
 import { mailEngineer } from './engineer-mail';
 
@@ -112,4 +114,27 @@ function analysesOf(view: CaseView): Analysis[] {
 function problemOf(deps: CasebotDeps, caseId: string): string {
   const first = deps.memory.threadMails(caseId).find((m) => m.direction === 'inbound');
   return first ? ownText(first.text) : '';
+}
+
+/** A successful run's log larger than this is read only so far: its first lines hold the templates. */
+const NORMAL_LOG_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Logs of upgrades that succeeded: their line templates are remembered as normal, so a
+ * failure's fingerprint leaves out what every run writes. Returns the templates added.
+ */
+export async function learnNormalRuns(deps: Pick<CasebotDeps, 'memory'>, files: LogFileInput[]): Promise<number> {
+  let added = 0;
+  for (const file of files) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of file.open()) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= NORMAL_LOG_BYTES) break;
+    }
+    const lines = decodeText(Buffer.concat(chunks)).split(/\r?\n/);
+    added += deps.memory.addNormalTemplates(mineTemplates(lines).map((t) => t.template));
+  }
+  return added;
 }

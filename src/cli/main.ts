@@ -18,7 +18,7 @@ import { loadTemplates } from '../knowledge/load-templates';
 import { runRuleFixtures } from '../knowledge/run-fixtures';
 import { readFolder } from '../knowledge/log-files';
 import { archiveMailbox, createCasebot, type Casebot } from '../main';
-import { caseQuery, findSimilar, synonymsOf } from '../app/case-memory';
+import { caseQuery, findSimilar, learnNormalRuns, synonymsOf } from '../app/case-memory';
 import { learnFromArchive } from '../app/learn-archive';
 import { findCaseId } from '../core/case/case-id';
 import { similarCasesText } from '../core/memory/note';
@@ -203,10 +203,19 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('learn <sources...>')
     .description('remember the closed case threads of an archive: Maildir folders, or folders of the configured IMAP server (read with its Sent folder)')
+    .option('--normal', 'the sources are logs of upgrades that succeeded (folders, archives or files): their lines are never part of a failure fingerprint')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
-    .action(async (sources: string[], opts: { config: string }) => {
+    .action(async (sources: string[], opts: { config: string; normal?: boolean }) => {
       const config = loadConfig(opts.config);
       await withCasebot(opts.config, async (bot) => {
+        if (opts.normal) {
+          for (const source of sources) {
+            const { files, problems } = await readTarget(source);
+            for (const p of problems) process.stdout.write(`! ${p}\n`);
+            process.stdout.write(`${source}: ${files.length} logs, ${await learnNormalRuns(bot, files)} new templates of successful runs.\n`);
+          }
+          return;
+        }
         for (const source of sources) {
           const archive = archiveMailbox(config, bot.log, source);
           await archive.open();

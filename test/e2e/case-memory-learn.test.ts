@@ -45,13 +45,13 @@ let root: string;
 let bot: Casebot;
 let output = '';
 
-async function learn(): Promise<number> {
+async function learn(...args: string[]): Promise<number> {
   const write = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
   process.stdout.write = ((chunk: string) => ((output += chunk), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string) => ((output += chunk), true)) as typeof process.stderr.write;
   try {
-    return await main(['node', 'casebot', 'learn', archive, '-c', configFile]);
+    return await main(['node', 'casebot', 'learn', ...(args.length > 0 ? args : [archive]), '-c', configFile]);
   } finally {
     process.stdout.write = write;
     process.stderr.write = writeErr;
@@ -149,4 +149,15 @@ test('safety: no draft contains another case id, customer, organisation or log t
       for (const mark of marks) expect({ draft: draft.caseId, kind: draft.kind, contains: text.includes(mark) ? mark : null }).toEqual({ draft: draft.caseId, kind: draft.kind, contains: null });
     }
   }
+});
+
+test('casebot learn --normal remembers the line templates of successful runs, once', async () => {
+  const success = path.join(__dirname, '../../../shared/real-logs/24h2-success-a');
+  output = '';
+  expect(await learn('--normal', success)).toBe(0);
+  const added = Number(/(\d+) new templates of successful runs/.exec(output)?.[1]);
+  expect(added).toBeGreaterThan(10);
+  output = '';
+  expect(await learn('--normal', success)).toBe(0);
+  expect(output).toContain(' 0 new templates of successful runs');
 });

@@ -25,6 +25,10 @@ const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => stri
   'case-closed': () => '案例已结案',
   'case-reopened': () => '案例重新打开',
   'case-snoozed': (d) => `暂停提醒至 ${String(d.until).slice(0, 10)}`,
+  'memory-lookup': (d) => `查找相似历史案例：${Array.isArray(d.similar) && d.similar.length > 0 ? (d.similar as { caseId: string }[]).map((s) => s.caseId).join('、') : '无'}`,
+  'fixed-by': (d, actor) => `记录解决问题的修复：${String(d.finding)}（${actor}）`,
+  'memory-feedback': (d, actor) => `相似案例 ${String(d.about)} ${d.useful ? '有用' : '没用'}（${actor}）`,
+  'mail-quarantined': (d) => `邮件被隔离：${String(d.reason)}`,
 };
 
 export function eventLabel(type: string, detail: Record<string, unknown>, actor: string): string {

@@ -22,7 +22,7 @@ test('a URL or a path is not a command', () => {
 test('unknown commands and bad arguments are explained', () => {
   const r = parseCommands('/clsoe /snooze soon /note /send now');
   expect(r.commands).toEqual([]);
-  expect(r.errors).toEqual(['不认识的命令 /clsoe', '/snooze 需要 1 到 365 之间的天数，收到“soon”', '/note 需要内容，例如 /note 已电话联系客户', '/send 不需要参数，收到“now”']);
+  expect(r.errors).toEqual(['不认识的命令 /clsoe', '/snooze 需要 1 到 365 之间的天数，收到“soon”', '/note 需要内容（给案例加内部备注：/note 内容）', '/send 不需要参数，收到“now”']);
 });
 
 test('help lists every command', () => {
@@ -35,5 +35,5 @@ test('case-memory commands: /fixed-by and /useful take an argument, one of them 
     { name: 'fixed-by', arg: 'bcd-clone-failure' },
     { name: 'useful', arg: 'CAS-06079-G5K3W1' },
   ]);
-  expect(parseCommands('/notuseful').errors).toEqual(['/notuseful 需要内容，例如 /notuseful 已电话联系客户']);
+  expect(parseCommands('/notuseful').errors).toEqual(['/notuseful 需要内容（内部参考中的相似案例没用：/notuseful CAS-06079-G5K3W1）']);
 });

@@ -59,7 +59,7 @@ export function parseCommands(subject: string): ParsedCommands {
     const name = word as CommandName;
     const spec = COMMANDS[name];
     if (spec.args === 'none' && arg !== '') errors.push(`/${name} 不需要参数，收到“${arg}”`);
-    else if (spec.args === 'required' && arg === '') errors.push(`/${name} 需要内容，例如 /${name} 已电话联系客户`);
+    else if (spec.args === 'required' && arg === '') errors.push(`/${name} 需要内容（${spec.help}）`);
     else if (spec.args === 'days') {
       const days = /^\d+$/.test(arg) ? Number(arg) : NaN;
       if (!(days >= 1 && days <= MAX_SNOOZE_DAYS)) errors.push(`/snooze 需要 1 到 ${MAX_SNOOZE_DAYS} 之间的天数，收到“${arg}”`);
