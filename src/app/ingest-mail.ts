@@ -62,20 +62,34 @@ function quarantine(deps: CasebotDeps, ref: MailRef, messageId: string | null, r
 export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassReport, options: IngestOptions = {}, abandoned = { value: false }): Promise<void> {
   // Too big to download (RFC822.SIZE): only the header is read; the mail stays where it is.
   const oversized = ref.size > deps.intake.maxMailBytes;
-  let raw: Buffer;
+  // Big, but not too big: fetched to a file and streamed through the parser, never held whole.
+  const streamed = !oversized && ref.size > STREAM_MAIL_BYTES;
+  const folder = streamed ? deps.intake.scratch.folder() : null;
   try {
-    raw = oversized ? await deps.mailbox.fetchHeader(ref) : await deps.mailbox.fetchRaw(ref);
-  } catch (err) {
-    // Reading failed: the server's fault, not the mail's. The pass stops; the mail waits.
-    throw err instanceof MailboxUnavailable ? err : new MailboxUnavailable(`cannot read ${ref.folder} ${ref.id}: ${(err as Error).message}`, err);
-  }
-  const mail = await deps.codec.parse(raw, deps.clock());
-  try {
-    await ingestParsed(deps, ref, report, options, abandoned, raw, mail, oversized);
+    let raw: Buffer;
+    let mail: ParsedMail;
+    try {
+      if (folder) await deps.mailbox.fetchToFile(ref, `${folder}/mail.eml`);
+      else raw = oversized ? await deps.mailbox.fetchHeader(ref) : await deps.mailbox.fetchRaw(ref);
+    } catch (err) {
+      // Reading failed: the server's fault, not the mail's. The pass stops; the mail waits.
+      throw err instanceof MailboxUnavailable ? err : new MailboxUnavailable(`cannot read ${ref.folder} ${ref.id}: ${(err as Error).message}`, err);
+    }
+    // Of a streamed mail only the start is kept: a bounce's returned headers are there.
+    if (folder) ({ mail, start: raw } = await deps.codec.parseFile(`${folder}/mail.eml`, deps.clock()));
+    else mail = await deps.codec.parse(raw!, deps.clock());
+    try {
+      await ingestParsed(deps, ref, report, options, abandoned, { bytes: raw!, whole: folder === null }, mail, oversized);
+    } finally {
+      deps.codec.release(mail);
+    }
   } finally {
-    deps.codec.release(mail);
+    if (folder) deps.intake.scratch.remove(folder);
   }
 }
+
+/** Mails bigger than this are streamed from a temp file rather than held in memory. */
+const STREAM_MAIL_BYTES = 4 * 1024 * 1024;
 
 async function ingestParsed(
   deps: CasebotDeps,
@@ -83,7 +97,7 @@ async function ingestParsed(
   report: PassReport,
   options: IngestOptions,
   abandoned: { value: boolean },
-  raw: Buffer,
+  raw: { bytes: Buffer; whole: boolean },
   parsed: ParsedMail,
   oversized: boolean,
 ): Promise<void> {
@@ -122,7 +136,7 @@ async function ingestParsed(
   }
 
   const machine = machineOf(deps, mail, now);
-  const bounced = machine === 'bounce' ? bouncedMessageId(raw.toString('latin1'), mail.messageId) : null;
+  const bounced = machine === 'bounce' ? bouncedMessageId(raw.bytes.toString('latin1'), mail.messageId) : null;
   const caseId =
     findCaseId(mail.subject) ?? store.caseOfMessages([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references, ...(bounced ? [bounced] : [])]);
   const commands = parseCommands(mail.subject);
@@ -207,7 +221,11 @@ async function ingestParsed(
     moveCursor();
   });
 
-  if (direction === 'command') await runCommands(deps, { mail, raw, caseId, parsed: commands }, report);
+  if (direction === 'command') {
+    // A command's sender is verified over the whole mail: a big one is read again, whole (rare).
+    const whole = raw.whole ? raw.bytes : await deps.mailbox.fetchRaw(ref);
+    await runCommands(deps, { mail, raw: whole, caseId, parsed: commands }, report);
+  }
   if (caseId || direction === 'command') report.ingested++;
   else report.unmatched++;
   log.info(caseId ? 'mail ingested' : 'mail matched no case', { folder: ref.folder, caseId, direction, attachments: bundles.logAttachments });

@@ -36,6 +36,8 @@ export interface Mailbox {
   /** Mail after `cursor` (null: from the start), oldest first. Never marks anything seen. */
   listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]>;
   fetchRaw(ref: MailRef): Promise<Buffer>;
+  /** Writes the mail to `file` as it arrives, for a mail too big to hold in memory. */
+  fetchToFile(ref: MailRef, file: string): Promise<void>;
   /** Only the header (up to the blank line): what is read of a mail too big to download. */
   fetchHeader(ref: MailRef): Promise<Buffer>;
   /** Stores a draft (flagged \Draft) in the Drafts folder. */

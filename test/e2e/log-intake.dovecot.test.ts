@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { processMailbox } from '../../src/app/process-mailbox';
@@ -60,6 +61,8 @@ function bundleEvents(n: number): { file: string; sha256: string | null; reused:
     .flatMap((e) => (e.detail as { bundles: { file: string; sha256: string | null; reused: boolean; findings: string[]; problems: string[] }[] }).bundles);
 }
 
+const startedAt = Date.now();
+
 beforeAll(async () => {
   server = await startDovecot();
   process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
@@ -101,8 +104,8 @@ beforeAll(async () => {
     // 8: the same zip sent twice.
     await customerMail(8, '日志见附件', [{ filename: 'CMGELogCollector.zip', content: bcdZip }]),
     await customerMail(8, '再发一次日志', [{ filename: 'CMGELogCollector (1).zip', content: bcdZip }]),
-    // 9: far over the mail size limit (2 MB in this config).
-    await customerMail(9, '日志见附件', [{ filename: 'huge.zip', content: Buffer.alloc(3 * 1024 * 1024, 7) }]),
+    // 9: far over the mail size limit (8 MB in this config).
+    await customerMail(9, '日志见附件', [{ filename: 'huge.zip', content: Buffer.alloc(9 * 1024 * 1024, 7) }]),
     // 10: a link to an IP address: never called.
     await customerMail(10, `日志：http://127.0.0.1:${portalPort}/share/ENSEC123`),
     // 11: a zip bomb.
@@ -110,6 +113,11 @@ beforeAll(async () => {
     // 12: a .cab as Windows tools write it (gcab), and 13: rar5.
     await customerMail(12, '日志见附件', [{ filename: 'UpgradeLogs.cab', content: cabOf(work, bcdZip) }]),
     await customerMail(13, '日志见附件', [{ filename: 'UpgradeLogs.rar', content: rar5([{ name: 'CMGELogCollector.zip', content: bcdZip }]) }]),
+    // 14: big enough (about 6 MB) to be streamed from a temp file rather than held in memory.
+    await customerMail(14, '日志和截图见附件', [
+      { filename: 'CMGELogCollector.zip', content: bcdZip },
+      { filename: 'screen.png', content: Buffer.alloc(4 * 1024 * 1024, 9), contentType: 'image/png' },
+    ]),
   ];
   fs.mkdirSync(path.join(dropFolder, `${caseId(2)}-upload`));
   fs.writeFileSync(path.join(dropFolder, `${caseId(2)}-upload`, 'CMGELogCollector.zip'), bcdZip);
@@ -130,7 +138,7 @@ beforeAll(async () => {
         readTimeoutSeconds: 2,
         totalTimeoutSeconds: 5,
       },
-      intake: { maxMailMB: 2, dropFolder },
+      intake: { maxMailMB: 8, dropFolder },
     },
   });
   bot = createCasebot(loadConfig(file), quiet);
@@ -184,6 +192,7 @@ test.each([
   [7, 'a forwarded mail'],
   [12, 'a .cab'],
   [13, 'rar5'],
+  [14, 'a mail big enough to be streamed'],
 ])('case %i: logs in %s are read and diagnosed', (n) => {
   expect(bundleEvents(n).flatMap((b) => b.findings)).toContain('bcd-clone-failure');
   expect(draftText(n)).toContain('bcdedit /delete {725f2633-59a1-11ec-9c5e-d8bbc1a0d6d3}');
@@ -198,13 +207,13 @@ test('the same zip twice is analyzed once; both are on the record', () => {
 });
 
 test('a mail over the size limit is not downloaded: recorded, left in the mailbox, and the draft asks for an upload', async () => {
-  expect(bundleEvents(9)[0]!.problems.join('')).toMatch(/邮件大小 4 MB，超过了 2 MB 的上限，没有下载/);
-  expect(draftText(9)).toContain('超过了 2 MB 的上限');
+  expect(bundleEvents(9)[0]!.problems.join('')).toMatch(/邮件大小 12 MB，超过了 8 MB 的上限，没有下载/);
+  expect(draftText(9)).toContain('超过了 8 MB 的上限');
   const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
   await client.connect();
   const status = await client.status('INBOX', { messages: true });
   await client.logout();
-  expect(status.messages).toBe(14);
+  expect(status.messages).toBe(15);
 });
 
 test('a link to an IP address is refused without a request, and recorded', () => {
@@ -215,4 +224,12 @@ test('a link to an IP address is refused without a request, and recorded', () =>
 test('a zip bomb is refused with its reason while the other cases are served', () => {
   expect(bundleEvents(11)[0]!.problems.join('')).toContain('超过 512 MB');
   expect(draftText(11)).toContain('超过 512 MB');
+});
+
+test('no temp file of a mail or a download is left behind', () => {
+  const left = fs
+    .readdirSync(os.tmpdir())
+    .filter((name) => /^casebot-(mail|download)-/.test(name))
+    .filter((name) => fs.statSync(path.join(os.tmpdir(), name)).mtimeMs >= startedAt);
+  expect(left).toEqual([]);
 });

@@ -3,6 +3,8 @@
 // BODY.PEEK so nothing is marked read; Drafts and Sent are found by SPECIAL-USE.
 // Two connections: one runs commands, one only IDLEs on INBOX, so drafting never breaks IDLE.
 
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from '../../ports/logger';
 import { MailboxUnavailable, type FolderRole, type Mailbox, type MailRef } from '../../ports/mailbox';
@@ -26,6 +28,8 @@ const RECONNECT_MAX_MS = 60 * 1000;
 
 /** Sources are fetched ahead in batches (one round trip for many mails), within these bounds. */
 const PREFETCH_MAILS = 64;
+/** Pieces a big mail is downloaded in. */
+const DOWNLOAD_CHUNK = 1024 * 1024;
 const PREFETCH_BYTES = 16 * 1024 * 1024;
 /** A mail bigger than this is fetched alone. */
 const PREFETCH_MAX_MAIL = 2 * 1024 * 1024;
@@ -95,6 +99,19 @@ export class ImapMailbox implements Mailbox {
 
   async fetchRaw(ref: MailRef): Promise<Buffer> {
     return unavailableOnError(() => this.fetchRawNow(ref));
+  }
+
+  async fetchToFile(ref: MailRef, file: string): Promise<void> {
+    return unavailableOnError(async () => {
+      const done = await this.inFolderOf(ref, async (client, path) => {
+        // BODY.PEEK[]<offset.length> in 1 MB pieces, written as they come, under the folder's lock.
+        const { content } = await client.download(ref.id, undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK });
+        if (!content) throw new Error(`message UID ${ref.id} is gone from ${path}`);
+        await pipeline(content, fs.createWriteStream(file, { mode: 0o600 }));
+        return true;
+      });
+      if (done === null) throw new Error(`UIDVALIDITY of ${ref.folder} changed while reading`);
+    });
   }
 
   /** BODY.PEEK[HEADER]: the body is never sent. */

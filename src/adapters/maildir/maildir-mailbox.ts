@@ -40,6 +40,10 @@ export class MaildirMailbox implements Mailbox {
     return fs.readFileSync(this.fileOf(ref));
   }
 
+  async fetchToFile(ref: MailRef, file: string): Promise<void> {
+    fs.copyFileSync(this.fileOf(ref), file);
+  }
+
   async fetchHeader(ref: MailRef): Promise<Buffer> {
     const fd = fs.openSync(this.fileOf(ref), 'r');
     try {

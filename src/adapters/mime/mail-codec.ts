@@ -4,7 +4,8 @@
 // (message/rfc822) are the mail's own. Keeps what mailparser loses: a raw 8-bit GBK Subject is
 // re-decoded from the raw header bytes.
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,13 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type { DraftMail } from '../../core/draft/build-draft';
 import type { MailAddress, MailAttachment, ParsedMail } from '../../core/types';
 import type { MailCodec } from '../../ports/mail-codec';
+
+/** Enough of a mail's start to hold its header. */
+const HEAD_BYTES = 256 * 1024;
+/** What parseFile hands back of a big mail's bytes (a bounce's returned headers are near the start). */
+const START_BYTES = 1024 * 1024;
+/** A "line" longer than this is passed on without waiting for its end. */
+const MAX_LINE = 64 * 1024;
 
 /** Forwarded messages inside forwarded messages: deeper than this is not a customer's log mail. */
 const MAX_FORWARD_DEPTH = 3;
@@ -29,26 +37,39 @@ export class MimeMailCodec implements MailCodec {
   constructor(private readonly tempRoot: string = os.tmpdir()) {}
 
   async parse(raw: Buffer, receivedAt: Date): Promise<ParsedMail> {
-    const rawHash = createHash('sha256').update(raw).digest('hex');
-    this.release({ rawHash });
+    return this.parseChunks([raw], raw.subarray(0, HEAD_BYTES), receivedAt);
+  }
+
+  /** A mail in a file (a big one, fetched to disk): streamed through the parser, never read whole. */
+  async parseFile(file: string, receivedAt: Date): Promise<{ mail: ParsedMail; start: Buffer }> {
+    const start = readStart(file, START_BYTES);
+    return { mail: await this.parseChunks(fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), start.subarray(0, HEAD_BYTES), receivedAt), start };
+  }
+
+  private async parseChunks(chunks: AsyncIterable<Buffer> | Buffer[], head: Buffer, receivedAt: Date): Promise<ParsedMail> {
     // Made when the first attachment comes: most mail has none.
+    let folder: string | null = null;
     const dir = () => {
-      let made = this.scratch.get(rawHash);
-      if (!made) {
-        made = fs.mkdtempSync(path.join(this.tempRoot, 'casebot-mail-'));
-        fs.chmodSync(made, 0o700);
-        this.scratch.set(rawHash, made);
+      if (!folder) {
+        folder = fs.mkdtempSync(path.join(this.tempRoot, 'casebot-mail-'));
+        fs.chmodSync(folder, 0o700);
       }
-      return made;
+      return folder;
     };
+    const hash = createHash('sha256');
     let parsed: StreamedMail;
     try {
-      parsed = await streamParse(relabelChinese(raw), dir, 0);
+      parsed = await streamParse(hashing(chunks, hash), dir, 0);
     } catch (err) {
-      this.release({ rawHash });
+      if (folder) fs.rmSync(folder, { recursive: true, force: true });
       throw err;
     }
-    const subject = recoverSubject(raw, parsed.subject ?? '');
+    const rawHash = hash.digest('hex');
+    if (folder) {
+      this.release({ rawHash });
+      this.scratch.set(rawHash, folder);
+    }
+    const subject = recoverSubject(head, parsed.subject ?? '');
     const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : receivedAt;
     return {
       messageId: normaliseId(parsed.messageId) ?? `missing.${rawHash.slice(0, 32)}@casebot.invalid`,
@@ -119,7 +140,7 @@ interface StreamedMail {
  * mailparser's streaming parser, as simpleParser drives it, except that each attachment goes
  * to a file in the folder `dir()` gives (hashed on the way) rather than into memory.
  */
-async function streamParse(raw: Buffer, dir: () => string, depth: number): Promise<StreamedMail> {
+async function streamParse(raw: AsyncIterable<Buffer> | Buffer[], dir: () => string, depth: number): Promise<StreamedMail> {
   const parser = new MailParser({ skipHtmlToText: false, maxHtmlLengthToParse: 2 * 1024 * 1024, skipImageLinks: true, skipTextToHtml: true });
   const mail: StreamedMail = { headerLines: [], attachments: [] };
   const attachments: MailAttachment[] = [];
@@ -151,8 +172,11 @@ async function streamParse(raw: Buffer, dir: () => string, depth: number): Promi
       }
     }
   })();
-  parser.end(raw);
-  await Promise.all([done, reading]);
+  const writing = (async () => {
+    for await (const chunk of relabelled(raw)) if (!parser.write(chunk)) await once(parser, 'drain');
+    parser.end();
+  })();
+  await Promise.all([done, reading, writing]);
   const h = headers as Headers | null;
   if (h) {
     mail.subject = h.get('subject') as string | undefined;
@@ -168,7 +192,7 @@ async function streamParse(raw: Buffer, dir: () => string, depth: number): Promi
     mail.attachments.push(a);
     // A forwarded message's attachments (the customer forwarded the mail with the logs) count too.
     if (a.contentType === 'message/rfc822' && depth < MAX_FORWARD_DEPTH) {
-      const inner = await streamParse(relabelChinese(fs.readFileSync(a.file)), dir, depth + 1).catch(() => null);
+      const inner = await streamParse(fs.createReadStream(a.file, { highWaterMark: 1024 * 1024 }), dir, depth + 1).catch(() => null);
       if (inner) mail.attachments.push(...inner.attachments);
     }
   }
@@ -223,6 +247,36 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
   };
   for (const v of list) visit(v.value);
   return out;
+}
+
+async function* hashing(chunks: AsyncIterable<Buffer> | Buffer[], hash: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+/** The mail's bytes with its Chinese charset labels relabelled, a run of whole lines at a time. */
+async function* relabelled(chunks: AsyncIterable<Buffer> | Buffer[]): AsyncGenerator<Buffer> {
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const cut = data.lastIndexOf(10) + 1;
+    const upto = cut > 0 ? cut : data.length > MAX_LINE ? data.length : 0;
+    if (upto > 0) yield relabelChinese(data.subarray(0, upto));
+    carry = data.subarray(upto);
+  }
+  if (carry.length > 0) yield relabelChinese(carry);
+}
+
+function readStart(file: string, bytes: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(bytes);
+    return head.subarray(0, fs.readSync(fd, head, 0, bytes, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
