@@ -12,7 +12,7 @@ import { rankSimilar } from '../core/memory/rank';
 import { closureSummary, rememberCase, type CaseThread } from '../core/memory/remember';
 import { codeSynonyms, type CodeSynonyms } from '../core/memory/tokens';
 import type { MemoryQuery, RememberedCase, SimilarCase } from '../core/memory/types';
-import { decodeText } from '../core/analyze/decode-text';
+import { readLogText } from '../core/analyze/decode-text';
 import { mineTemplates } from '../core/memory/templates';
 import type { Analysis, LogFileInput } from '../core/types';
 import type { CasebotDeps } from './casebot-deps';
@@ -126,14 +126,7 @@ const NORMAL_LOG_BYTES = 64 * 1024 * 1024;
 export async function learnNormalRuns(deps: Pick<CasebotDeps, 'memory'>, files: LogFileInput[]): Promise<number> {
   let added = 0;
   for (const file of files) {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of file.open()) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= NORMAL_LOG_BYTES) break;
-    }
-    const lines = decodeText(Buffer.concat(chunks)).split(/\r?\n/);
+    const lines = (await readLogText(file, NORMAL_LOG_BYTES)).split(/\r?\n/);
     added += deps.memory.addNormalTemplates(mineTemplates(lines).map((t) => t.template));
   }
   return added;

@@ -5,7 +5,7 @@
 import type { Analysis, Evidence, FileReport, Finding, LogFileInput, LogKind } from '../types';
 import { buildStory, storyAnchors } from './build-story';
 import { classifyLog } from './classify-log';
-import { decodeText, type TextEncoding } from './decode-text';
+import { readLogText } from './decode-text';
 import type { Knowledge } from './knowledge';
 import { MAX_HITS_PER_ANCHOR, scanLog, type AnchorSpec, type ScannedLog } from './log-scanner';
 import { matchRule, type DecodedLog, type FindLiteral } from './match-rule';
@@ -69,7 +69,7 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     let text: string | null = null;
     if (kind === 'setupdiag') {
       // Small: read whole, so XML and JSON results can be turned into the text form rules read.
-      text = setupdiagAsText(await readText(file, scan.encoding));
+      text = setupdiagAsText(await readLogText(file, MAX_SETUPDIAG_BYTES, scan.encoding));
       scan = await scanLog([Buffer.from(text, 'utf8')], anchors.setupdiag);
     }
     reports.push({ path: file.path, kind, encoding: scan.encoding, lines: scan.lineCount });
@@ -105,17 +105,6 @@ const findLiteral: FindLiteral = async (log, literal, max) => {
   const scan = await scanLog(source, [{ literal, before: 0, after: 0 }]);
   return (scan.hits.get(literal) ?? []).slice(0, max).map((line) => ({ file: log.path, line, text: scan.line(line) ?? '' }));
 };
-
-async function readText(file: LogFileInput, encoding: TextEncoding): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of file.open()) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= MAX_SETUPDIAG_BYTES) break;
-  }
-  return decodeText(Buffer.concat(chunks), encoding);
-}
 
 /** The first error lines of the run, harmless noise and repeats left out: the first fatal error, not its echo. */
 function tellingErrorLines(logs: DecodedLog[], knowledge: Knowledge): Evidence[] {

@@ -2,6 +2,7 @@
 // (GBK on Chinese systems), UTF-8 with or without a BOM, or UTF-16 (SetupDiag's XML).
 
 import iconv from 'iconv-lite';
+import type { LogFileInput } from '../types';
 
 export type TextEncoding = 'utf8' | 'utf8bom' | 'utf16le' | 'utf16be' | 'gb18030';
 
@@ -70,4 +71,17 @@ export function isValidUtf8(bytes: Buffer): boolean {
     i += extra + 1;
   }
   return true;
+}
+
+/** The start of a log (up to about `maxBytes`), decoded: for logs read whole, bounded. */
+export async function readLogText(file: LogFileInput, maxBytes: number, encoding?: TextEncoding): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of file.open()) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= maxBytes) break;
+  }
+  const bytes = Buffer.concat(chunks);
+  return decodeText(bytes, encoding ?? detectEncoding(bytes));
 }
