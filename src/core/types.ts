@@ -90,6 +90,8 @@ export interface Evidence {
   file: string;
   line: number;
   text: string;
+  /** The line's `[gle=0x…]` decoded (`gle=0x00000002 ERROR_FILE_NOT_FOUND：系统找不到指定的文件`). */
+  gle?: string;
   /** Neighbouring lines, only when asked for (`analyze --explain`). */
   context?: { line: number; text: string }[];
 }

@@ -5,6 +5,7 @@
 import type { Analysis, Evidence, FileReport, Finding, LogFileInput, LogKind } from '../types';
 import { buildStory, storyAnchors } from './build-story';
 import { classifyLog } from './classify-log';
+import { explainGle } from './decode-code';
 import { readLogText } from './decode-text';
 import type { Knowledge } from './knowledge';
 import { MAX_HITS_PER_ANCHOR, scanLog, type AnchorSpec, type ScannedLog } from './log-scanner';
@@ -95,7 +96,12 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
   if (findings.length === 0 && story.verdict === 'failed') {
     problems.push('日志显示升级失败，但没有匹配到已知的失败原因，现有证据不足以确定根本原因。');
   }
-  if (options.contextLines) addContext([...findings.flatMap((f) => f.evidence), ...errorLines], logs, options.contextLines);
+  const evidence = [...findings.flatMap((f) => f.evidence), ...errorLines];
+  for (const e of evidence) {
+    const gle = explainGle(e.text, knowledge.codes);
+    if (gle) e.gle = gle;
+  }
+  if (options.contextLines) addContext(evidence, logs, options.contextLines);
   return { verdict: story.verdict, scenario: story.scenario?.name ?? null, attempts: story.attempts, findings, errorLines, files: reports, problems };
 }
 

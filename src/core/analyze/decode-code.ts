@@ -1,5 +1,6 @@
 // Turns the numeric codes a rule captured (Win32 errors, HRESULTs, NTSTATUS) into names and
-// Chinese meanings from the code tables, as extra facts `<fact>Name` and `<fact>Meaning`.
+// Chinese meanings from the code tables, as extra facts `<fact>Name` and `<fact>Meaning`; and the
+// `[gle=0x…]` setup appends to its error lines (GetLastError: a Win32 error) into a note.
 
 import type { CodeInfo, CodeTable } from './knowledge';
 
@@ -35,4 +36,22 @@ export function decodeFacts(
     }
   }
   return out;
+}
+
+/** setup's `[gle=0x00000005]` suffix: the thread's last Win32 error when the line was written. */
+const GLE = /\[gle=(0x[0-9a-f]{1,8})\]/i;
+
+/** The line's gle value, if it has one. */
+export function gleOf(line: string): string | null {
+  return GLE.exec(line)?.[1] ?? null;
+}
+
+/** `gle=0x00000005 ERROR_ACCESS_DENIED：拒绝访问`, for a line that carries a known gle; else null. */
+export function explainGle(line: string, tables: Record<CodeTable, Map<number, CodeInfo>>): string | null {
+  const gle = gleOf(line);
+  const code = gle === null ? null : parseCode(gle);
+  // gle=0 is "no error": setup appends it to lines whose failure is told by another code.
+  if (code === null || code === 0) return null;
+  const info = lookupCode(tables, 'win32', code);
+  return info ? `gle=${gle} ${info.name}：${info.meaning}` : null;
 }

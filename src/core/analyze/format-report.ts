@@ -73,6 +73,8 @@ export function formatReport(analysis: Analysis, format: ReportFormat = 'text'):
 function evidenceLines(evidence: Evidence[]): string[] {
   const out: string[] = [];
   const files = [...new Set(evidence.map((e) => e.file))];
+  // Each gle explained once: setup repeats the same one on every line of a failure.
+  const explained = new Set<string>();
   for (const file of files) {
     const own = evidence.filter((e) => e.file === file);
     const marked = new Set(own.map((e) => e.line));
@@ -83,6 +85,9 @@ function evidenceLines(evidence: Evidence[]): string[] {
       if (previous && n > previous + 1 && own.some((e) => e.context)) out.push('  …');
       const mark = own.some((e) => e.context) ? (marked.has(n) ? '> ' : '  ') : '';
       out.push(`${mark}${winPath(file)}:${n}  ${lines.get(n)}`);
+      const gle = own.find((e) => e.line === n)?.gle;
+      if (gle && !explained.has(gle)) out.push(`${mark ? '  ' : ''}    ↳ ${gle}`);
+      if (gle) explained.add(gle);
       previous = n;
     }
   }
@@ -91,7 +96,7 @@ function evidenceLines(evidence: Evidence[]): string[] {
 
 /** The documented `--json` shape. */
 export function reportJson(analysis: Analysis): unknown {
-  const evidence = (e: Evidence) => ({ file: winPath(e.file), line: e.line, text: e.text, ...(e.context ? { context: e.context } : {}) });
+  const evidence = (e: Evidence) => ({ file: winPath(e.file), line: e.line, text: e.text, ...(e.gle ? { gle: e.gle } : {}), ...(e.context ? { context: e.context } : {}) });
   return {
     verdict: analysis.verdict,
     scenario: analysis.scenario,

@@ -3,7 +3,7 @@
 // holding a rule's anchor; here each such line meets the signal's regex.
 
 import type { Evidence, Finding, LogFileInput, LogKind } from '../types';
-import { decodeFacts } from './decode-code';
+import { decodeFacts, gleOf } from './decode-code';
 import type { Knowledge, Rule, Signal } from './knowledge';
 import type { ScannedLog } from './log-scanner';
 
@@ -65,7 +65,10 @@ async function buildFinding(rule: Rule, hits: Hit[], details: Hit[], logs: Decod
       if (value !== undefined && facts[name] === undefined) facts[name] = value;
     }
   }
-  Object.assign(facts, decodeFacts(facts, rule.decode, knowledge.codes));
+  // The first trigger line's gle, when the rule captured none: setup's own last error there.
+  const gle = facts.gle ?? hits.map((h) => gleOf(h.log.scan.line(h.line) ?? '')).find((g) => g !== null && Number(g) !== 0);
+  if (gle) facts.gle = gle;
+  Object.assign(facts, decodeFacts(facts, { gle: 'win32', ...rule.decode }, knowledge.codes));
   if (rule.productFact && facts[rule.productFact]) {
     const product = knowledge.products.get(facts[rule.productFact]!.toLowerCase());
     if (product) {
