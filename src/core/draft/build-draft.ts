@@ -62,7 +62,8 @@ export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftCont
     title: view.title,
     problem: problemStatement(view.title),
     findings: (request.analysis?.findings ?? []).map((f) => findingView(f, request.kind === 'closure' ? CLOSURE_EVIDENCE_LINES : Infinity)),
-    problems: request.analysis?.problems ?? answered.intakeProblems,
+    // What was refused on the way in (entries, links) and what the analysis met, each once.
+    problems: [...new Set([...answered.intakeProblems, ...(request.analysis?.problems ?? [])])],
     intakeProblems: answered.intakeProblems,
     reason: request.rerequestReason,
     engineerText: request.engineerText ?? '',

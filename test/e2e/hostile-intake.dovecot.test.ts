@@ -1,0 +1,195 @@
+// The whole hostile corpus through the mailbox, against a real Dovecot and a portal on loopback:
+// each hostile archive attached to a case mail of its own, and links the portal answers badly
+// (401, a redirect off the portal, a login page, a body over the cap, a body that stalls), among
+// good cases, all in one pass. Each hostile input is refused with its reason, recorded on its
+// case, and answered by a draft asking for the logs again; the good cases are diagnosed; nothing
+// is quarantined and every mail stays in the mailbox.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ImapFlow } from 'imapflow';
+import { processMailbox } from '../../src/app/process-mailbox';
+import { loadConfig } from '../../src/config/load';
+import { createCasebot, type Casebot } from '../../src/main';
+import type { Logger } from '../../src/ports/logger';
+import { buildBundleZip } from '../helpers/bundle-factory';
+import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { HOSTILE, HOSTILE_REFUSALS } from '../helpers/hostile-archives';
+import { buildMail } from '../helpers/mail-factory';
+import { writeTestConfig } from '../helpers/test-config';
+
+jest.setTimeout(180_000);
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const CUSTOMER = 'zhaoming@tj.icbc.example.cn';
+const GUID = '0c3a61f2-8d17-4f0e-9d2b-51e7a4c9b6d8';
+
+/** Portal paths and what the portal does there. */
+const BAD_LINKS: Record<string, { reason: RegExp }> = {
+  '/share/AUTH': { reason: /门户拒绝访问（链接可能已过期或需要登录）/ },
+  '/share/AWAY': { reason: /链接的主机 evil\.example 不是受信任的上传门户，未下载/ },
+  '/share/LOGIN': { reason: /下载到的是网页而不是日志压缩包/ },
+  '/share/HUGE': { reason: /文件超过 16 MB，未下载/ },
+  '/share/STALL': { reason: /下载超时（门户 1 秒没有发送数据）/ },
+};
+
+let server: DovecotServer;
+let portal: http.Server;
+let bot: Casebot;
+let goodZip: Buffer;
+const names = Object.keys(HOSTILE);
+let portalHits: string[] = [];
+
+const hostileCase = (i: number) => `CAS-5${String(i).padStart(4, '0')}-HOSTIL`;
+const linkCase = (i: number) => `CAS-6${String(i).padStart(4, '0')}-BADURL`;
+const goodCase = (i: number) => `CAS-7${String(i).padStart(4, '0')}-GOODLG`;
+
+function mail(caseId: string, n: number, text: string, attachments: { filename: string; content: Buffer }[] = []): Promise<Buffer> {
+  return buildMail({
+    from: `赵明 <${CUSTOMER}>`,
+    to: ['weiliang@cmgos.com'],
+    subject: `[案例号: ${caseId} ] 升级失败`,
+    date: '2022-05-01T10:00:00+08:00',
+    messageId: `<hostile-${n}@tj.icbc.example.cn>`,
+    text,
+    attachments,
+  });
+}
+
+/** Every problem recorded on the case: the bundles' own, and what the analysis of their files met. */
+function recordedProblems(caseId: string): string {
+  const received = bot.store.events(caseId).filter((e) => e.type === 'mail-received');
+  const bundles = received.flatMap((e) => (e.detail as { bundles: { problems: string[] }[] }).bundles);
+  const view = bot.store.loadCaseView(caseId);
+  const analysisProblems = view.messages.flatMap((m) => m.analysis?.problems ?? []);
+  return [...bundles.flatMap((b) => b.problems), ...analysisProblems].join('\n');
+}
+
+function draftOf(caseId: string): { kind: string; bodyText: string } | null {
+  return bot.store.liveDraft(caseId);
+}
+
+beforeAll(async () => {
+  server = await startDovecot();
+  process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
+  goodZip = await buildBundleZip({ failure: { kind: 'bcd-clone', guid: GUID }, seed: 11 });
+  portal = http.createServer((req, res) => {
+    portalHits.push(req.url ?? '');
+    switch (req.url) {
+      case '/share/GOOD':
+        res.writeHead(200, { 'content-type': 'application/zip', 'content-disposition': 'attachment; filename="CMGELogCollector.zip"' });
+        return res.end(goodZip);
+      case '/share/AUTH':
+        return res.writeHead(401, { 'www-authenticate': 'Basic realm="CDUC"' }).end();
+      case '/share/AWAY':
+        return res.writeHead(302, { location: 'http://evil.example/steal' }).end();
+      case '/share/LOGIN':
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        return res.end('<!DOCTYPE html><html><head><title>CDUC 登录</title></head><body><form action="/login"><input name="user"></form></body></html>');
+      case '/share/HUGE':
+        res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(64 * 1024 * 1024) });
+        return res.end();
+      case '/share/STALL':
+        res.writeHead(200, { 'content-type': 'application/zip' });
+        res.write(goodZip.subarray(0, 100)); // then silence: the idle timeout ends it
+        return undefined;
+      default:
+        return res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+  const base = `http://localhost:${(portal.address() as AddressInfo).port}`;
+
+  const mails: Buffer[] = [];
+  let n = 0;
+  for (const [i, name] of names.entries()) {
+    mails.push(await mail(hostileCase(i), n++, '日志见附件', [{ filename: HOSTILE[name]!.filename, content: await HOSTILE[name]!.build() }]));
+    // A good case between every two hostile ones: the mailbox goes on.
+    if (i % 2 === 1) mails.push(await mail(goodCase(i), n++, '日志见附件', [{ filename: 'CMGELogCollector.zip', content: goodZip }]));
+  }
+  for (const [i, path] of Object.keys(BAD_LINKS).entries()) mails.push(await mail(linkCase(i), n++, `日志已上传，链接：${base}${path}`));
+  // Attached and linked: the same bytes, one bundle, analyzed once.
+  mails.push(await mail(goodCase(99), n++, `日志见附件，也上传了：${base}/share/GOOD`, [{ filename: 'CMGELogCollector.zip', content: goodZip }]));
+
+  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  await client.connect();
+  for (const raw of mails) await client.append('INBOX', raw);
+  await client.logout();
+
+  const file = writeTestConfig({
+    imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' },
+    extra: {
+      portal: {
+        name: 'CDUC',
+        url: base,
+        hosts: ['localhost'],
+        pathPatterns: ['^/share/'],
+        allowLoopback: true,
+        retries: 0,
+        maxMB: 16,
+        connectTimeoutSeconds: 2,
+        readTimeoutSeconds: 1,
+        totalTimeoutSeconds: 5,
+      },
+    },
+  });
+  bot = createCasebot(loadConfig(file), quiet);
+  await bot.mailbox.open();
+  portalHits = [];
+  await processMailbox(bot);
+});
+
+afterAll(async () => {
+  await bot?.close();
+  await new Promise((resolve) => portal?.close(resolve));
+  await server?.stop();
+});
+
+test.each(names.map((name, i) => [name, i] as const))('%s: refused with its reason, recorded, and the draft asks for the logs again', (name, i) => {
+  const caseId = hostileCase(i);
+  const problems = recordedProblems(caseId);
+  for (const reason of HOSTILE_REFUSALS[name]!.problems) expect(problems).toContain(reason);
+  if (name.startsWith('zip bomb whose directory lies')) expect(problems).toContain('实际大小超过压缩包目录中声明的大小');
+  const draft = draftOf(caseId);
+  expect(draft?.kind).toBe('log-rerequest');
+  // The customer is told what was wrong with what they sent.
+  const told = HOSTILE_REFUSALS[name]!.problems[0];
+  if (told) expect(draft!.bodyText).toContain(told.replace(/。$/, ''));
+});
+
+test.each(Object.entries(BAD_LINKS).map(([path, { reason }], i) => [path, reason, i] as const))('a link the portal answers badly (%s) is refused with its reason', (path, reason, i) => {
+  const problems = recordedProblems(linkCase(i));
+  expect(problems).toContain(path);
+  expect(problems).toMatch(reason);
+  expect(draftOf(linkCase(i))?.kind).toBe('log-rerequest');
+});
+
+test('no redirect off the portal is followed', () => {
+  expect(portalHits.filter((h) => h === '/steal')).toEqual([]);
+});
+
+test('the good cases among them are diagnosed', () => {
+  const good = names.map((_, i) => i).filter((i) => i % 2 === 1);
+  expect(good.length).toBeGreaterThan(5);
+  for (const i of good) {
+    expect(draftOf(goodCase(i))?.kind).toBe('diagnosis');
+    expect(draftOf(goodCase(i))!.bodyText).toContain(`bcdedit /delete {${GUID}}`);
+  }
+});
+
+test('a bundle both attached and linked is one bundle, analyzed once', () => {
+  const received = bot.store.events(goodCase(99)).filter((e) => e.type === 'mail-received');
+  const bundles = received.flatMap((e) => (e.detail as { bundles: { sha256: string | null }[] }).bundles);
+  expect(bundles).toHaveLength(1);
+  expect(portalHits.filter((h) => h === '/share/GOOD')).toHaveLength(1);
+  expect(draftOf(goodCase(99))?.kind).toBe('diagnosis');
+});
+
+test('nothing is quarantined and every mail stays in the mailbox', async () => {
+  expect(bot.store.quarantined()).toEqual([]);
+  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  await client.connect();
+  const status = await client.status('INBOX', { messages: true });
+  await client.logout();
+  expect(status.messages).toBe(names.length + Math.floor(names.length / 2) + Object.keys(BAD_LINKS).length + 1);
+});
