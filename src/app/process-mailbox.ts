@@ -22,13 +22,17 @@ export async function processMailbox(deps: CasebotDeps): Promise<PassReport> {
   const report = emptyReport();
   await syncDrafts(deps, report);
   await deliverOutbox(deps, report);
-  for (const folder of FOLDERS) {
-    const refs = await deps.mailbox.listNew(folder, deps.store.getCursor(folder));
-    for (const ref of refs) await ingestWithinBudget(deps, ref, report);
-  }
-  const touched = deps.store.dirtyCases();
-  for (const caseId of touched) await advanceCase(deps, caseId, report);
-  await updateCaseMemory(deps, touched);
+  // Nothing in here reaches outside the store (drafts are stored and mail sent after it), so its
+  // transactions may commit in groups: a crash undoes the last group, and the mails are read again.
+  await deps.store.batched(async () => {
+    for (const folder of FOLDERS) {
+      const refs = await deps.mailbox.listNew(folder, deps.store.getCursor(folder));
+      for (const ref of refs) await ingestWithinBudget(deps, ref, report);
+    }
+    const touched = deps.store.dirtyCases();
+    for (const caseId of touched) await advanceCase(deps, caseId, report);
+    await updateCaseMemory(deps, touched);
+  });
   await syncDrafts(deps, report);
   await queueScheduledDigests(deps);
   await deliverOutbox(deps, report);

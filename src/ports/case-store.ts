@@ -95,6 +95,13 @@ export interface QuarantinedMail {
 
 export interface CaseStore {
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs `work` with its transactions grouped into few commits: each still all-or-nothing, and
+   * committed (with the ones before it) within a bounded count and time. Only for work whose
+   * effects outside the store (drafts stored, mail sent) come after it: a crash undoes the last
+   * group, and the work is done again.
+   */
+  batched<T>(work: () => Promise<T>): Promise<T>;
   getCursor(folder: string): string | null;
   setCursor(folder: string, value: string): void;
   hasMessage(messageId: string): boolean;

@@ -55,3 +55,44 @@ test('a transaction that throws leaves nothing behind', () => {
   expect(store.getCursor('inbox')).toBeNull();
   store.close();
 });
+
+test('a batch groups transactions into few commits; a failing one is undone alone', async () => {
+  const { store, file } = tempStore();
+  const reader = new SqliteCaseStore(file);
+  const cursorSeen = () => reader.getCursor('inbox');
+  await store.batched(async () => {
+    store.transaction(() => store.setCursor('inbox', '1:1'));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(() =>
+      store.transaction(() => {
+        store.setCursor('inbox', '1:2');
+        throw new Error('this unit fails');
+      }),
+    ).toThrow('this unit fails');
+    store.transaction(() => store.setCursor('sent', '1:9'));
+    // Not committed yet: another connection still sees the state before the batch.
+    expect(cursorSeen()).toBeNull();
+    expect(store.getCursor('inbox')).toBe('1:1');
+  });
+  expect(cursorSeen()).toBe('1:1');
+  expect(reader.getCursor('sent')).toBe('1:9');
+  reader.close();
+  store.close();
+});
+
+test('a batch commits what ran when its work fails midway, and commits on its own after many units', async () => {
+  const { store, file } = tempStore();
+  const reader = new SqliteCaseStore(file);
+  let seenDuringBatch: string | null = null;
+  await expect(
+    store.batched(async () => {
+      for (let i = 1; i <= 501; i++) store.transaction(() => store.setCursor('inbox', `1:${i}`));
+      seenDuringBatch = reader.getCursor('inbox');
+      throw new Error('the mailbox went away');
+    }),
+  ).rejects.toThrow('the mailbox went away');
+  expect(seenDuringBatch).toBe('1:500');
+  expect(reader.getCursor('inbox')).toBe('1:501');
+  reader.close();
+  store.close();
+});

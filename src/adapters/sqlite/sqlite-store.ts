@@ -26,12 +26,18 @@ import { MIGRATIONS } from './migrations';
 
 type Row = Record<string, unknown>;
 
+/** A batch commits after this many transactions or this long, whichever comes first. */
+const BATCH_UNITS = 500;
+const BATCH_MS = 200;
+
 export class SqliteCaseStore implements CaseStore {
   private readonly db: Database.Database;
   /** Prepared once each: preparing costs more than running most of these statements. */
   private readonly statements = new Map<string, Database.Statement>();
   /** Made once: db.transaction() prepares its BEGIN, COMMIT and ROLLBACK every time it is called. */
   private readonly inTransaction: (fn: () => unknown) => unknown;
+  /** An open batch (see `batched`): transactions since its last commit, and when that was. */
+  private batch: { units: number; since: number } | null = null;
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -68,7 +74,31 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.inTransaction(fn) as T;
+    const result = this.inTransaction(fn) as T;
+    // Inside a batch that was a savepoint: the unit is whole, so the group may commit here.
+    if (this.batch && ++this.batch.units >= BATCH_UNITS) this.commitBatch();
+    else if (this.batch && Date.now() - this.batch.since >= BATCH_MS) this.commitBatch();
+    return result;
+  }
+
+  async batched<T>(work: () => Promise<T>): Promise<T> {
+    if (this.batch) return work();
+    this.db.exec('BEGIN');
+    this.batch = { units: 0, since: Date.now() };
+    try {
+      return await work();
+    } finally {
+      // What ran is whole (each unit a released savepoint), also when `work` failed midway.
+      this.batch = null;
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
+  private commitBatch(): void {
+    // A failure SQLite answers with a full rollback (disk full, say) has ended the transaction.
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.db.exec('BEGIN');
+    this.batch = { units: 0, since: Date.now() };
   }
 
   private sql(text: string): Database.Statement {
