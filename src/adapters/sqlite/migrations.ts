@@ -217,4 +217,11 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX memory_signature_key ON memory_signature (key, seen_at);
   `,
+  `
+  -- How many remembered cases hold each search term, kept by the memory store as it writes
+  -- memory_fts: one B-tree lookup per term, where the fts5vocab table costs a scan of the term's
+  -- index segment.
+  CREATE TABLE memory_term (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO memory_term (term, docs) SELECT term, doc FROM memory_terms;
+  `,
 ];

@@ -23,6 +23,7 @@ import type {
   StoredDraft,
 } from '../../ports/case-store';
 import { MIGRATIONS } from './migrations';
+import { statementCache, type StatementCache } from './statements';
 
 type Row = Record<string, unknown>;
 
@@ -32,8 +33,7 @@ const BATCH_MS = 200;
 
 export class SqliteCaseStore implements CaseStore {
   private readonly db: Database.Database;
-  /** Prepared once each: preparing costs more than running most of these statements. */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly sql: StatementCache;
   /** Made once: db.transaction() prepares its BEGIN, COMMIT and ROLLBACK every time it is called. */
   private readonly inTransaction: (fn: () => unknown) => unknown;
   /** An open batch (see `batched`): transactions since its last commit, and when that was. */
@@ -47,6 +47,7 @@ export class SqliteCaseStore implements CaseStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
+    this.sql = statementCache(this.db);
     this.migrate();
   }
 
@@ -101,15 +102,6 @@ export class SqliteCaseStore implements CaseStore {
     this.batch = { units: 0, since: Date.now() };
   }
 
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
-
   getCursor(folder: string): string | null {
     const row = this.sql('SELECT value FROM cursors WHERE folder = ?').get(folder) as Row | undefined;
     return row ? String(row.value) : null;
@@ -130,14 +122,14 @@ export class SqliteCaseStore implements CaseStore {
 
   caseOfMessages(messageIds: string[]): string | null {
     if (messageIds.length === 0) return null;
-    const marks = messageIds.map(() => '?').join(',');
-    const fromMessages = this.db
-      .prepare(`SELECT case_id FROM messages WHERE message_id IN (${marks}) AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1`)
-      .get(...messageIds) as Row | undefined;
+    const ids = JSON.stringify(messageIds);
+    const fromMessages = this
+      .sql('SELECT case_id FROM messages WHERE message_id IN (SELECT value FROM json_each(?)) AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1')
+      .get(ids) as Row | undefined;
     if (fromMessages) return String(fromMessages.case_id);
-    const fromDrafts = this.db
-      .prepare(`SELECT case_id FROM drafts WHERE message_id IN (${marks}) ORDER BY id DESC LIMIT 1`)
-      .get(...messageIds) as Row | undefined;
+    const fromDrafts = this
+      .sql('SELECT case_id FROM drafts WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1')
+      .get(ids) as Row | undefined;
     return fromDrafts ? String(fromDrafts.case_id) : null;
   }
 
@@ -151,15 +143,15 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   createCase(c: NewCase, at: string): void {
-    this.db
-      .prepare('INSERT INTO cases (case_id, subject, title, customer, engineer, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this
+      .sql('INSERT INTO cases (case_id, subject, title, customer, engineer, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(c.caseId, c.subject, c.title, c.customer, c.engineer, at, at);
   }
 
   insertMessage(m: NewMessage, at: string): number {
     const mail = m.mail;
-    const result = this.db
-      .prepare(
+    const result = this
+      .sql(
         `INSERT INTO messages (message_id, raw_hash, case_id, folder, mailbox_ref, machine, direction, from_json, from_address, to_json, cc_json, subject, date,
            arrived_at, in_reply_to, references_json, body_text, success_report, log_attachments, intake_problems, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -195,12 +187,12 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   insertArtifact(messageRowId: number, caseId: string, a: NewArtifact, at: string): void {
-    const artifact = this.db
-      .prepare('INSERT INTO artifacts (message_row, case_id, filename, sha256, size, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    const artifact = this
+      .sql('INSERT INTO artifacts (message_row, case_id, filename, sha256, size, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(messageRowId, caseId, a.filename, a.sha256, a.size, JSON.stringify(a.problems), at);
     if (!a.analysis) return;
-    const analysis = this.db
-      .prepare('INSERT INTO analyses (artifact_id, case_id, message_row, verdict, story_json, files_json, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    const analysis = this
+      .sql('INSERT INTO analyses (artifact_id, case_id, message_row, verdict, story_json, files_json, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(
         Number(artifact.lastInsertRowid),
         caseId,
@@ -223,8 +215,8 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   analysisOfBundle(caseId: string, sha256: string): number | null {
-    const row = this.db
-      .prepare('SELECT an.id FROM analyses an JOIN artifacts ar ON ar.id = an.artifact_id WHERE ar.case_id = ? AND ar.sha256 = ? ORDER BY an.id DESC LIMIT 1')
+    const row = this
+      .sql('SELECT an.id FROM analyses an JOIN artifacts ar ON ar.id = an.artifact_id WHERE ar.case_id = ? AND ar.sha256 = ? ORDER BY an.id DESC LIMIT 1')
       .get(caseId, sha256) as { id: number } | undefined;
     return row ? Number(row.id) : null;
   }
@@ -280,8 +272,8 @@ export class SqliteCaseStore implements CaseStore {
         analysis: analysis && a ? { ...analysis, id: Number(a.id) } : null,
       };
     });
-    const live = this.db
-      .prepare(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`)
+    const live = this
+      .sql(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`)
       .get(caseId) as Row | undefined;
     const liveDraft: LiveDraft | null = live
       ? { id: Number(live.id), kind: String(live.kind) as DraftKind, messageId: String(live.message_id), basedOn: String(live.based_on), createdAt: String(live.created_at) }
@@ -297,8 +289,8 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number {
-    const result = this.db
-      .prepare(`INSERT INTO drafts (case_id, kind, message_id, based_on, status, raw, body_text, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`)
+    const result = this
+      .sql(`INSERT INTO drafts (case_id, kind, message_id, based_on, status, raw, body_text, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`)
       .run(d.caseId, d.kind, d.messageId, d.basedOn, d.raw, d.bodyText, d.createdAt, d.createdAt);
     return Number(result.lastInsertRowid);
   }
@@ -310,8 +302,8 @@ export class SqliteCaseStore implements CaseStore {
 
   setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void {
     // Sent as drafted (same Message-ID): done. Sent as the engineer's own mail: casebot's copy still has to go.
-    this.db
-      .prepare(`UPDATE drafts SET status = CASE WHEN message_id = ? THEN 'sent' ELSE 'edited' END, sent_message_id = ?, similarity = ?, updated_at = ? WHERE id = ?`)
+    this
+      .sql(`UPDATE drafts SET status = CASE WHEN message_id = ? THEN 'sent' ELSE 'edited' END, sent_message_id = ?, similarity = ?, updated_at = ? WHERE id = ?`)
       .run(sentMessageId, sentMessageId, similarity, at, id);
   }
 
@@ -329,8 +321,8 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   sameMailsSince(fromAddress: string, subject: string, text: string, since: string): number {
-    const row = this.db
-      .prepare('SELECT COUNT(*) AS n FROM messages WHERE from_address = ? AND subject = ? AND body_text = ? AND received_at >= ?')
+    const row = this
+      .sql('SELECT COUNT(*) AS n FROM messages WHERE from_address = ? AND subject = ? AND body_text = ? AND received_at >= ?')
       .get(fromAddress.toLowerCase(), subject, text, since) as Row;
     return Number(row.n);
   }
@@ -341,8 +333,8 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   latestLogMessage(caseId: string): string | null {
-    const row = this.db
-      .prepare("SELECT message_id FROM messages WHERE case_id = ? AND direction = 'inbound' AND log_attachments > 0 ORDER BY arrived_at DESC, id DESC LIMIT 1")
+    const row = this
+      .sql("SELECT message_id FROM messages WHERE case_id = ? AND direction = 'inbound' AND log_attachments > 0 ORDER BY arrived_at DESC, id DESC LIMIT 1")
       .get(caseId) as Row | undefined;
     return row ? String(row.message_id) : null;
   }
@@ -350,8 +342,8 @@ export class SqliteCaseStore implements CaseStore {
   digestData(engineer: string | null, since: string): DigestData {
     const byEngineer = engineer === null ? '' : 'AND c.engineer = @engineer';
     const cases = (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT c.case_id, c.subject, c.engineer, c.customer, c.status, c.created_at, c.closed_at, c.snoozed_until,
                   c.last_inbound_at, c.last_outbound_at, c.top_finding, c.top_category,
                   (SELECT m.message_id FROM messages m WHERE m.case_id = c.case_id ORDER BY m.id LIMIT 1) AS thread_message_id,
@@ -381,8 +373,8 @@ export class SqliteCaseStore implements CaseStore {
       draftCreatedAt: nullable(r.draft_created_at),
     }));
     const events = (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT e.* FROM events e LEFT JOIN cases c ON c.case_id = e.case_id
             WHERE e.type IN ('mail-unmatched', 'mail-quarantined', 'command-refused', 'send-failed', 'mail-received', 'mailbox-fault')
               AND e.at >= @since ${engineer === null ? '' : 'AND (c.engineer = @engineer OR e.case_id IS NULL)'}
@@ -394,8 +386,8 @@ export class SqliteCaseStore implements CaseStore {
       // Received mail matters here only when its bundle could not be used.
       .filter((e) => e.type !== 'mail-received' || (Array.isArray(e.detail.bundles) && e.detail.bundles.some((b: { problems?: unknown[] }) => (b.problems?.length ?? 0) > 0)));
     const similarities = (
-      this.db
-        .prepare(`SELECT d.similarity FROM drafts d JOIN cases c ON c.case_id = d.case_id WHERE d.similarity IS NOT NULL AND d.updated_at >= @since ${byEngineer}`)
+      this
+        .sql(`SELECT d.similarity FROM drafts d JOIN cases c ON c.case_id = d.case_id WHERE d.similarity IS NOT NULL AND d.updated_at >= @since ${byEngineer}`)
         .all({ since, engineer }) as Row[]
     ).map((r) => Number(r.similarity));
     return { cases, events, similarities };
@@ -415,8 +407,8 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number {
-    const result = this.db
-      .prepare(
+    const result = this
+      .sql(
         `INSERT INTO outbox (message_id, purpose, case_id, draft_id, envelope_from, envelope_to, raw, status, next_attempt_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
       )
@@ -441,8 +433,8 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   engineerMailsSince(address: string, since: string): number {
-    const row = this.db
-      .prepare("SELECT COUNT(*) AS n FROM outbox WHERE purpose = 'engineer' AND created_at >= ? AND envelope_to LIKE ?")
+    const row = this
+      .sql("SELECT COUNT(*) AS n FROM outbox WHERE purpose = 'engineer' AND created_at >= ? AND envelope_to LIKE ?")
       .get(since, `%"${address.toLowerCase()}"%`) as Row;
     return Number(row.n);
   }
@@ -462,8 +454,8 @@ export class SqliteCaseStore implements CaseStore {
 
   quarantine(q: Omit<QuarantinedMail, 'id'>): number {
     return Number(
-      this.db
-        .prepare('INSERT INTO quarantine (folder, mailbox_ref, message_id, reason, created_at) VALUES (?, ?, ?, ?, ?)')
+      this
+        .sql('INSERT INTO quarantine (folder, mailbox_ref, message_id, reason, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(q.folder, q.mailboxRef, q.messageId, q.reason, q.createdAt).lastInsertRowid,
     );
   }
@@ -484,8 +476,8 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   appendEvent(e: StoreEvent): void {
-    this.db
-      .prepare('INSERT INTO events (at, case_id, message_id, actor, type, detail_json) VALUES (?, ?, ?, ?, ?, ?)')
+    this
+      .sql('INSERT INTO events (at, case_id, message_id, actor, type, detail_json) VALUES (?, ?, ?, ?, ?, ?)')
       .run(e.at, e.caseId, e.messageId, e.actor, e.type, JSON.stringify(e.detail));
   }
 
