@@ -1,8 +1,11 @@
 // casebot against a real Dovecot full of case mail: messages per second end to end beside a raw
-// imapflow fetch of the same mailbox (same run), the time from a new mail's arrival under IDLE to
+// imapflow fetch of the same folder (same run), the time from a new mail's arrival under IDLE to
 // its draft in Drafts (p50/p95 over 100 mails), and RSS as the mailbox is worked through.
+// Two folders of BENCH_MAILS each: INBOX with the realistic mix (new cases, follow-ups, one mail
+// in fifty with a log bundle), and "Plain", the same mix without bundles, where the throughput
+// target applies; each pass has a store of its own.
 //
-//   BENCH_MAILS=10000 (default) mails in INBOX.
+//   BENCH_MAILS=10000 (default) mails per folder.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,30 +23,33 @@ import { writeTestConfig } from '../test/helpers/test-config';
 
 const MAILS = Number(process.env.BENCH_MAILS ?? 10000);
 const LATENCY_SAMPLES = 100;
+const PLAIN = 'Plain';
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export async function benchMailbox(): Promise<void> {
   const server = await startDovecot();
   try {
-    const bundles = await fill(server, MAILS);
+    const bundles = await fill(server, 'INBOX', MAILS, true);
+    await fill(server, PLAIN, MAILS, false);
+    execFileSync('chown', ['-R', 'nobody:nogroup', server.maildir]);
     process.env.CASEBOT_BENCH_IMAP_PASSWORD = server.password;
-    const config = writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_BENCH_IMAP_PASSWORD' } });
+    const configFor = (inbox: string) =>
+      loadConfig(writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_BENCH_IMAP_PASSWORD', folders: { inbox } } }));
 
-    const raw = await rawFetch(server);
-    const bot = createCasebot(loadConfig(config), quiet);
-    await bot.mailbox.open();
-    const rss: number[] = [];
-    const sampler = setInterval(() => rss.push(process.memoryUsage().rss / 1e6), 250);
-    const started = process.hrtime.bigint();
-    const report = await processMailbox(bot);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    clearInterval(sampler);
-    const rate = (report.ingested + report.unmatched) / seconds;
-    console.log(`mailbox: ${MAILS} mails in INBOX (${bundles} with a log bundle), ${report.drafts.length} drafts made`);
-    console.log(`raw imapflow fetch (fetchAll source)   ${raw.toFixed(0).padStart(6)} mails/s`);
-    console.log(`casebot end to end (one pass)          ${rate.toFixed(0).padStart(6)} mails/s   ratio ${(rate / raw).toFixed(2)}  (target >= 0.5 without bundles)`);
-    const quarter = Math.max(1, Math.floor(rss.length / 4));
-    console.log(`RSS during the pass: ${[0, 1, 2, 3].map((q) => Math.max(...rss.slice(q * quarter, (q + 1) * quarter)).toFixed(0)).join(' → ')} MB by quarter (flat is the target)`);
+    const plainBot = createCasebot(configFor(PLAIN), quiet);
+    const plain = await pass(server, plainBot, PLAIN);
+    await plainBot.close();
+    console.log(`mailbox "${PLAIN}": ${MAILS} mails without a log bundle, ${plain.drafts} drafts made`);
+    console.log(`raw imapflow fetch (fetchAll source)   ${plain.raw.toFixed(0).padStart(6)} mails/s`);
+    console.log(`casebot end to end (one pass)          ${plain.rate.toFixed(0).padStart(6)} mails/s   ratio ${(plain.rate / plain.raw).toFixed(2)}  (target >= 0.5)`);
+    console.log(`RSS during the pass: ${plain.rss} MB by quarter (flat is the target)`);
+
+    const bot = createCasebot(configFor('INBOX'), quiet);
+    const mix = await pass(server, bot, 'INBOX');
+    console.log(`mailbox INBOX: ${MAILS} mails, ${bundles} with a log bundle, ${mix.drafts} drafts made`);
+    console.log(`raw imapflow fetch (fetchAll source)   ${mix.raw.toFixed(0).padStart(6)} mails/s`);
+    console.log(`casebot end to end (one pass)          ${mix.rate.toFixed(0).padStart(6)} mails/s   ratio ${(mix.rate / mix.raw).toFixed(2)}  (the mix, bundles analyzed)`);
+    console.log(`RSS during the pass: ${mix.rss} MB by quarter (flat is the target)`);
 
     const latencies = await idleLatency(bot, server);
     await bot.close();
@@ -55,17 +61,33 @@ export async function benchMailbox(): Promise<void> {
   }
 }
 
+/** One pass of a fresh casebot over a folder, beside a raw fetch of the same folder. */
+async function pass(server: DovecotServer, bot: ReturnType<typeof createCasebot>, folder: string): Promise<{ raw: number; rate: number; drafts: number; rss: string }> {
+  const raw = await rawFetch(server, folder);
+  await bot.mailbox.open();
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(process.memoryUsage().rss / 1e6), 250);
+  const started = process.hrtime.bigint();
+  const report = await processMailbox(bot);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  const quarter = Math.max(1, Math.floor(rss.length / 4));
+  const byQuarter = [0, 1, 2, 3].map((q) => Math.max(...rss.slice(q * quarter, (q + 1) * quarter)).toFixed(0)).join(' → ');
+  return { raw, rate: (report.ingested + report.unmatched) / seconds, drafts: report.drafts.length, rss: byQuarter };
+}
+
 /** Delivers straight into the Maildir, as the MTA would; Dovecot indexes on the next SELECT. */
-async function fill(server: DovecotServer, count: number): Promise<number> {
-  const dir = path.join(server.maildir, 'new');
+async function fill(server: DovecotServer, folder: string, count: number, withBundles: boolean): Promise<number> {
+  const dir = path.join(server.maildir, folder === 'INBOX' ? '' : `.${folder}`, 'new');
   fs.mkdirSync(dir, { recursive: true });
   const bundle = await buildBundleZip({ failure: { kind: 'mig-registry', service: 'Ensec64', value: 'DisplayName', error: 5 }, noiseLines: 2000, seed: 9 });
   let bundles = 0;
   const clock = Date.UTC(2024, 0, 1);
   for (let i = 0; i < count; i++) {
     const c = Math.floor(i / 4); // about four mails a case
-    const caseId = `CAS-${String(40000 + (c % 60000)).padStart(5, '0')}-BENCH${String(c % 10)}`;
-    const withBundle = i % 50 === 7;
+    // The folders hold different cases: each pass starts from an empty store anyway.
+    const caseId = `CAS-${String((withBundles ? 40000 : 10000) + (c % 30000)).padStart(5, '0')}-BENCH${String(c % 10)}`;
+    const withBundle = withBundles && i % 50 === 7;
     if (withBundle) bundles++;
     const at = new Date(clock + i * 60000).toISOString();
     const raw = await buildMail({
@@ -73,25 +95,28 @@ async function fill(server: DovecotServer, count: number): Promise<number> {
       to: ['weiliang@cmgos.com'],
       subject: `${i % 4 === 0 ? '' : '回复: '}[案例号: ${caseId} ] % 单位${c}升级报错 %`,
       date: at,
-      messageId: `<bench.${i}@unit.example.cn>`,
+      messageId: `<bench.${folder}.${i}@unit.example.cn>`,
       text: i % 4 === 3 ? '按照方法处理后，升级成功了。' : '升级失败，请帮忙分析。\r\n'.repeat(5),
       ...(withBundle ? { attachments: [{ filename: 'CMGELogCollector.zip', content: bundle, contentType: 'application/zip' }] } : {}),
     });
     fs.writeFileSync(path.join(dir, maildirFileName(at, i)), raw);
   }
-  execFileSync('chown', ['-R', 'nobody:nogroup', server.maildir]);
   return bundles;
 }
 
-async function rawFetch(server: DovecotServer): Promise<number> {
+/** The raw rate, best of two fetches: the first also has Dovecot build the folder's index. */
+async function rawFetch(server: DovecotServer, folder: string): Promise<number> {
   const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
   await client.connect();
-  const lock = await client.getMailboxLock('INBOX');
+  const lock = await client.getMailboxLock(folder);
   try {
-    const started = process.hrtime.bigint();
-    const messages = await client.fetchAll('1:*', { uid: true, size: true, source: true });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return messages.length / seconds;
+    let best = 0;
+    for (let run = 0; run < 2; run++) {
+      const started = process.hrtime.bigint();
+      const messages = await client.fetchAll('1:*', { uid: true, size: true, source: true });
+      best = Math.max(best, messages.length / (Number(process.hrtime.bigint() - started) / 1e9));
+    }
+    return best;
   } finally {
     lock.release();
     await client.logout();
