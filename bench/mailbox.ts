@@ -43,6 +43,9 @@ export async function benchMailbox(): Promise<void> {
     console.log(`raw imapflow fetch (fetchAll source)   ${plain.raw.toFixed(0).padStart(6)} mails/s`);
     console.log(`casebot end to end (one pass)          ${plain.rate.toFixed(0).padStart(6)} mails/s   ratio ${(plain.rate / plain.raw).toFixed(2)}  (target >= 0.5)`);
     console.log(`RSS during the pass: ${plain.rss} MB by quarter (flat is the target)`);
+    const appends = await rawAppend(server, LATENCY_SAMPLES * 2);
+    const ceiling = appends * (MAILS / plain.drafts);
+    console.log(`raw imapflow APPEND of a draft          ${appends.toFixed(0).padStart(6)} drafts/s: with ${plain.drafts} drafts the appends alone allow at most ${ceiling.toFixed(0)} mails/s (ratio ${(ceiling / plain.raw).toFixed(2)})`);
 
     const bot = createCasebot(configFor('INBOX'), quiet);
     const mix = await pass(server, bot, 'INBOX');
@@ -106,8 +109,7 @@ async function fill(server: DovecotServer, folder: string, count: number, withBu
 
 /** The raw rate, best of two fetches: the first also has Dovecot build the folder's index. */
 async function rawFetch(server: DovecotServer, folder: string): Promise<number> {
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
-  await client.connect();
+  const client = await rawClient(server);
   const lock = await client.getMailboxLock(folder);
   try {
     let best = 0;
@@ -123,14 +125,44 @@ async function rawFetch(server: DovecotServer, folder: string): Promise<number> 
   }
 }
 
+/**
+ * Raw APPENDs of copies of one of casebot's drafts into a folder of their own: what storing a
+ * draft costs on this server by itself, one command in flight as IMAP has it per connection.
+ */
+async function rawAppend(server: DovecotServer, count: number): Promise<number> {
+  const client = await rawClient(server);
+  try {
+    const lock = await client.getMailboxLock('Drafts');
+    const draft = await client.fetchOne('*', { source: true }).finally(() => lock.release());
+    if (!draft || !draft.source) throw new Error('no draft to copy');
+    await client.mailboxCreate('AppendProbe');
+    const probe = await client.getMailboxLock('AppendProbe');
+    try {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < count; i++) await client.append('AppendProbe', draft.source, ['\\Draft', '\\Seen']);
+      return count / (Number(process.hrtime.bigint() - started) / 1e9);
+    } finally {
+      probe.release();
+      await client.mailboxDelete('AppendProbe');
+    }
+  } finally {
+    await client.logout();
+  }
+}
+
+async function rawClient(server: DovecotServer): Promise<ImapFlow> {
+  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  await client.connect();
+  return client;
+}
+
 async function idleLatency(bot: ReturnType<typeof createCasebot>, server: DovecotServer): Promise<number[]> {
   const waiting = new Map<string, (at: bigint) => void>();
   const watcher = watchMailbox(bot, (report) => {
     const at = process.hrtime.bigint();
     for (const d of report.drafts) waiting.get(d.caseId)?.(at);
   });
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
-  await client.connect();
+  const client = await rawClient(server);
   const latencies: number[] = [];
   try {
     await new Promise((r) => setTimeout(r, 1000));
