@@ -42,7 +42,7 @@ export async function benchMailbox(): Promise<void> {
     console.log(`mailbox "${PLAIN}": ${MAILS} mails without a log bundle, ${plain.drafts} drafts made`);
     console.log(`raw imapflow fetch (fetchAll source)   ${plain.raw.toFixed(0).padStart(6)} mails/s`);
     console.log(`casebot end to end (one pass)          ${plain.rate.toFixed(0).padStart(6)} mails/s   ratio ${(plain.rate / plain.raw).toFixed(2)}  (target >= 0.5)`);
-    console.log(`RSS during the pass: ${plain.rss} MB by quarter (flat is the target)`);
+    console.log(`RSS during the pass: ${plain.rss} MB by quarter (flat is the target); live heap before and after: ${plain.heap} MB`);
     const appends = await rawAppend(server, LATENCY_SAMPLES * 2);
     const ceiling = appends * (MAILS / plain.drafts);
     console.log(`raw imapflow APPEND of a draft          ${appends.toFixed(0).padStart(6)} drafts/s: with ${plain.drafts} drafts the appends alone allow at most ${ceiling.toFixed(0)} mails/s (ratio ${(ceiling / plain.raw).toFixed(2)})`);
@@ -52,7 +52,7 @@ export async function benchMailbox(): Promise<void> {
     console.log(`mailbox INBOX: ${MAILS} mails, ${bundles} with a log bundle, ${mix.drafts} drafts made`);
     console.log(`raw imapflow fetch (fetchAll source)   ${mix.raw.toFixed(0).padStart(6)} mails/s`);
     console.log(`casebot end to end (one pass)          ${mix.rate.toFixed(0).padStart(6)} mails/s   ratio ${(mix.rate / mix.raw).toFixed(2)}  (the mix, bundles analyzed)`);
-    console.log(`RSS during the pass: ${mix.rss} MB by quarter (flat is the target)`);
+    console.log(`RSS during the pass: ${mix.rss} MB by quarter (flat is the target); live heap before and after: ${mix.heap} MB`);
 
     const latencies = await idleLatency(bot, server);
     await bot.close();
@@ -65,9 +65,10 @@ export async function benchMailbox(): Promise<void> {
 }
 
 /** One pass of a fresh casebot over a folder, beside a raw fetch of the same folder. */
-async function pass(server: DovecotServer, bot: ReturnType<typeof createCasebot>, folder: string): Promise<{ raw: number; rate: number; drafts: number; rss: string }> {
+async function pass(server: DovecotServer, bot: ReturnType<typeof createCasebot>, folder: string): Promise<{ raw: number; rate: number; drafts: number; rss: string; heap: string }> {
   const raw = await rawFetch(server, folder);
   await bot.mailbox.open();
+  const heapBefore = liveHeapMB();
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(process.memoryUsage().rss / 1e6), 250);
   const started = process.hrtime.bigint();
@@ -76,7 +77,14 @@ async function pass(server: DovecotServer, bot: ReturnType<typeof createCasebot>
   clearInterval(sampler);
   const quarter = Math.max(1, Math.floor(rss.length / 4));
   const byQuarter = [0, 1, 2, 3].map((q) => Math.max(...rss.slice(q * quarter, (q + 1) * quarter)).toFixed(0)).join(' → ');
-  return { raw, rate: (report.ingested + report.unmatched) / seconds, drafts: report.drafts.length, rss: byQuarter };
+  const heap = `${heapBefore.toFixed(0)} → ${liveHeapMB().toFixed(0)}`;
+  return { raw, rate: (report.ingested + report.unmatched) / seconds, drafts: report.drafts.length, rss: byQuarter, heap };
+}
+
+/** The JS heap still reachable after a full collection (npm run bench gives node --expose-gc). */
+function liveHeapMB(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / 1e6;
 }
 
 /** Delivers straight into the Maildir, as the MTA would; Dovecot indexes on the next SELECT. */
