@@ -40,8 +40,11 @@ export interface Mailbox {
   fetchToFile(ref: MailRef, file: string): Promise<void>;
   /** Only the header (up to the blank line): what is read of a mail too big to download. */
   fetchHeader(ref: MailRef): Promise<Buffer>;
-  /** Stores a draft (flagged \Draft) in the Drafts folder. */
-  appendDraft(raw: Buffer, messageId: string): Promise<void>;
+  /**
+   * Stores drafts (flagged \Draft) in the Drafts folder, in as few round trips as the server
+   * allows. On failure any of them may or may not have landed: look with hasDraft.
+   */
+  appendDrafts(raws: Buffer[]): Promise<void>;
   hasDraft(messageId: string): Promise<boolean>;
   /** Removes casebot's draft; false when it was not there (e.g. the engineer already sent it). */
   removeDraft(messageId: string): Promise<boolean>;

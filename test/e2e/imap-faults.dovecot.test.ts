@@ -1,7 +1,7 @@
 // Connection faults against a real Dovecot: a restart while casebot idles, a restart between
-// listing and fetching, a connection dropped during APPEND, UIDVALIDITY changed under it, and a
-// refused login. casebot recovers, drafts each mail once, and quarantines nothing for a fault
-// that was the server's.
+// listing and fetching, a connection dropped during APPEND, UIDVALIDITY changed under it, a
+// refused login, the Drafts folder renamed; and drafts stored in a folder with a Chinese name.
+// casebot recovers, drafts each mail once, and quarantines nothing for a fault of the server's.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -113,24 +113,39 @@ test('restarted between listing and fetching: recovered (in this pass or the nex
   expect(await draftCount()).toBe(1);
 }, 40000);
 
-test('connection dropped during APPEND: after recovery exactly one draft', async () => {
+test('connection dropped during a MULTIAPPEND of three drafts: after recovery exactly one draft a case', async () => {
   const file = config();
-  await deliverCase();
+  const cases = [await deliverCase(), await deliverCase(), await deliverCase()];
   const inner = imapOf(file);
-  const appendDraft = once(
-    (raw: Buffer, id: string) => inner.appendDraft(raw, id),
-    async (raw: Buffer, id: string) => {
-      await Promise.allSettled([inner.appendDraft(raw, id), server.restart()]);
+  const batches: number[] = [];
+  const appendDrafts = once(
+    (raws: Buffer[]) => {
+      batches.push(raws.length);
+      return inner.appendDrafts(raws);
+    },
+    async (raws: Buffer[]) => {
+      batches.push(raws.length);
+      await Promise.allSettled([inner.appendDrafts(raws), server.restart()]);
       throw new Error('connection dropped');
     },
   );
-  const bot = createCasebot(loadConfig(file), quiet, { mailbox: withFaults(inner, { appendDraft }) });
+  const bot = createCasebot(loadConfig(file), quiet, { mailbox: withFaults(inner, { appendDrafts }) });
   await bot.mailbox.open();
   await expect(processMailbox(bot)).rejects.toThrow();
   await processMailbox(bot);
   await processMailbox(bot);
   await bot.close();
-  expect(await draftCount()).toBe(1);
+  expect(batches[0]).toBe(3); // the three went as one command
+  const drafts = await withClient(async (c) => {
+    const lock = await c.getMailboxLock('Drafts');
+    try {
+      return await c.fetchAll('1:*', { flags: true, envelope: true });
+    } finally {
+      lock.release();
+    }
+  });
+  expect(drafts.map((d) => cases.find((id) => d.envelope?.subject?.includes(id))).sort()).toEqual([...cases].sort());
+  for (const d of drafts) expect([...(d.flags ?? [])].sort()).toEqual(['\\Draft', '\\Seen']);
 }, 40000);
 
 test('UIDVALIDITY changed (mailbox index recreated): a rescan, no second draft for old mail', async () => {
@@ -182,6 +197,7 @@ test('the Drafts folder renamed while casebot runs: drafts go to a Drafts folder
   await deliverCase();
   await processMailbox(bot);
   await withClient((c) => c.mailboxRename('Drafts', 'Old drafts'));
+  await deliverCase(); // two at once: the MULTIAPPEND meets the missing folder
   await deliverCase();
   await processMailbox(bot);
   await bot.close();
@@ -189,5 +205,18 @@ test('the Drafts folder renamed while casebot runs: drafts go to a Drafts folder
     drafts: (await c.status('Drafts', { messages: true })).messages,
     old: (await c.status('Old drafts', { messages: true })).messages,
   }));
-  expect(counts).toEqual({ drafts: 1, old: 1 });
+  expect(counts).toEqual({ drafts: 2, old: 1 });
+}, 40000);
+
+test('a Drafts folder with a Chinese name: several drafts at once land there (modified UTF-7 on the wire)', async () => {
+  await withClient((c) => c.mailboxCreate('草稿箱'));
+  const file = writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD', folders: { inbox: 'INBOX', drafts: '草稿箱' } } });
+  await deliverCase();
+  await deliverCase();
+  const bot = createCasebot(loadConfig(file), quiet);
+  await bot.mailbox.open();
+  const report = await processMailbox(bot);
+  await bot.close();
+  expect(report.drafts).toHaveLength(2);
+  expect(await withClient(async (c) => (await c.status('草稿箱', { messages: true })).messages)).toBe(2);
 }, 40000);

@@ -45,8 +45,8 @@ async function draftCount(): Promise<number> {
 /** The real IMAP mailbox, made to crash at one point of drafting. */
 function crashing(inner: Mailbox, when: 'before-append' | 'after-append'): Mailbox {
   return withFaults(inner, {
-    appendDraft: async (raw: Buffer, id: string) => {
-      if (when === 'after-append') await inner.appendDraft(raw, id);
+    appendDrafts: async (raws: Buffer[]) => {
+      if (when === 'after-append') await inner.appendDrafts(raws);
       throw new Error(`simulated crash ${when}`);
     },
   });

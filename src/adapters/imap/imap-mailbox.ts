@@ -5,6 +5,7 @@
 
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import iconv from 'iconv-lite';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from '../../ports/logger';
 import { MailboxUnavailable, type FolderRole, type Mailbox, type MailRef } from '../../ports/mailbox';
@@ -19,6 +20,16 @@ export interface ImapSettings {
   folders: { inbox: string; sent?: string | undefined; drafts?: string | undefined };
   pollMs: number;
   idle: boolean;
+}
+
+/** Casebot's drafts are marked read so they do not show as new mail. */
+const DRAFT_FLAGS = ['\\Draft', '\\Seen'];
+/** One MULTIAPPEND command carries at most this much (the server holds it until the command ends). */
+const MULTIAPPEND_MAX_BYTES = 8 * 1024 * 1024;
+
+/** imapflow's internal command runner (not in its typings), as its own commands call it. */
+interface CommandRunner {
+  exec(command: string, attributes: unknown[]): Promise<{ next(): void }>;
 }
 
 /** Restart IDLE this often: connections die silently behind NAT and firewalls. */
@@ -194,20 +205,47 @@ export class ImapMailbox implements Mailbox {
   }
 
 
-  async appendDraft(raw: Buffer, _messageId: string): Promise<void> {
-    return unavailableOnError(() => this.appendDraftNow(raw));
+  async appendDrafts(raws: Buffer[]): Promise<void> {
+    if (raws.length > 0) await unavailableOnError(() => this.appendDraftsNow(raws));
   }
 
-  private async appendDraftNow(raw: Buffer): Promise<void> {
+  private async appendDraftsNow(raws: Buffer[]): Promise<void> {
     const client = await this.connection();
+    if (raws.length === 1 || !client.capabilities.has('MULTIAPPEND')) {
+      for (const raw of raws) await this.inDraftsFolder((path) => this.appendTo(client, path, raw, DRAFT_FLAGS));
+      return;
+    }
+    for (const batch of byteBatches(raws, MULTIAPPEND_MAX_BYTES)) await this.inDraftsFolder((path) => this.multiAppend(client, path, batch, DRAFT_FLAGS));
+  }
+
+  /** Runs `store` against the Drafts folder, finding (or making) it again once if it has gone. */
+  private async inDraftsFolder(store: (path: string) => Promise<void>): Promise<void> {
     try {
-      await this.appendTo(client, (await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
+      await store((await this.folderPaths()).drafts);
     } catch (err) {
       if (!/TRYCREATE|NONEXISTENT|doesn't exist|does not exist/i.test(`${(err as { responseText?: string }).responseText ?? ''} ${(err as Error).message}`)) throw err;
-      // The Drafts folder was deleted or renamed while casebot ran: find (or make) it again.
+      // The Drafts folder was deleted or renamed while casebot ran: a failed APPEND stored nothing.
       this.log.warn('Drafts folder gone, looking for it again', { was: this.paths?.drafts });
       this.paths = null;
-      await this.appendTo(client, (await this.folderPaths()).drafts, raw, ['\\Draft', '\\Seen']);
+      await store((await this.folderPaths()).drafts);
+    }
+  }
+
+  /**
+   * RFC 3502 MULTIAPPEND: many messages in one command, stored all or none, so the server
+   * commits (and syncs to disk) once rather than once a draft. imapflow has no call for it; its
+   * command runner takes the same arguments its own append() builds.
+   */
+  private async multiAppend(client: ImapFlow, path: string, raws: Buffer[], flags: string[]): Promise<void> {
+    const lock = await client.getMailboxLock(path);
+    try {
+      const utf8 = client.enabled.has('UTF8=ACCEPT') || !/[&\u0000-\u001f\u0080-\uffff]/.test(path);
+      const attributes: unknown[] = [{ type: 'ATOM', value: utf8 ? path : iconv.encode(path, 'utf-7-imap').toString() }];
+      for (const raw of raws) attributes.push(flags.map((flag) => ({ type: 'ATOM', value: flag })), { type: 'LITERAL', value: raw });
+      const response = await (client as unknown as CommandRunner).exec('APPEND', attributes);
+      response.next(); // hands the connection to the next queued command
+    } finally {
+      lock.release();
     }
   }
 
@@ -340,6 +378,23 @@ async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
     const e = err as Error & { responseText?: string; authenticationFailed?: boolean };
     throw new MailboxUnavailable(`IMAP: ${e.authenticationFailed ? 'login refused' : e.responseText ?? e.message}`, err);
   }
+}
+
+/** Splits `raws`, in order, into runs of at most `maxBytes` (a bigger one goes alone). */
+function byteBatches(raws: Buffer[], maxBytes: number): Buffer[][] {
+  const batches: Buffer[][] = [];
+  let bytes = 0;
+  for (const raw of raws) {
+    const last = batches[batches.length - 1];
+    if (last && bytes + raw.length <= maxBytes) {
+      last.push(raw);
+      bytes += raw.length;
+    } else {
+      batches.push([raw]);
+      bytes = raw.length;
+    }
+  }
+  return batches;
 }
 
 function parseCursor(cursor: string | null): [string | null, number] {

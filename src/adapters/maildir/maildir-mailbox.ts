@@ -63,8 +63,8 @@ export class MaildirMailbox implements Mailbox {
     return found.file;
   }
 
-  async appendDraft(raw: Buffer, _messageId: string): Promise<void> {
-    this.deliver(FOLDER_DIRS.drafts, raw, 'DS');
+  async appendDrafts(raws: Buffer[]): Promise<void> {
+    for (const raw of raws) this.deliver(FOLDER_DIRS.drafts, raw, 'DS');
   }
 
   async appendSent(raw: Buffer): Promise<void> {
