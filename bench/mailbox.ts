@@ -1,6 +1,7 @@
 // casebot against a real Dovecot full of case mail: messages per second end to end beside a raw
 // imapflow fetch of the same folder (same run), the time from a new mail's arrival under IDLE to
 // its draft in Drafts (p50/p95 over 100 mails), and RSS as the mailbox is worked through.
+// The Plain pass also says how much of its time went waiting on IMAP calls.
 // Two folders of BENCH_MAILS each: INBOX with the realistic mix (new cases, follow-ups, one mail
 // in fifty with a log bundle), and "Plain", the same mix without bundles, where the throughput
 // target applies; each pass has a store of its own.
@@ -14,8 +15,9 @@ import { ImapFlow } from 'imapflow';
 import { processMailbox } from '../src/app/process-mailbox';
 import { watchMailbox } from '../src/app/watch-mailbox';
 import { loadConfig } from '../src/config/load';
-import { createCasebot } from '../src/main';
+import { createCasebot, createMailbox } from '../src/main';
 import type { Logger } from '../src/ports/logger';
+import type { Mailbox } from '../src/ports/mailbox';
 import { buildBundleZip } from '../test/helpers/bundle-factory';
 import { startDovecot, type DovecotServer } from '../test/helpers/dovecot';
 import { buildMail, maildirFileName } from '../test/helpers/mail-factory';
@@ -36,16 +38,21 @@ export async function benchMailbox(): Promise<void> {
     const configFor = (inbox: string) =>
       loadConfig(writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_BENCH_IMAP_PASSWORD', folders: { inbox } } }));
 
-    const plainBot = createCasebot(configFor(PLAIN), quiet);
+    const plainConfig = configFor(PLAIN);
+    const calls = timedMailbox(createMailbox(plainConfig, quiet));
+    const plainBot = createCasebot(plainConfig, quiet, { mailbox: calls.mailbox });
     const plain = await pass(server, plainBot, PLAIN);
     await plainBot.close();
     console.log(`mailbox "${PLAIN}": ${MAILS} mails without a log bundle, ${plain.drafts} drafts made`);
     console.log(`raw imapflow fetch (fetchAll source)   ${plain.raw.toFixed(0).padStart(6)} mails/s`);
     console.log(`casebot end to end (one pass)          ${plain.rate.toFixed(0).padStart(6)} mails/s   ratio ${(plain.rate / plain.raw).toFixed(2)}  (target >= 0.5)`);
     console.log(`RSS during the pass: ${plain.rss} MB by quarter (flat is the target); live heap before and after: ${plain.heap} MB`);
-    const appends = await rawAppend(server, LATENCY_SAMPLES * 2);
-    const ceiling = appends * (MAILS / plain.drafts);
-    console.log(`raw imapflow APPEND of a draft          ${appends.toFixed(0).padStart(6)} drafts/s: with ${plain.drafts} drafts the appends alone allow at most ${ceiling.toFixed(0)} mails/s (ratio ${(ceiling / plain.raw).toFixed(2)})`);
+    const inCalls = (name: keyof Mailbox) => (calls.spent.get(name)?.ms ?? 0) / 1000;
+    const imapSeconds = [...calls.spent.values()].reduce((sum, s) => sum + s.ms, 0) / 1000;
+    console.log(
+      `where the pass went: ${plain.seconds.toFixed(2)} s, of it ${imapSeconds.toFixed(2)} s waiting on IMAP calls (listing ${inCalls('listNew').toFixed(2)} s, fetching ${inCalls('fetchRaw').toFixed(2)} s, ` +
+        `storing the drafts ${inCalls('appendDrafts').toFixed(2)} s in ${calls.spent.get('appendDrafts')?.calls ?? 0} calls) and ${(plain.seconds - imapSeconds).toFixed(2)} s in casebot (parsing, store, drafting)`,
+    );
 
     const bot = createCasebot(configFor('INBOX'), quiet);
     const mix = await pass(server, bot, 'INBOX');
@@ -65,7 +72,7 @@ export async function benchMailbox(): Promise<void> {
 }
 
 /** One pass of a fresh casebot over a folder, beside a raw fetch of the same folder. */
-async function pass(server: DovecotServer, bot: ReturnType<typeof createCasebot>, folder: string): Promise<{ raw: number; rate: number; drafts: number; rss: string; heap: string }> {
+async function pass(server: DovecotServer, bot: ReturnType<typeof createCasebot>, folder: string): Promise<{ raw: number; seconds: number; rate: number; drafts: number; rss: string; heap: string }> {
   const raw = await rawFetch(server, folder);
   await bot.mailbox.open();
   const heapBefore = liveHeapMB();
@@ -78,7 +85,7 @@ async function pass(server: DovecotServer, bot: ReturnType<typeof createCasebot>
   const quarter = Math.max(1, Math.floor(rss.length / 4));
   const byQuarter = [0, 1, 2, 3].map((q) => Math.max(...rss.slice(q * quarter, (q + 1) * quarter)).toFixed(0)).join(' → ');
   const heap = `${heapBefore.toFixed(0)} → ${liveHeapMB().toFixed(0)}`;
-  return { raw, rate: (report.ingested + report.unmatched) / seconds, drafts: report.drafts.length, rss: byQuarter, heap };
+  return { raw, seconds, rate: (report.ingested + report.unmatched) / seconds, drafts: report.drafts.length, rss: byQuarter, heap };
 }
 
 /** The JS heap still reachable after a full collection (npm run bench gives node --expose-gc). */
@@ -133,29 +140,25 @@ async function rawFetch(server: DovecotServer, folder: string): Promise<number> 
   }
 }
 
-/**
- * Raw APPENDs of copies of one of casebot's drafts into a folder of their own: what storing a
- * draft costs on this server by itself, one command in flight as IMAP has it per connection.
- */
-async function rawAppend(server: DovecotServer, count: number): Promise<number> {
-  const client = await rawClient(server);
-  try {
-    const lock = await client.getMailboxLock('Drafts');
-    const draft = await client.fetchOne('*', { source: true }).finally(() => lock.release());
-    if (!draft || !draft.source) throw new Error('no draft to copy');
-    await client.mailboxCreate('AppendProbe');
-    const probe = await client.getMailboxLock('AppendProbe');
-    try {
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < count; i++) await client.append('AppendProbe', draft.source, ['\\Draft', '\\Seen']);
-      return count / (Number(process.hrtime.bigint() - started) / 1e9);
-    } finally {
-      probe.release();
-      await client.mailboxDelete('AppendProbe');
-    }
-  } finally {
-    await client.logout();
-  }
+/** The mailbox with the time spent waiting on each of its calls added up: where a pass's time goes. */
+function timedMailbox(inner: Mailbox): { mailbox: Mailbox; spent: Map<string, { ms: number; calls: number }> } {
+  const spent = new Map<string, { ms: number; calls: number }>();
+  const mailbox = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const started = process.hrtime.bigint();
+        const result: unknown = value.apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return result.finally(() => {
+          const s = spent.get(String(prop)) ?? { ms: 0, calls: 0 };
+          spent.set(String(prop), { ms: s.ms + Number(process.hrtime.bigint() - started) / 1e6, calls: s.calls + 1 });
+        });
+      };
+    },
+  });
+  return { mailbox, spent };
 }
 
 async function rawClient(server: DovecotServer): Promise<ImapFlow> {

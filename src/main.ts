@@ -116,7 +116,7 @@ export function archiveMailbox(config: Config, log: Logger, source: string): Mai
   return createMailbox({ ...config, mailbox: { ...config.mailbox, imap } }, log);
 }
 
-function createMailbox(config: Config, log: Logger): Mailbox {
+export function createMailbox(config: Config, log: Logger): Mailbox {
   const m = config.mailbox;
   if (m.kind === 'maildir') return new MaildirMailbox(m.maildir.path, m.maildir.pollSeconds * 1000);
   return new ImapMailbox(

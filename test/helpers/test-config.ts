@@ -7,7 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 
 export interface TestMailbox {
-  imap?: { host: string; port: number; user: string; passwordEnv: string; folders?: { inbox?: string } };
+  imap?: { host: string; port: number; user: string; passwordEnv: string; folders?: { inbox?: string; drafts?: string } };
   maildir?: string;
   smtpPort?: number;
   /** Extra top-level config keys (e.g. commands). */
