@@ -204,7 +204,6 @@ export class ImapMailbox implements Mailbox {
     }
   }
 
-
   async appendDrafts(raws: Buffer[]): Promise<void> {
     if (raws.length > 0) await unavailableOnError(() => this.appendDraftsNow(raws));
   }
