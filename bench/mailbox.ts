@@ -66,6 +66,8 @@ export async function benchMailbox(): Promise<void> {
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
     console.log(`IDLE to draft, ${latencies.length} mails without a bundle: p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms  (target p95 < 2000 ms)`);
+    const notices = (await rawIdleNotice(server, 20)).sort((a, b) => a - b);
+    console.log(`raw imapflow IDLE: a new mail's EXISTS reaches an idling client ${notices[Math.floor(notices.length / 2)]!.toFixed(0)} ms (p50 of ${notices.length}) after its APPEND: the server's own delay`);
   } finally {
     await server.stop();
   }
@@ -165,6 +167,32 @@ async function rawClient(server: DovecotServer): Promise<ImapFlow> {
   const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
   await client.connect();
   return client;
+}
+
+/** How long after an APPEND an idling raw client hears of the new mail: the floor under IDLE to draft. */
+async function rawIdleNotice(server: DovecotServer, samples: number): Promise<number[]> {
+  const watcher = await rawClient(server);
+  const writer = await rawClient(server);
+  const delays: number[] = [];
+  try {
+    await watcher.mailboxOpen('INBOX', { readOnly: true });
+    let heard: ((at: bigint) => void) | null = null;
+    watcher.on('exists', () => heard?.(process.hrtime.bigint()));
+    void watcher.idle();
+    for (let i = 0; i < samples; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const notice = new Promise<bigint>((resolve) => (heard = resolve));
+      const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000));
+      const sent = process.hrtime.bigint();
+      await writer.append('INBOX', `Subject: idle probe ${i}\r\nMessage-ID: <idle-probe.${i}.${Date.now()}@bench>\r\n\r\nprobe\r\n`);
+      const at = await Promise.race([notice, timeout]);
+      if (at !== null) delays.push(Number(at - sent) / 1e6);
+    }
+  } finally {
+    await writer.logout();
+    watcher.close();
+  }
+  return delays;
 }
 
 async function idleLatency(bot: ReturnType<typeof createCasebot>, server: DovecotServer): Promise<number[]> {
