@@ -1,6 +1,7 @@
 // Brings the mailbox's Drafts folder in line with the store: removes drafts that are stale or
 // were sent in an edited form, stores new ones. Idempotent, so a crash at any point is harmless.
 
+import type { StoredDraft } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
 
 export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise<void> {
@@ -24,9 +25,9 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise
   const interrupted = store.draftsWithStatus('appending');
   const missing: typeof interrupted = [];
   for (const d of interrupted) if (!(await mailbox.hasDraft(d.messageId))) missing.push(d);
-  if (missing.length > 0) await mailbox.appendDrafts(missing.map((d) => d.raw));
+  const refusedOfMissing = await refusedDrafts(deps, missing);
   store.transaction(() => {
-    for (const d of interrupted) store.setDraftStatus(d.id, 'live', deps.clock().toISOString());
+    for (const d of interrupted) settle(deps, d, refusedOfMissing.get(d.id));
   });
   // New drafts go in batches, a transaction on each side: few round trips, still crash-safe.
   const pending = store.draftsWithStatus('pending');
@@ -35,15 +36,38 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise
     store.transaction(() => {
       for (const d of batch) store.setDraftStatus(d.id, 'appending', deps.clock().toISOString());
     });
-    await mailbox.appendDrafts(batch.map((d) => d.raw));
+    const refused = await refusedDrafts(deps, batch);
     store.transaction(() => {
       for (const d of batch) {
-        store.setDraftStatus(d.id, 'live', deps.clock().toISOString());
-        event(d.caseId, d.messageId, 'draft-stored', { kind: d.kind });
+        settle(deps, d, refused.get(d.id));
+        if (!refused.has(d.id)) event(d.caseId, d.messageId, 'draft-stored', { kind: d.kind });
       }
     });
-    for (const d of batch) deps.log.info('draft stored', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
+    for (const d of batch) if (!refused.has(d.id)) deps.log.info('draft stored', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
   }
+}
+
+/** Appends the drafts; what the server refused, by draft id, with its words. */
+async function refusedDrafts(deps: CasebotDeps, drafts: StoredDraft[]): Promise<Map<number, string>> {
+  if (drafts.length === 0) return new Map();
+  const refused = await deps.mailbox.appendDrafts(drafts.map((d) => d.raw));
+  return new Map(refused.map((r) => [drafts[r.index]!.id, r.reason]));
+}
+
+/**
+ * A stored draft is live. A refused one waits as pending and is tried again next pass (a full
+ * quota clears), without holding up the others; the engineer hears of each refusal once.
+ */
+function settle(deps: CasebotDeps, d: StoredDraft, refusedFor: string | undefined): void {
+  const at = deps.clock().toISOString();
+  if (refusedFor === undefined) {
+    deps.store.setDraftStatus(d.id, 'live', at);
+    return;
+  }
+  deps.store.setDraftStatus(d.id, 'pending', at);
+  if (deps.store.events(d.caseId).some((e) => e.type === 'draft-refused' && e.messageId === d.messageId)) return;
+  deps.store.appendEvent({ at, caseId: d.caseId, messageId: d.messageId, actor: 'casebot', type: 'draft-refused', detail: { kind: d.kind, reason: refusedFor } });
+  deps.log.warn('draft refused by the mailbox, kept to try again', { caseId: d.caseId, messageId: d.messageId, reason: refusedFor });
 }
 
 /** Drafts stored per round trip when many are due at once (a backlog after a pause). */

@@ -29,6 +29,14 @@ export class MailboxUnavailable extends Error {
   }
 }
 
+/** A draft the server refused for itself (too big, over quota): a fault of the draft, not the server's. */
+export interface RefusedDraft {
+  /** Where it was in the drafts given. */
+  index: number;
+  /** The server's words. */
+  reason: string;
+}
+
 export interface Mailbox {
   readonly description: string;
   open(): Promise<void>;
@@ -42,9 +50,10 @@ export interface Mailbox {
   fetchHeader(ref: MailRef): Promise<Buffer>;
   /**
    * Stores drafts (flagged \Draft) in the Drafts folder, in as few round trips as the server
-   * allows. On failure any of them may or may not have landed: look with hasDraft.
+   * allows, all but the ones it returns as refused. When it throws, any of them may or may not
+   * have landed: look with hasDraft.
    */
-  appendDrafts(raws: Buffer[]): Promise<void>;
+  appendDrafts(raws: Buffer[]): Promise<RefusedDraft[]>;
   hasDraft(messageId: string): Promise<boolean>;
   /** Removes casebot's draft; false when it was not there (e.g. the engineer already sent it). */
   removeDraft(messageId: string): Promise<boolean>;

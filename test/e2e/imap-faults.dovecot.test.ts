@@ -1,13 +1,15 @@
 // Connection faults against a real Dovecot: a restart while casebot idles, a restart between
 // listing and fetching, a connection dropped during APPEND, UIDVALIDITY changed under it, a
-// refused login, the Drafts folder renamed; and drafts stored in a folder with a Chinese name.
-// casebot recovers, drafts each mail once, and quarantines nothing for a fault of the server's.
+// refused login, the Drafts folder renamed, a draft the server refuses (too big for its limit);
+// and drafts stored in a folder with a Chinese name. casebot recovers, drafts each mail once,
+// and quarantines nothing for a fault of the server's.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { ImapMailbox } from '../../src/adapters/imap/imap-mailbox';
 import { processMailbox } from '../../src/app/process-mailbox';
+import { makeDigest } from '../../src/app/send-digest';
 import { watchMailbox } from '../../src/app/watch-mailbox';
 import { loadConfig } from '../../src/config/load';
 import { createCasebot } from '../../src/main';
@@ -220,3 +222,60 @@ test('a Drafts folder with a Chinese name: several drafts at once land there (mo
   expect(report.drafts).toHaveLength(2);
   expect(await withClient(async (c) => (await c.status('草稿箱', { messages: true })).messages)).toBe(2);
 }, 40000);
+
+test('a draft the server refuses (over its size limit) holds up no other draft or mail, is reported once, and lands when it fits', async () => {
+  await server.stop();
+  // Dovecot's quota plugin answers an APPEND over this size "NO [LIMIT] Mail size is larger ...".
+  server = await startDovecot({ config: 'mail_plugins = $mail_plugins quota\nplugin {\n  quota = maildir:User quota\n  quota_max_mail_size = 64k\n}\n' });
+  const file = config();
+  const inner = createCasebot(loadConfig(file), quiet).mailbox;
+  // The first draft of the first batch is made too big for the server; the refusal is Dovecot's own.
+  let oversized: string | null = null;
+  let tooBig = true;
+  const appendDrafts = (raws: Buffer[]) =>
+    inner.appendDrafts(
+      raws.map((raw) => {
+        const messageId = /^Message-ID:\s*<([^>\s]+)>/im.exec(raw.toString('latin1'))?.[1] ?? '';
+        if (oversized === null && raws.length > 1) oversized = messageId;
+        return tooBig && messageId === oversized ? Buffer.concat([raw, Buffer.from(`\r\n${'x'.repeat(76)}`.repeat(1000))]) : raw;
+      }),
+    );
+  const bot = createCasebot(loadConfig(file), quiet, { mailbox: withFaults(inner, { appendDrafts }) });
+  await bot.mailbox.open();
+  const first = [await deliverCase(), await deliverCase(), await deliverCase()];
+  const one = await processMailbox(bot);
+  expect(one.drafts).toHaveLength(3);
+  expect(await draftCount()).toBe(2);
+  const refused = bot.store.draftByMessageId(oversized!)!;
+  expect(refused.status).toBe('pending');
+  const refusals = () => first.flatMap((caseId) => bot.store.events(caseId)).filter((e) => e.type === 'draft-refused');
+  expect(refusals()).toHaveLength(1);
+  expect(refusals()[0]!.detail.reason).toBe('Mail size is larger than the maximum size allowed by server configuration');
+
+  // Still refused next pass: a new case is drafted all the same, and the refusal is not repeated.
+  const later = await deliverCase();
+  const two = await processMailbox(bot);
+  expect(two.ingested).toBe(1);
+  expect(await draftCount()).toBe(3);
+  expect(bot.store.liveDraft(later)?.status).toBe('live');
+  expect(refusals()).toHaveLength(1);
+  const { rendered } = makeDigest(bot, null, 'support@cmgos.com');
+  expect(rendered.text).toContain('草稿未能存入草稿箱');
+  expect(rendered.text).toContain(refused.caseId);
+
+  tooBig = false; // the limit raised, say: the waiting draft lands, once
+  await processMailbox(bot);
+  await processMailbox(bot);
+  expect(bot.store.draftByMessageId(oversized!)!.status).toBe('live');
+  await bot.close();
+  expect(await draftCount()).toBe(4);
+  const inDrafts = await withClient(async (c) => {
+    const lock = await c.getMailboxLock('Drafts');
+    try {
+      return (await c.fetchAll('1:*', { envelope: true })).map((m) => m.envelope?.messageId);
+    } finally {
+      lock.release();
+    }
+  });
+  expect(new Set(inDrafts).size).toBe(4);
+}, 60000);

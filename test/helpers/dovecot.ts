@@ -425,7 +425,8 @@ async function waitReady(running: Running, port: number, logPath: string, stderr
   );
 }
 
-export async function startDovecot(opts?: { user?: string; password?: string }): Promise<DovecotServer> {
+/** `config`: lines appended to the generated dovecot.conf (a plugin a test needs, say). */
+export async function startDovecot(opts?: { user?: string; password?: string; config?: string }): Promise<DovecotServer> {
   const user = opts?.user ?? 'casebot';
   const password = opts?.password ?? 'secret';
   // passwd-file is colon-separated and line-based.
@@ -491,7 +492,7 @@ export async function startDovecot(opts?: { user?: string; password?: string }):
       port = await findFreePort();
       await fsp.writeFile(
         confPath,
-        buildConfig({ baseDir, port, instanceName: inst.instanceName, loginUser, authUser, passwdFile, maildir, home }),
+        buildConfig({ baseDir, port, instanceName: inst.instanceName, loginUser, authUser, passwdFile, maildir, home }) + (opts?.config ?? ''),
       );
       if (attempt === 0) await validateConfig(confPath);
       inst.running = spawnDovecot(confPath, stderrPath);

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from '../../ports/logger';
-import { MailboxUnavailable, type FolderRole, type Mailbox, type MailRef } from '../../ports/mailbox';
+import { MailboxUnavailable, type FolderRole, type Mailbox, type MailRef, type RefusedDraft } from '../../ports/mailbox';
 
 export interface ImapSettings {
   host: string;
@@ -204,17 +204,37 @@ export class ImapMailbox implements Mailbox {
     }
   }
 
-  async appendDrafts(raws: Buffer[]): Promise<void> {
-    if (raws.length > 0) await unavailableOnError(() => this.appendDraftsNow(raws));
+  async appendDrafts(raws: Buffer[]): Promise<RefusedDraft[]> {
+    return raws.length === 0 ? [] : unavailableOnError(() => this.appendDraftsNow(raws));
   }
 
-  private async appendDraftsNow(raws: Buffer[]): Promise<void> {
+  private async appendDraftsNow(raws: Buffer[]): Promise<RefusedDraft[]> {
     const client = await this.connection();
+    const refused: RefusedDraft[] = [];
+    const appendOne = async (index: number) => {
+      try {
+        await this.inDraftsFolder((path) => this.appendTo(client, path, raws[index]!, DRAFT_FLAGS));
+      } catch (err) {
+        const reason = refusal(err);
+        if (reason === null) throw err;
+        refused.push({ index, reason });
+      }
+    };
+    const all = raws.map((_, index) => index);
     if (raws.length === 1 || !client.capabilities.has('MULTIAPPEND')) {
-      for (const raw of raws) await this.inDraftsFolder((path) => this.appendTo(client, path, raw, DRAFT_FLAGS));
-      return;
+      for (const index of all) await appendOne(index);
+      return refused;
     }
-    for (const batch of byteBatches(raws, MULTIAPPEND_MAX_BYTES)) await this.inDraftsFolder((path) => this.multiAppend(client, path, batch, DRAFT_FLAGS));
+    for (const batch of byteBatches(all, (index) => raws[index]!.length, MULTIAPPEND_MAX_BYTES)) {
+      try {
+        await this.inDraftsFolder((path) => this.multiAppend(client, path, batch.map((index) => raws[index]!), DRAFT_FLAGS));
+      } catch (err) {
+        if (refusal(err) === null) throw err;
+        // Stored all or none, so none: one at a time tells which draft the server refuses.
+        for (const index of batch) await appendOne(index);
+      }
+    }
+    return refused;
   }
 
   /** Runs `store` against the Drafts folder, finding (or making) it again once if it has gone. */
@@ -379,21 +399,33 @@ async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Splits `raws`, in order, into runs of at most `maxBytes` (a bigger one goes alone). */
-function byteBatches(raws: Buffer[], maxBytes: number): Buffer[][] {
-  const batches: Buffer[][] = [];
+/** Splits `items`, in order, into runs of at most `maxBytes` (a bigger one goes alone). */
+function byteBatches<T>(items: T[], sizeOf: (item: T) => number, maxBytes: number): T[][] {
+  const batches: T[][] = [];
   let bytes = 0;
-  for (const raw of raws) {
+  for (const item of items) {
     const last = batches[batches.length - 1];
-    if (last && bytes + raw.length <= maxBytes) {
-      last.push(raw);
-      bytes += raw.length;
+    const size = sizeOf(item);
+    if (last && bytes + size <= maxBytes) {
+      last.push(item);
+      bytes += size;
     } else {
-      batches.push([raw]);
-      bytes = raw.length;
+      batches.push([item]);
+      bytes = size;
     }
   }
   return batches;
+}
+
+/**
+ * The server's words when it answered a command NO or BAD (or imapflow checked APPENDLIMIT
+ * first): the message was refused, the connection is fine. Null for any other failure.
+ */
+function refusal(err: unknown): string | null {
+  const e = err as Error & { responseStatus?: string; responseText?: string; serverResponseCode?: string };
+  if (e.responseStatus !== 'NO' && e.responseStatus !== 'BAD' && e.serverResponseCode !== 'APPENDLIMIT') return null;
+  // Dovecot ends its words with the command's timing, "(0.001 + 0.000 secs).": not the reason.
+  return (e.responseText ?? e.message).replace(/\s*\([\d.+ ]+secs\)\.?$/, '');
 }
 
 function parseCursor(cursor: string | null): [string | null, number] {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FolderRole, Mailbox, MailRef } from '../../ports/mailbox';
+import type { FolderRole, Mailbox, MailRef, RefusedDraft } from '../../ports/mailbox';
 
 const FOLDER_DIRS: Record<FolderRole | 'drafts', string> = { inbox: '', sent: '.Sent', drafts: '.Drafts' };
 
@@ -63,8 +63,10 @@ export class MaildirMailbox implements Mailbox {
     return found.file;
   }
 
-  async appendDrafts(raws: Buffer[]): Promise<void> {
+  /** A folder refuses nothing: a failed write is a fault of the file system, and throws. */
+  async appendDrafts(raws: Buffer[]): Promise<RefusedDraft[]> {
     for (const raw of raws) this.deliver(FOLDER_DIRS.drafts, raw, 'DS');
+    return [];
   }
 
   async appendSent(raw: Buffer): Promise<void> {

@@ -376,7 +376,7 @@ export class SqliteCaseStore implements CaseStore {
       this
         .sql(
           `SELECT e.* FROM events e LEFT JOIN cases c ON c.case_id = e.case_id
-            WHERE e.type IN ('mail-unmatched', 'mail-quarantined', 'command-refused', 'send-failed', 'mail-received', 'mailbox-fault')
+            WHERE e.type IN ('mail-unmatched', 'mail-quarantined', 'command-refused', 'send-failed', 'mail-received', 'mailbox-fault', 'draft-refused')
               AND e.at >= @since ${engineer === null ? '' : 'AND (c.engineer = @engineer OR e.case_id IS NULL)'}
             ORDER BY e.id`,
         )

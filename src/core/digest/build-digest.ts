@@ -180,6 +180,7 @@ function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine
     'command-refused': () => `拒绝了 ${e.actor} 的命令：${String(d.reason ?? '')}`,
     'send-failed': () => `发送失败：${String(d.error ?? '')}`,
     'mailbox-fault': () => `邮箱连接故障：${String(d.error ?? '')}`,
+    'draft-refused': () => `${DRAFT_NAMES[String(d.kind)] ?? String(d.kind ?? '')}草稿未能存入草稿箱（服务器答复：${String(d.reason ?? '')}），每轮都会重试`,
     'mail-received': () =>
       `日志无法使用：${(d.bundles as { file: string; problems?: string[] }[]).flatMap((b) => b.problems ?? []).join('；')}`,
   };
