@@ -7,7 +7,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 
 export interface TestMailbox {
-  imap?: { host: string; port: number; user: string; passwordEnv: string; folders?: { inbox?: string; drafts?: string } };
+  /** One of passwordEnv (password login) and accessTokenEnv (OAuth2). */
+  imap?: { host: string; port: number; user: string; passwordEnv?: string; accessTokenEnv?: string; folders?: { inbox?: string; drafts?: string } };
   maildir?: string;
   smtpPort?: number;
   /** Extra top-level config keys (e.g. commands). */
