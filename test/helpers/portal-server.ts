@@ -245,9 +245,20 @@ async function streamChunks(res: http.ServerResponse, start: Buffer, total: numb
   const chunk = Buffer.alloc(64 * 1024, 0x41);
   res.write(start);
   for (let sent = start.length; sent < total && !res.destroyed; sent += chunk.length) {
-    if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (!res.write(chunk)) await drainedOrClosed(res);
   }
   res.end();
+}
+
+/** Waits for either, and leaves no listener behind for the other (they would pile up). */
+function drainedOrClosed(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 function listen(server: net.Server): Promise<number> {
