@@ -1,7 +1,7 @@
 // CaseStore on SQLite (better-sqlite3), in WAL mode. A mail's rows and its folder's cursor are
-// committed together, so a killed process resumes exactly where it stopped. synchronous=NORMAL:
-// a crash of the process loses nothing; a power cut may undo the last commits, and then cursor
-// and rows go back together, so those mails are simply read again.
+// committed together, so a killed process resumes exactly where it stopped. synchronous=FULL:
+// every commit is on disk before casebot acts on it outside (a draft marked appending before its
+// APPEND, a mail queued before SMTP), so not even a power cut can make it store or send twice.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,7 +43,7 @@ export class SqliteCaseStore implements CaseStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
