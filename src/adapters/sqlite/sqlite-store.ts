@@ -1,7 +1,7 @@
 // CaseStore on SQLite (better-sqlite3), in WAL mode. A mail's rows and its folder's cursor are
 // committed together, so a killed process resumes exactly where it stopped. synchronous=FULL:
 // every commit is on disk before casebot acts on it outside (a draft marked appending before its
-// APPEND, a mail queued before SMTP), so not even a power cut can make it store or send twice.
+// APPEND, a mail queued before SMTP), so a power cut cannot undo a step the mailbox already saw.
 
 import fs from 'node:fs';
 import path from 'node:path';
