@@ -30,7 +30,8 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise
     for (const d of interrupted) settle(deps, d, refusedOfMissing.get(d.id));
   });
   // New drafts go in batches, a transaction on each side: few round trips, still crash-safe.
-  const pending = store.draftsWithStatus('pending');
+  // A draft just refused in the recovery above waits for the next pass, not a second try now.
+  const pending = store.draftsWithStatus('pending').filter((d) => !refusedOfMissing.has(d.id));
   for (let at = 0; at < pending.length; at += APPEND_BATCH) {
     const batch = pending.slice(at, at + APPEND_BATCH);
     store.transaction(() => {
