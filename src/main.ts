@@ -50,6 +50,7 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
     memory: new SqliteCaseMemory(store.database),
     sender,
     limits: { mailSeconds: config.limits.mailSeconds },
+    analysis: { ansiCodePage: config.analysis.ansiCodePage },
     send: { maxAttempts: config.smtp?.maxAttempts ?? 5, retrySeconds: config.smtp?.retrySeconds ?? 30 },
     commands: { trustedAuthservIds: config.commands.trustedAuthservIds, dailyCapPerRecipient: config.commands.dailyCapPerRecipient },
     verifier: overrides.verifier ?? (config.commands.verify ? new MailauthVerifier() : null),

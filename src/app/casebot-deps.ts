@@ -1,5 +1,6 @@
 // Everything the app layer works with: ports, knowledge, templates, settings and the clock.
 
+import type { AnalyzeOptions } from '../core/analyze/analyze-bundle';
 import type { Knowledge } from '../core/analyze/knowledge';
 import type { DigestSettings } from '../core/digest/build-digest';
 import type { RenderDigest } from '../core/digest/render-digest';
@@ -55,6 +56,7 @@ export interface CasebotDeps {
   bundles: BundleReader;
   intake: Intake;
   knowledge: Knowledge;
+  analysis: Pick<AnalyzeOptions, 'ansiCodePage'>;
   render: RenderTemplate;
   settings: TeamSettings;
   commands: CommandSettings;

@@ -75,7 +75,7 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
       if (analyzed.has(bundle.sha256)) continue;
       analyzed.add(bundle.sha256);
       const earlier = options.fresh ? null : deps.store.analysisOfBundle(caseId, bundle.sha256);
-      const analysis = earlier !== null ? deps.store.loadAnalysis(earlier) : bundle.files.length > 0 ? await analyzeBundle(bundle.files, deps.knowledge) : null;
+      const analysis = earlier !== null ? deps.store.loadAnalysis(earlier) : bundle.files.length > 0 ? await analyzeBundle(bundle.files, deps.knowledge, deps.analysis) : null;
       artifacts.push({ filename: bundle.name, sha256: bundle.sha256, size: bundle.size, problems: bundle.problems, analysis, reused: earlier !== null });
     }
     return { logAttachments: tried, artifacts };

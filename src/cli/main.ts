@@ -3,12 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import iconv from 'iconv-lite';
 import { ArchiveBundleReader } from '../adapters/bundle/archive-bundle-reader';
 import { processMailbox, type PassReport } from '../app/process-mailbox';
 import { watchMailbox } from '../app/watch-mailbox';
 import { loadConfig } from '../config/load';
 import { projectRoot } from '../config/paths';
 import { analyzeBundle } from '../core/analyze/analyze-bundle';
+import { DEFAULT_ANSI_CODE_PAGE } from '../core/analyze/decode-text';
 import { formatReport, reportJson } from '../core/analyze/format-report';
 import { DEFAULT_BUNDLE_LIMITS } from '../core/limits';
 import type { LogFileInput } from '../core/types';
@@ -68,11 +70,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the documented JSON shape')
     .option('--format <format>', 'text (Chinese report) or md (Markdown for a case)', 'text')
     .option('--explain', 'show each piece of evidence with the lines around it')
-    .action(async (target: string, opts: { json?: boolean; format: string; explain?: boolean }) => {
+    .option('--code-page <name>', 'how a log line that is not UTF-8 is read (the ANSI code page of the machine)', DEFAULT_ANSI_CODE_PAGE)
+    .action(async (target: string, opts: { json?: boolean; format: string; explain?: boolean; codePage: string }) => {
       if (opts.format !== 'text' && opts.format !== 'md') throw new Error(`--format must be text or md, not ${opts.format}`);
       const knowledge = loadKnowledge(path.join(projectRoot(), 'knowledge'));
       const { files, problems } = await readTarget(target);
-      const analysis = await analyzeBundle(files, knowledge, { contextLines: opts.explain ? 3 : 0 });
+      if (!iconv.encodingExists(opts.codePage)) throw new Error(`--code-page: unknown encoding ${opts.codePage}`);
+      const analysis = await analyzeBundle(files, knowledge, { contextLines: opts.explain ? 3 : 0, ansiCodePage: opts.codePage });
       analysis.problems.unshift(...problems);
       process.stdout.write(opts.json ? JSON.stringify(reportJson(analysis), null, 2) + '\n' : formatReport(analysis, opts.format));
     });
@@ -188,7 +192,7 @@ export async function main(argv: string[]): Promise<number> {
         if (caseId && bot.store.getCase(caseId)) query = caseQuery(bot, caseId).query;
         else if (fs.existsSync(target)) {
           const { files, problems } = await readTarget(target);
-          const analysis = await analyzeBundle(files, bot.knowledge);
+          const analysis = await analyzeBundle(files, bot.knowledge, bot.analysis);
           for (const p of [...problems, ...analysis.problems]) process.stdout.write(`! ${p}\n`);
           query = memoryQuery(opts.description ?? '', analysis, bot.knowledge, synonymsOf(bot.knowledge), { normalTemplates: bot.memory.normalTemplates() });
         } else {

@@ -1,7 +1,9 @@
 // The configuration file's shape. Unknown keys are errors, so a typo is named, not ignored.
 // Secrets are never written in the file: keys ending in `Env` name an environment variable.
 
+import iconv from 'iconv-lite';
 import { z } from 'zod';
+import { DEFAULT_ANSI_CODE_PAGE } from '../core/analyze/decode-text';
 import { portalSchema } from './portal-schema';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. CASEBOT_IMAP_PASSWORD');
@@ -169,6 +171,16 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    analysis: z
+      .object({
+        // How a log line that is not UTF-8 is read: the customers' Windows ANSI code page.
+        ansiCodePage: z
+          .string()
+          .refine((name) => iconv.encodingExists(name), 'an encoding name iconv-lite knows, e.g. gb18030, windows-1252, shift_jis')
+          .default(DEFAULT_ANSI_CODE_PAGE),
+      })
+      .strict()
+      .default({}),
     limits: z
       .object({
         // One mail's time budget (fetch, parse, bundles, analysis); over it, it is quarantined.

@@ -4,8 +4,7 @@
 // and has its data in attAttachData, its 8.3 name in attAttachTitle, and its MAPI properties
 // (long file name, and the data again when attAttachData is absent) in attAttachment.
 
-import iconv from 'iconv-lite';
-import { isValidUtf8 } from '../../core/analyze/decode-text';
+import { decodeText } from '../../core/analyze/decode-text';
 
 export interface TnefAttachment {
   name: string;
@@ -132,7 +131,7 @@ function pad4(n: number): number {
 function cString(b: Buffer): string {
   const end = b.indexOf(0);
   const raw = b.subarray(0, end < 0 ? b.length : end);
-  return isValidUtf8(raw) ? raw.toString('utf8') : iconv.decode(raw, 'gb18030');
+  return decodeText(raw);
 }
 
 function cString16(b: Buffer): string {

@@ -4,9 +4,8 @@
 // is read as a separator.
 
 import zlib from 'node:zlib';
-import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
-import { isValidUtf8 } from '../../core/analyze/decode-text';
+import { decodeText } from '../../core/analyze/decode-text';
 import { ArchiveRefused, ENCRYPTED, INCOMPLETE, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
 
 const INFLATE_CHUNK = 1024 * 1024;
@@ -73,7 +72,7 @@ function isLink(entry: yauzl.Entry): boolean {
 /** Decoded by what the bytes are: zip tools set (or omit) the UTF-8 flag wrongly. */
 function entryName(entry: yauzl.Entry): string {
   const raw = entry.fileName as unknown as Buffer;
-  const name = isValidUtf8(raw) ? raw.toString('utf8') : iconv.decode(raw, 'gb18030');
+  const name = decodeText(raw);
   return name.replace(/\\/g, '/');
 }
 

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import iconv from 'iconv-lite';
-import { detectEncoding, isValidUtf8 } from '../../core/analyze/decode-text';
+import { byteLayout, decodeText } from '../../core/analyze/decode-text';
 
 export interface ContentKind {
   extension: string;
@@ -42,12 +42,12 @@ export function sniffContent(head: Buffer): ContentKind {
   const archive = ARCHIVES.find(({ magic }) => startsWith(head, magic));
   if (archive) return archive.kind;
   if (startsWith(head, EMPTY_ZIP)) throw new ContentRefused('下载到的压缩包是空的，里面没有文件', 'empty zip (end-of-directory record only)');
-  const encoding = detectEncoding(head);
-  const isUtf16 = encoding === 'utf16le' || encoding === 'utf16be';
+  const layout = byteLayout(head);
+  const isUtf16 = layout !== 'bytes';
   if (!isUtf16 && head.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b)) {
     throw new ContentRefused('下载到的文件不是日志或压缩包（zip、7z、rar、cab、gz）', `unknown binary content starting ${head.subarray(0, 8).toString('hex')}`);
   }
-  const start = iconv.decode(head, isUtf16 ? encoding : 'utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const start = iconv.decode(head, isUtf16 ? layout : 'utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
   if (HTML_START.test(start)) throw new ContentRefused('下载到的是网页而不是日志压缩包', 'HTML page (login or error page?)');
   return TEXT_LOG;
 }
@@ -76,7 +76,7 @@ function dispositionName(header: string): string | null {
   // Node hands header values over byte for byte as latin1.
   const bytes = Buffer.from(value, 'latin1');
   if (/%[0-9a-f]{2}/i.test(value) && bytes.every((b) => b < 0x80)) return percentDecode(value, 'utf-8');
-  return isValidUtf8(bytes) ? bytes.toString('utf8') : iconv.decode(bytes, 'gb18030');
+  return decodeText(bytes);
 }
 
 function percentDecode(text: string, charset: string): string {

@@ -24,6 +24,8 @@ export type AnchorsByKind = Record<LogKind, AnchorSpec[]>;
 export interface AnalyzeOptions {
   /** Lines of context to attach around each evidence line (for `--explain`). */
   contextLines?: number;
+  /** The customers' ANSI code page: how a log line that is not UTF-8 is read (default GB18030). */
+  ansiCodePage?: string;
 }
 
 export function anchorsByKind(knowledge: Knowledge, contextLines = 0): AnchorsByKind {
@@ -61,7 +63,7 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
   for (const file of files) {
     let scan: ScannedLog;
     try {
-      scan = await scanLog(file.open(), (head) => anchors[classifyLog(head)]);
+      scan = await scanLog(file.open(), (head) => anchors[classifyLog(head)], options.ansiCodePage);
     } catch (err) {
       problems.push(`${winPath(file.path)} 无法读取：${(err as Error).message}`);
       continue;
@@ -70,7 +72,7 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     let text: string | null = null;
     if (kind === 'setupdiag') {
       // Small: read whole, so XML and JSON results can be turned into the text form rules read.
-      text = setupdiagAsText(await readLogText(file, MAX_SETUPDIAG_BYTES, scan.encoding));
+      text = setupdiagAsText(await readLogText(file, MAX_SETUPDIAG_BYTES, options.ansiCodePage));
       scan = await scanLog([Buffer.from(text, 'utf8')], anchors.setupdiag);
     }
     reports.push({ path: file.path, kind, encoding: scan.encoding, lines: scan.lineCount });
@@ -82,7 +84,7 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
 
   const run = async (fallback: boolean) => {
     const out: Finding[] = [];
-    for (const rule of knowledge.rules.filter((r) => r.fallback === fallback)) out.push(...(await matchRule(rule, logs, knowledge, findLiteral)));
+    for (const rule of knowledge.rules.filter((r) => r.fallback === fallback)) out.push(...(await matchRule(rule, logs, knowledge, findLiteral(options.ansiCodePage))));
     return out;
   };
   const specific = await run(false);
@@ -106,9 +108,11 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
 }
 
 /** A second, targeted pass for one literal (a fact's value), only over logs a rule fired on. */
-const findLiteral: FindLiteral = async (log, literal, max) => {
+const findLiteral =
+  (ansi: string | undefined): FindLiteral =>
+  async (log, literal, max) => {
   const source = log.text !== null ? [Buffer.from(log.text, 'utf8')] : log.source.open();
-  const scan = await scanLog(source, [{ literal, before: 0, after: 0 }]);
+  const scan = await scanLog(source, [{ literal, before: 0, after: 0 }], ansi);
   return (scan.hits.get(literal) ?? []).slice(0, max).map((line) => ({ file: log.path, line, text: scan.line(line) ?? '' }));
 };
 

@@ -1,40 +1,106 @@
-// Decodes a log file by its real encoding. Windows writes setup logs in the ANSI code page
-// (GBK on Chinese systems), UTF-8 with or without a BOM, or UTF-16 (SetupDiag's XML).
+// Decodes log text by the bytes of each line, never by a sample of the file. Windows writes
+// setup logs in UTF-16 (SetupDiag's XML), or in 8-bit text where components differ: most
+// lines are ASCII, some components write UTF-8 and others the system's ANSI code page (GBK
+// on Chinese systems), often in one file. A GBK log may run 100,000 ASCII lines before its
+// first Chinese one, and a UTF-8 log (BOM and all) may hold one stray Windows-1252 byte.
+// So an 8-bit line that is valid UTF-8 is read as UTF-8, one that is not in the ANSI code page,
+// and one that is neither as Windows-1252 (a Western component's `®`).
 
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import type { LogFileInput } from '../types';
 
-export type TextEncoding = 'utf8' | 'utf8bom' | 'utf16le' | 'utf16be' | 'gb18030';
+/** GB18030 is the superset of GB2312 and GBK, so it decodes all of them. */
+export const DEFAULT_ANSI_CODE_PAGE = 'gb18030';
+const WESTERN = 'windows-1252';
 
-export function detectEncoding(bytes: Buffer): TextEncoding {
+/** How a file's bytes are laid out: UTF-16 (transcoded whole), or 8-bit text decoded line by line. */
+export type ByteLayout = 'utf16le' | 'utf16be' | 'bytes';
+
+export function byteLayout(bytes: Buffer): ByteLayout {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf16le';
   if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf16be';
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const unmarkedUtf16 = guessUnmarkedUtf16(bytes);
-  if (unmarkedUtf16) return unmarkedUtf16;
-  // A BOM over bytes that are not UTF-8 happens (appended ANSI sessions): trust the bytes.
-  if (isValidUtf8(bytes.subarray(bom ? 3 : 0))) return bom ? 'utf8bom' : 'utf8';
-  // GB18030 is the superset of GB2312 and GBK, so it decodes all of them.
-  return 'gb18030';
+  return guessUnmarkedUtf16(bytes) ?? 'bytes';
 }
 
-export function decodeText(bytes: Buffer, encoding: TextEncoding = detectEncoding(bytes)): string {
-  switch (encoding) {
-    case 'utf8':
+export function hasUtf8Bom(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
+/**
+ * Decodes 8-bit log text line by line and remembers which encodings it met, so a report can
+ * say what the file holds (`gb18030`, `utf8bom`, `utf8+gb18030` where a file mixes them).
+ */
+export class LineDecoder {
+  private readonly met = new Set<string>();
+  private invalidUtf8 = false;
+
+  constructor(
+    readonly ansi: string = DEFAULT_ANSI_CODE_PAGE,
+    private readonly bom = false,
+  ) {}
+
+  /** One line or several (split at LF): each decoded by its own bytes. */
+  decode(bytes: Buffer): string {
+    if (isAscii(bytes)) return bytes.toString('latin1');
+    if (isUtf8(bytes)) {
+      this.met.add('utf8');
       return bytes.toString('utf8');
-    case 'utf8bom':
-      return bytes.subarray(3).toString('utf8');
-    case 'utf16le':
-      return iconv.decode(bytes, 'utf16le').replace(/^\uFEFF/, '');
-    case 'utf16be':
-      return iconv.decode(bytes, 'utf16be').replace(/^\uFEFF/, '');
-    case 'gb18030':
-      return iconv.decode(bytes, 'gb18030');
+    }
+    let out = '';
+    for (let start = 0; start < bytes.length; ) {
+      const lf = bytes.indexOf(10, start);
+      const end = lf < 0 ? bytes.length : lf + 1;
+      out += this.decodeLine(bytes.subarray(start, end));
+      start = end;
+    }
+    return out;
+  }
+
+  /** Notes what a block of lines holds without decoding it (native checks: a block costs microseconds). */
+  note(block: Buffer): void {
+    if (this.invalidUtf8 && this.met.has('utf8')) return;
+    if (isAscii(block)) return;
+    if (isUtf8(block)) this.met.add('utf8');
+    else this.invalidUtf8 = true;
+  }
+
+  /** What was found: `utf8`, `utf8bom`, the ANSI code page, `windows-1252`, or several joined by `+`. */
+  label(): string {
+    const found = this.bom ? ['utf8bom'] : this.met.has('utf8') ? ['utf8'] : [];
+    const fallbacks = [this.ansi, WESTERN].filter((e) => this.met.has(e));
+    // Bytes that are not UTF-8 were seen, but no line holding them was decoded: read in the ANSI code page.
+    if (this.invalidUtf8 && fallbacks.length === 0) fallbacks.push(this.ansi);
+    found.push(...fallbacks);
+    return found.length > 0 ? found.join('+') : 'utf8';
+  }
+
+  private decodeLine(line: Buffer): string {
+    if (isAscii(line)) return line.toString('latin1');
+    if (isUtf8(line)) {
+      this.met.add('utf8');
+      return line.toString('utf8');
+    }
+    this.invalidUtf8 = true;
+    const ansi = iconv.decode(line, this.ansi);
+    if (!ansi.includes('\uFFFD')) {
+      this.met.add(this.ansi);
+      return ansi;
+    }
+    this.met.add(WESTERN);
+    return iconv.decode(line, WESTERN);
   }
 }
 
+/** A whole text (bounded reads: SetupDiag results, case memory's normal logs). */
+export function decodeText(bytes: Buffer, ansi: string = DEFAULT_ANSI_CODE_PAGE): string {
+  const layout = byteLayout(bytes);
+  if (layout !== 'bytes') return iconv.decode(bytes, layout).replace(/^\uFEFF/, '');
+  return new LineDecoder(ansi).decode(hasUtf8Bom(bytes) ? bytes.subarray(3) : bytes);
+}
+
 /** Text with many NULs on one parity is UTF-16 without a BOM. */
-function guessUnmarkedUtf16(bytes: Buffer): TextEncoding | null {
+function guessUnmarkedUtf16(bytes: Buffer): ByteLayout | null {
   const sample = Math.min(bytes.length, 4096) & ~1;
   if (sample < 8) return null;
   let evenNul = 0;
@@ -49,32 +115,8 @@ function guessUnmarkedUtf16(bytes: Buffer): TextEncoding | null {
   return null;
 }
 
-export function isValidUtf8(bytes: Buffer): boolean {
-  let i = 0;
-  const n = bytes.length;
-  while (i < n) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    let extra: number;
-    if (b >= 0xc2 && b <= 0xdf) extra = 1;
-    else if (b >= 0xe0 && b <= 0xef) extra = 2;
-    else if (b >= 0xf0 && b <= 0xf4) extra = 3;
-    else return false;
-    for (let k = 1; k <= extra; k++) {
-      const c = bytes[i + k];
-      if (c === undefined) return true; // a log cut off mid-character is still UTF-8
-      if ((c & 0xc0) !== 0x80) return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
 /** The start of a log (up to about `maxBytes`), decoded: for logs read whole, bounded. */
-export async function readLogText(file: LogFileInput, maxBytes: number, encoding?: TextEncoding): Promise<string> {
+export async function readLogText(file: LogFileInput, maxBytes: number, ansi?: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of file.open()) {
@@ -82,6 +124,5 @@ export async function readLogText(file: LogFileInput, maxBytes: number, encoding
     size += chunk.length;
     if (size >= maxBytes) break;
   }
-  const bytes = Buffer.concat(chunks);
-  return decodeText(bytes, encoding ?? detectEncoding(bytes));
+  return decodeText(Buffer.concat(chunks), ansi);
 }

@@ -5,7 +5,7 @@
 // So a 1 GB setupact.log costs one pass at near regex speed and a few MB of memory.
 
 import iconv from 'iconv-lite';
-import { detectEncoding, type TextEncoding } from './decode-text';
+import { byteLayout, hasUtf8Bom, LineDecoder, type ByteLayout } from './decode-text';
 import { sharedMatcher, type LiteralMatcher } from './literal-matcher';
 
 export interface AnchorSpec {
@@ -19,7 +19,8 @@ export interface AnchorSpec {
 
 /** What a scan keeps, as plain data. */
 export interface ScanData {
-  encoding: TextEncoding;
+  /** What the file holds: `utf16le`, `utf8bom`, `gb18030`, `utf8+gb18030` (mixed by line)… */
+  encoding: string;
   /** Decoded start of the file, for recognising what it is. */
   head: string;
   lineCount: number;
@@ -51,7 +52,8 @@ const SAMPLE_BYTES = 1024 * 1024;
 const BLOCK_BYTES = 1024 * 1024;
 
 export class LogScanner {
-  private encoding: TextEncoding | null = null;
+  private layout: ByteLayout | null = null;
+  private decoder: LineDecoder | null = null;
   private transcoder: iconv.DecoderStream | null = null;
   private sniff: Buffer[] = [];
   private sniffed = 0;
@@ -79,10 +81,13 @@ export class LogScanner {
   private maxBefore = 1;
 
   /** `specsFor` chooses the anchors once the start of the file shows what it is. */
-  constructor(private readonly specsFor: (head: string) => AnchorSpec[]) {}
+  constructor(
+    private readonly specsFor: (head: string) => AnchorSpec[],
+    private readonly ansi?: string,
+  ) {}
 
   push(chunk: Buffer): void {
-    if (this.encoding === null) {
+    if (this.layout === null) {
       this.sniff.push(chunk);
       this.sniffed += chunk.length;
       if (this.sniffed < SNIFF_BYTES) return;
@@ -93,7 +98,7 @@ export class LogScanner {
   }
 
   end(): ScannedLog {
-    if (this.encoding === null) this.start();
+    if (this.layout === null) this.start();
     if (this.transcoder) {
       const rest = this.transcoder.end();
       if (rest) this.feedUtf8(Buffer.from(rest, 'utf8'));
@@ -104,7 +109,7 @@ export class LogScanner {
       this.carry = Buffer.alloc(0);
     }
     return scannedLog({
-      encoding: this.encoding!,
+      encoding: this.layout === 'bytes' ? this.decoder!.label() : this.layout!,
       head: this.decode(Buffer.concat(this.headBytes)).replace(/^\uFEFF/, ''),
       lineCount: this.lineBase - 1,
       hits: this.hits,
@@ -116,10 +121,11 @@ export class LogScanner {
   private start(): void {
     const first = Buffer.concat(this.sniff);
     this.sniff = [];
-    this.encoding = detectEncoding(first.subarray(0, SNIFF_BYTES));
+    this.layout = byteLayout(first.subarray(0, SNIFF_BYTES));
+    this.decoder = new LineDecoder(this.ansi, hasUtf8Bom(first));
     // UTF-16 is transcoded to UTF-8 so that a newline is one byte everywhere.
-    if (this.encoding === 'utf16le' || this.encoding === 'utf16be') this.transcoder = iconv.getDecoder(this.encoding) as unknown as iconv.DecoderStream;
-    const head = this.transcoder ? iconv.decode(first.subarray(0, HEAD_BYTES), this.encoding) : this.decode(first.subarray(0, HEAD_BYTES));
+    if (this.layout !== 'bytes') this.transcoder = iconv.getDecoder(this.layout) as unknown as iconv.DecoderStream;
+    const head = this.transcoder ? iconv.decode(first.subarray(0, HEAD_BYTES), this.layout) : this.decode(first.subarray(0, HEAD_BYTES));
     this.specs = this.specsFor(head.replace(/^\uFEFF/, ''));
     this.sample = first.subarray(0, SAMPLE_BYTES);
     this.maxBefore = Math.max(1, ...this.specs.map((s) => s.before));
@@ -169,6 +175,7 @@ export class LogScanner {
 
   /** Scans a block of lines (`complete`: its last line is whole, the file may end without a break). */
   private scanBlock(block: Buffer, complete: boolean): void {
+    this.decoder!.note(block);
     // Line breaks are found with Buffer.indexOf (memchr), not a JavaScript loop or a string copy.
     let breaksSeen = 0;
     let breakPos = -1;
@@ -190,8 +197,8 @@ export class LogScanner {
       const end = endBreak < 0 ? block.length : endBreak;
       const line = lineOf(m);
       // Every anchor on the line counts, not only the first one found.
-      const specs: AnchorSpec[] = [];
-      for (const key of this.matcher!.keysIn(block, start, end, this.dropped)) specs.push(...(this.byKey.get(key) ?? []));
+      const specs = new Set<AnchorSpec>();
+      for (const key of this.matcher!.keysIn(block, start, end, this.dropped)) for (const spec of this.byKey.get(key) ?? []) specs.add(spec);
       for (const spec of specs) {
         const list = this.hits.get(spec.literal) ?? [];
         list.push(line);
@@ -199,8 +206,8 @@ export class LogScanner {
         if (list.length >= (spec.maxHits ?? MAX_HITS_PER_ANCHOR)) this.dropAnchor(spec);
       }
       this.keep(line, block, start, end);
-      const before = Math.max(0, ...specs.map((s) => s.before));
-      const after = Math.max(0, ...specs.map((s) => s.after));
+      const before = Math.max(0, ...[...specs].map((s) => s.before));
+      const after = Math.max(0, ...[...specs].map((s) => s.after));
       if (before > 0) this.keepPreceding(block, start, line, before);
       if (after > 0) this.pendingAfter = Math.max(this.pendingAfter, this.keepFollowing(block, end + 1, line + 1, after));
       m = next(end);
@@ -286,12 +293,9 @@ export class LogScanner {
       .slice(0, MAX_KEPT_LINE);
   }
 
+  /** By each line's own bytes (UTF-16 input was transcoded to UTF-8 before scanning). */
   private decode(bytes: Buffer): string {
-    // Most log lines are ASCII, the same in every encoding: skip the decoder for them.
-    if (isAscii(bytes)) return bytes.toString('latin1');
-    // UTF-16 input was transcoded to UTF-8 before scanning.
-    if (this.encoding === 'gb18030') return iconv.decode(bytes, 'gb18030');
-    return bytes.toString('utf8');
+    return this.decoder!.decode(bytes);
   }
 
   /** Seen often enough: stop searching for it, and forget its encoded form once no anchor needs it. */
@@ -309,14 +313,16 @@ export class LogScanner {
   }
 
   private buildMatcher(): void {
-    const scanEncoding = this.encoding === 'gb18030' ? 'gb18030' : 'utf8';
+    // A line may be UTF-8 or ANSI, so an anchor that is not ASCII is looked for in both.
+    const encodings = this.layout === 'bytes' ? ['utf8', this.decoder!.ansi] : ['utf8'];
     this.byKey = new Map();
     for (const spec of this.specs) {
       if ((this.hits.get(spec.literal)?.length ?? 0) >= (spec.maxHits ?? MAX_HITS_PER_ANCHOR)) continue;
-      const key = iconv.encode(spec.literal, scanEncoding).toString('latin1');
-      const list = this.byKey.get(key) ?? [];
-      list.push(spec);
-      this.byKey.set(key, list);
+      for (const key of new Set(encodings.map((e) => iconv.encode(spec.literal, e).toString('latin1')))) {
+        const list = this.byKey.get(key) ?? [];
+        list.push(spec);
+        this.byKey.set(key, list);
+      }
     }
     const keys = [...this.byKey.keys()].filter((k) => k.length >= 3);
     this.matcher = keys.length === 0 ? null : sharedMatcher(keys, this.sample);
@@ -329,17 +335,14 @@ function lastBreakBefore(block: Buffer, offset: number): number {
   return offset <= 0 ? -1 : block.lastIndexOf(10, offset - 1);
 }
 
-function isAscii(bytes: Buffer): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
-  return true;
-}
 
 /** Scans a whole log held in memory or any iterable of chunks. */
 export async function scanLog(
   chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
   specs: AnchorSpec[] | ((head: string) => AnchorSpec[]),
+  ansi?: string,
 ): Promise<ScannedLog> {
-  const scanner = new LogScanner(typeof specs === 'function' ? specs : () => specs);
+  const scanner = new LogScanner(typeof specs === 'function' ? specs : () => specs, ansi);
   for await (const chunk of chunks) scanner.push(chunk);
   return scanner.end();
 }
