@@ -144,8 +144,32 @@ export interface Attempt {
   rollbacks: number;
 }
 
+/**
+ * How the run ended, as its own logs state it: what a failed verdict leads with, before any
+ * rule's cause. Taken from the last attempt that recorded a result.
+ */
+export interface Outcome {
+  resultCode: string | null;
+  /** The result code's meaning in Chinese (codes.yaml), when known. */
+  resultMeaning: string | null;
+  extendCode: string | null;
+  extendPhase: string | null;
+  extendOperation: string | null;
+  phase: string | null;
+  operation: string | null;
+  /** The lines that state the result (error event, ImageExit, Execute result, SetupDiag). */
+  evidence: Evidence[];
+  /** The earliest fatal error of the failing phase logged before rollback began: the line to read first. */
+  decisive: Evidence[];
+  /** For a run that never finished: where it was last (a setup phase) and when. */
+  lastStep: string | null;
+  lastAt: string | null;
+}
+
 export interface Analysis {
   verdict: Verdict;
+  /** Null when the logs record no run of setup (not a setup log, another tool's log). */
+  outcome: Outcome | null;
   /** For `not-upgrade`: what the log records instead (sysprep, WinRE…), in Chinese. */
   scenario: string | null;
   attempts: Attempt[];

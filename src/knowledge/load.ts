@@ -78,11 +78,16 @@ export function readKnowledge(dir: string): LoadedKnowledge {
   const outcomes = parse(path.join(dir, 'outcomes.yaml'), outcomesSchema) ?? {
     scenarios: [],
     cancelled: [],
+    cancelledBy: [],
     failed: [],
     succeeded: [],
     started: [],
     ended: [],
     rollback: [],
+    benignResults: [],
+    decisive: [],
+    progress: [],
+    collectNext: {},
   };
 
   const extendFile = path.join(dir, 'extend-codes.yaml');
@@ -164,7 +169,7 @@ function compileRule(data: RuleData, engine: TextEngine, file: string, issues: K
         issues.push({ file, message: `signals.${i}: a trigger must capture every key fact; "${k}" is missing` });
       }
     }
-    return { log: s.log, role: s.role, anchor: s.anchor, pattern, context: s.context };
+    return { log: s.log, role: s.role, proves: s.proves, anchor: s.anchor, pattern, context: s.context };
   });
   const rule: Rule = {
     id: data.id,

@@ -39,6 +39,9 @@ export const ruleSchema = z
           .object({
             log: z.enum(['panther', 'setupdiag', 'compat-xml', 'setupapi', 'miglog']),
             role: z.enum(['trigger', 'detail']).default('trigger'),
+            // What a matching line proves: the cause itself (a component, driver, plugin or operation named,
+            // a bugcheck), or only the run's outcome (result and extend codes), from which a cause is inferred.
+            proves: z.enum(['cause', 'outcome']).default('cause'),
             anchor: z.string().min(3, 'an anchor needs at least 3 characters to be selective'),
             pattern: z.string().min(1),
             ignoreCase: z.boolean().default(false),
@@ -101,11 +104,16 @@ export const outcomesSchema = z
   .object({
     scenarios: z.array(z.object({ id: z.string(), name: z.string(), markers: markers.min(1), unless: markers.default([]) }).strict()).default([]),
     cancelled: markers.default([]),
+    cancelledBy: markers.default([]),
     failed: markers,
     succeeded: markers,
     started: markers.default([]),
     ended: markers.default([]),
     rollback: markers.default([]),
+    benignResults: z.array(z.string().regex(/^0x[0-9A-Fa-f]{1,8}$/, 'a hex code, e.g. 0x800704C7')).default([]),
+    decisive: markers.default([]),
+    progress: markers.default([]),
+    collectNext: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
   })
   .strict();
 

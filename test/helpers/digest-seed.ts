@@ -27,6 +27,7 @@ export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
   const row = add('CAS-00002-DRAFTA', 'inbound', 1);
   const analysis: Analysis = {
     verdict: 'failed',
+    outcome: null,
     scenario: null,
     attempts: [],
     findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 'BCD 启动项 {x} 损坏', summary: '', confidence: 'high', confidenceWhy: '', evidence: [], facts: {}, fix: [], actions: [], resolution: '' }],

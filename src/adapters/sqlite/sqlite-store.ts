@@ -198,7 +198,7 @@ export class SqliteCaseStore implements CaseStore {
         caseId,
         messageRowId,
         a.analysis.verdict,
-        JSON.stringify({ scenario: a.analysis.scenario, attempts: a.analysis.attempts, errorLines: a.analysis.errorLines }),
+        JSON.stringify({ scenario: a.analysis.scenario, attempts: a.analysis.attempts, errorLines: a.analysis.errorLines, outcome: a.analysis.outcome }),
         JSON.stringify(a.analysis.files),
         JSON.stringify(a.analysis.problems),
         at,
@@ -237,9 +237,11 @@ export class SqliteCaseStore implements CaseStore {
     const row = this.sql('SELECT * FROM analyses WHERE id = ?').get(analysisId) as Row | undefined;
     if (!row) return null;
     const findings = (this.sql('SELECT * FROM findings WHERE analysis_id = ? ORDER BY position').all(analysisId) as Row[]).map(toFinding);
-    const story = JSON.parse(String(row.story_json)) as Pick<Analysis, 'scenario' | 'attempts' | 'errorLines'>;
+    const story = JSON.parse(String(row.story_json)) as Pick<Analysis, 'scenario' | 'attempts' | 'errorLines'> & Partial<Pick<Analysis, 'outcome'>>;
     return {
       verdict: String(row.verdict) as Verdict,
+      // Analyses stored before outcomes were recorded have none.
+      outcome: null,
       ...story,
       findings,
       files: JSON.parse(String(row.files_json)),

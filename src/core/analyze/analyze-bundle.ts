@@ -3,7 +3,7 @@
 // content, runs every rule, and tells the story of the run.
 
 import type { Analysis, Evidence, FileReport, Finding, LogFileInput, LogKind } from '../types';
-import { buildStory, storyAnchors } from './build-story';
+import { buildStory, ERROR_ANCHORS, ROLLBACK_LOG, storyAnchors } from './build-story';
 import { classifyLog } from './classify-log';
 import { explainGle } from './decode-code';
 import { readLogText } from './decode-text';
@@ -16,7 +16,6 @@ import { setupdiagAsText } from './setupdiag-text';
 const MAX_ERROR_LINES = 10;
 /** SetupDiag results are a few KB; a bigger "result" is read only this far. */
 const MAX_SETUPDIAG_BYTES = 16 * 1024 * 1024;
-const ERROR_ANCHORS = [', Error', ', Fatal Error'];
 
 /** The anchors to scan a log for, by what the log turns out to be. */
 export type AnchorsByKind = Record<LogKind, AnchorSpec[]>;
@@ -88,8 +87,10 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     return out;
   };
   const specific = await run(false);
-  const findings = specific.length > 0 ? specific : await run(true);
-  const story = buildStory(logs, findings, knowledge);
+  // Generic profiles speak only when no specific rule has evidence of the cause itself.
+  const unranked = specific.some((f) => f.confidence !== 'low') ? specific : [...specific, ...(await run(true))];
+  const story = buildStory(logs, unranked, knowledge);
+  const findings = rankFindings(unranked, story.outcome?.decisive ?? []);
   if (!logs.some((l) => l.kind === 'panther')) {
     problems.push(files.length === 0 ? '日志包中没有任何文件。' : '日志包中没有找到升级安装日志（setupact.log），无法完整分析升级过程。');
   }
@@ -104,7 +105,22 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     if (gle) e.gle = gle;
   }
   if (options.contextLines) addContext(evidence, logs, options.contextLines);
-  return { verdict: story.verdict, scenario: story.scenario?.name ?? null, attempts: story.attempts, findings, errorLines, files: reports, problems };
+  for (const e of story.outcome ? [...story.outcome.evidence, ...story.outcome.decisive] : []) {
+    const gle = explainGle(e.text, knowledge.codes);
+    if (gle) e.gle = gle;
+  }
+  return { verdict: story.verdict, outcome: story.outcome, scenario: story.scenario?.name ?? null, attempts: story.attempts, findings, errorLines, files: reports, problems };
+}
+
+const CONFIDENCE_RANK = { high: 0, medium: 1, low: 2 } as const;
+
+/** Surest first; among equals, a finding that quotes the run's decisive error outranks one that does not. */
+function rankFindings(findings: Finding[], decisive: Evidence[]): Finding[] {
+  const quotesDecisive = (f: Finding) => (f.evidence.some((e) => decisive.some((d) => d.file === e.file && d.line === e.line)) ? 0 : 1);
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => CONFIDENCE_RANK[a.f.confidence] - CONFIDENCE_RANK[b.f.confidence] || quotesDecisive(a.f) - quotesDecisive(b.f) || a.i - b.i)
+    .map(({ f }) => f);
 }
 
 /** A second, targeted pass for one literal (a fact's value), only over logs a rule fired on. */
@@ -116,12 +132,24 @@ const findLiteral =
   return (scan.hits.get(literal) ?? []).slice(0, max).map((line) => ({ file: log.path, line, text: scan.line(line) ?? '' }));
 };
 
-/** The first error lines of the run, harmless noise and repeats left out: the first fatal error, not its echo. */
+/**
+ * The first error lines of the run, harmless noise and repeats left out: the first fatal error, not
+ * its echo. Errors logged while rolling back are consequences: a rollback log, and the lines after
+ * rollback began in a log, are left out unless nothing else is there.
+ */
 function tellingErrorLines(logs: DecodedLog[], knowledge: Knowledge): Evidence[] {
+  const panther = logs.filter((l) => l.kind === 'panther').sort((a, b) => b.scan.lineCount - a.scan.lineCount);
+  const beforeRollback = panther.filter((l) => !ROLLBACK_LOG.test(l.path));
+  const chosen = errorLinesOf(beforeRollback, knowledge, true);
+  return chosen.length > 0 ? chosen : errorLinesOf(panther, knowledge, false);
+}
+
+function errorLinesOf(panther: DecodedLog[], knowledge: Knowledge, beforeRollbackOnly: boolean): Evidence[] {
   const out: Evidence[] = [];
   const seen = new Set<string>();
-  for (const log of logs.filter((l) => l.kind === 'panther').sort((a, b) => b.scan.lineCount - a.scan.lineCount)) {
-    const lines = [...new Set(ERROR_ANCHORS.flatMap((a) => log.scan.hits.get(a) ?? []))].sort((a, b) => a - b);
+  for (const log of panther) {
+    const rollbackAt = beforeRollbackOnly ? Math.min(...knowledge.outcomes.rollback.flatMap((m) => log.scan.hits.get(m) ?? []), Infinity) : Infinity;
+    const lines = [...new Set(ERROR_ANCHORS.flatMap((a) => log.scan.hits.get(a) ?? []))].filter((l) => l < rollbackAt).sort((a, b) => a - b);
     for (const line of lines) {
       if (out.length >= MAX_ERROR_LINES) break;
       const content = log.scan.line(line) ?? '';

@@ -2,19 +2,29 @@
 // attempt with its builds, times, failing phase and operation and codes, and the verdict.
 // Markers come from knowledge/outcomes.yaml; the lines come from the scanner.
 
-import type { Attempt, Finding, Verdict } from '../types';
+import type { Attempt, Evidence, Finding, Outcome, Verdict } from '../types';
+import { carriesCode, lookupCode, parseCode } from './decode-code';
 import type { ExtendCodes, Knowledge, Scenario } from './knowledge';
-import type { AnchorSpec } from './log-scanner';
+import { TAIL_LINES, type AnchorSpec } from './log-scanner';
 import type { DecodedLog } from './match-rule';
 
 export interface Story {
   verdict: Verdict;
   scenario: Scenario | null;
   attempts: Attempt[];
+  outcome: Outcome | null;
 }
 
-/** Facts of an attempt: the literal the scanner looks for and the regex that reads the line. */
-const ATTEMPT_FACTS: { fact: keyof Attempt; anchor: string; pattern: RegExp }[] = [
+type AttemptFact = 'hostBuild' | 'targetBuild' | 'phase' | 'operation' | 'resultCode' | 'extendCode';
+
+/**
+ * Facts of an attempt: the literal the scanner looks for and the regex that reads the line. For
+ * each fact the first source listed that the log holds wins: setup's exit record (ImageExit),
+ * its reported error event, then the last non-zero `Execute(…): Result =` (setup echoes a failure
+ * up its call stack, so the last echo is the run's result), the setup platform's action error
+ * code, and the failed phase's or operation's error.
+ */
+const ATTEMPT_FACTS: { fact: AttemptFact; anchor: string; pattern: RegExp; last?: boolean }[] = [
   { fact: 'hostBuild', anchor: 'Host OS Build String', pattern: /Host OS Build String\s*\[\s*([^\]\s]+)\s*\]/ },
   { fact: 'hostBuild', anchor: 'Host OS version:', pattern: /Host OS version:\s*(\S+)/ },
   { fact: 'targetBuild', anchor: 'Target OS Build String', pattern: /Target OS Build String\s*\[\s*([^\]\s]+)\s*\]/ },
@@ -22,18 +32,34 @@ const ATTEMPT_FACTS: { fact: keyof Attempt; anchor: string; pattern: RegExp }[] 
   { fact: 'phase', anchor: 'Failed execution phase', pattern: /Failed execution phase ([^.]+)\./ },
   { fact: 'phase', anchor: 'reported failure', pattern: /MoSetupPlatform: (\w+) reported failure/ },
   { fact: 'operation', anchor: 'Operation failed:', pattern: /Operation failed: ([^.]+)\./ },
+  { fact: 'resultCode', anchor: 'Initializing SetupResult:', pattern: /ImageExit: Initializing SetupResult:\s*\[(0x(?!0+\])[0-9A-Fa-f]+)\]/ },
+  { fact: 'extendCode', anchor: 'Initializing Extended:', pattern: /ImageExit: Initializing Extended:\s*\[(0x(?!0+\])[0-9A-Fa-f]+)\]/ },
   { fact: 'resultCode', anchor: 'Reporting error event', pattern: /Reporting error event -> \[(0x[0-9A-Fa-f]+), 0x[0-9A-Fa-f]+\]/ },
   { fact: 'extendCode', anchor: 'Reporting error event', pattern: /Reporting error event -> \[0x[0-9A-Fa-f]+, (0x[0-9A-Fa-f]+)\]/ },
+  { fact: 'resultCode', anchor: 'Manager::Execute(', pattern: /CSetupManager::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/, last: true },
+  { fact: 'resultCode', anchor: 'Host::Execute(', pattern: /CSetupHost::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/, last: true },
+  { fact: 'resultCode', anchor: 'Using action error code', pattern: /Using action error code: \[(0x(?!0{8})[0-9A-Fa-f]{8})\]/, last: true },
+  { fact: 'resultCode', anchor: 'Failed execution phase', pattern: /Failed execution phase [^.]+\. Error: (0x(?!0{8})[0-9A-Fa-f]{8})/ },
+  { fact: 'resultCode', anchor: 'Operation failed:', pattern: /Operation failed: .*?\. Error: (0x(?!0{8})[0-9A-Fa-f]{8})/ },
 ];
 
+/** The level columns of error lines: their first lines are what is worth reading when no rule explains a failure. */
+export const ERROR_ANCHORS = [', Error', ', Fatal Error'];
+
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),/;
+const PROGRESS = /Setup phase change: \[\w*\] -> \[(\w+)\]/;
+/** Decisive errors logged this long after the first one belong to the same failure. */
+const DECISIVE_SECONDS = 60;
+const MAX_DECISIVE_LINES = 3;
+/** Logs written while rolling back (Sources\Rollback): their errors are consequences. */
+export const ROLLBACK_LOG = /(?:^|\/)rollback\//i;
 
 /** Every literal the story needs the scanner to find. */
 export function storyAnchors(knowledge: Knowledge): AnchorSpec[] {
   const o = knowledge.outcomes;
   // Whether these occur is all the story asks of them: the first line is enough.
-  const presence = [...o.scenarios.flatMap((s) => [...s.markers, ...s.unless]), ...o.cancelled, ...o.failed, ...o.succeeded];
-  const located = [...o.ended, ...o.rollback, ...ATTEMPT_FACTS.map((f) => f.anchor)];
+  const presence = [...o.scenarios.flatMap((s) => [...s.markers, ...s.unless]), ...o.cancelled, ...o.cancelledBy, ...o.failed, ...o.succeeded];
+  const located = [...o.ended, ...o.rollback, ...o.decisive, ...o.progress, ...ATTEMPT_FACTS.map((f) => f.anchor)];
   return [
     ...presence.map((literal) => ({ literal, before: 0, after: 0, maxHits: 1 })),
     ...located.map((literal) => ({ literal, before: 0, after: 0 })),
@@ -48,63 +74,208 @@ export function buildStory(logs: DecodedLog[], findings: Finding[], knowledge: K
   const anyHas = (markers: string[]) => panther.some((l) => markers.some((m) => (l.scan.hits.get(m)?.length ?? 0) > 0));
   const scenario = o.scenarios.find((s) => anyHas(s.markers) && !anyHas(s.unless)) ?? null;
   const attempts = buildAttempts(logs, knowledge);
+  const final = [...attempts].reverse().find((a) => a.resultCode !== null) ?? attempts[attempts.length - 1] ?? null;
+  const failedResult = final?.resultCode != null && !o.benignResults.some((c) => parseCode(c) === parseCode(final.resultCode!));
 
   let verdict: Verdict;
   if (logs.length === 0) verdict = 'not-setup-log';
   else if (scenario) verdict = 'not-upgrade';
   else if (anyHas(o.cancelled)) verdict = 'cancelled';
   // An `outcome` finding (e.g. a compat scan only) reports how the run ended, not a failure.
-  else if (findings.some((f) => f.category !== 'outcome') || anyHas(o.failed)) verdict = 'failed';
+  else if (findings.some((f) => f.category !== 'outcome') || anyHas(o.failed) || failedResult) verdict = 'failed';
   else if (anyHas(o.succeeded)) verdict = 'succeeded';
   else if (attempts.some((a) => a.stopped)) verdict = 'incomplete';
   else verdict = 'unknown';
-  return { verdict, scenario, attempts: attempts.map(({ stopped: _stopped, ...a }) => a) };
+
+  const outcome =
+    final === null || scenario
+      ? null
+      : {
+          resultCode: final.resultCode,
+          resultMeaning: meaningOf(final.resultCode, knowledge),
+          extendCode: final.extendCode,
+          extendPhase: final.extendPhase,
+          extendOperation: final.extendOperation,
+          phase: final.phase,
+          operation: final.operation,
+          evidence: verdict === 'incomplete' ? lastWords(setupLogOf(logs)) : final.sources,
+          decisive: verdict === 'failed' ? decisiveErrors(panther, knowledge, final.resultCode) : verdict === 'cancelled' ? firstLines(panther, o.cancelledBy) : [],
+          lastStep: verdict === 'incomplete' ? final.lastStep : null,
+          lastAt: verdict === 'incomplete' ? (lastWords(setupLogOf(logs))[0]?.text.match(TIMESTAMP)?.[1] ?? final.end) : null,
+        };
+  return { verdict, scenario, attempts: attempts.map(({ stopped: _s, sources: _e, lastStep: _l, ...a }) => a), outcome };
 }
 
-/** One attempt per SetupHost run in the fullest setup log; SetupDiag's result fills gaps. */
-function buildAttempts(logs: DecodedLog[], knowledge: Knowledge): (Attempt & { stopped: boolean })[] {
+interface AttemptStory extends Attempt {
+  /** Began and never reached an end. */
+  stopped: boolean;
+  /** The lines that gave the result and extend codes. */
+  sources: Evidence[];
+  lastStep: string | null;
+}
+
+/** Setup's own logs (not sysprep's or another tool's), the fullest first. */
+function setupLogsOf(logs: DecodedLog[]): DecodedLog[] {
+  return logs.filter((l) => l.kind === 'panther' && /MOUPG|SetupHost| SP {5}/.test(l.scan.head)).sort((a, b) => b.scan.lineCount - a.scan.lineCount);
+}
+
+function setupLogOf(logs: DecodedLog[]): DecodedLog | null {
+  return setupLogsOf(logs)[0] ?? null;
+}
+
+/** The last line of a log that carries a time: what a run that never finished was doing last. */
+function lastWords(log: DecodedLog | null): Evidence[] {
+  if (!log) return [];
+  for (let n = log.scan.lastLine; n > log.scan.lastLine - TAIL_LINES && n > 0; n--) {
+    const text = log.scan.line(n);
+    if (text !== undefined && TIMESTAMP.test(text)) return [{ file: log.path, line: n, text }];
+  }
+  return [];
+}
+
+/** The first line holding any of these markers, in each log. */
+function firstLines(logs: DecodedLog[], markers: string[]): Evidence[] {
+  const out: Evidence[] = [];
+  for (const log of logs) {
+    const line = Math.min(...markers.flatMap((m) => log.scan.hits.get(m) ?? []));
+    if (Number.isFinite(line)) out.push({ file: log.path, line, text: log.scan.line(line) ?? '' });
+  }
+  return out.slice(0, 1);
+}
+
+/** One attempt per SetupHost run in the fullest setup log; the other logs and SetupDiag's result fill gaps. */
+function buildAttempts(logs: DecodedLog[], knowledge: Knowledge): AttemptStory[] {
   const o = knowledge.outcomes;
-  const setupLogs = logs
-    .filter((l) => l.kind === 'panther' && /MOUPG|SetupHost| SP {5}/.test(l.scan.head))
-    .sort((a, b) => b.scan.lineCount - a.scan.lineCount);
+  const setupLogs = setupLogsOf(logs);
   const diag = logs.find((l) => l.kind === 'setupdiag');
   const fromDiag = diag?.text ? setupdiagFacts(diag.text) : {};
+  const diagSources: Evidence[] = diag?.text && fromDiag.resultCode ? setupdiagResultLine(diag) : [];
   const main = setupLogs[0];
   if (!main) {
     if (!diag) return [];
-    return [{ ...emptyAttempt(), ...fromDiag, ...decodeExtend(fromDiag.extendCode ?? null, knowledge.extend), stopped: false }];
+    return [{ ...emptyAttempt(), ...fromDiag, ...decodeExtend(fromDiag.extendCode ?? null, knowledge.extend), stopped: false, sources: diagSources, lastStep: null }];
   }
   const scan = main.scan;
   const starts = [...new Set(o.started.flatMap((m) => scan.hits.get(m) ?? []))].sort((a, b) => a - b);
   const bounds = starts.length > 0 ? starts : [1];
+  // A log that shows setup moving through its phases began a run even when its start was cut off.
+  const runBegan = starts.length > 0 || o.progress.some((m) => (scan.hits.get(m)?.length ?? 0) > 0);
   return bounds.map((start, i) => {
     const next = bounds[i + 1];
-    const end = next === undefined ? scan.lastLine : next - 1;
+    const isLast = next === undefined;
+    const end = isLast ? scan.lastLine : next - 1;
     const inSegment = (line: number) => line >= start && line <= end;
-    const facts: Partial<Attempt> = {};
-    for (const f of ATTEMPT_FACTS) {
-      if (facts[f.fact] !== undefined) continue;
-      for (const line of scan.hits.get(f.anchor) ?? []) {
-        if (!inSegment(line)) continue;
-        const value = f.pattern.exec(scan.line(line) ?? '')?.[1];
-        if (value) {
-          (facts as Record<string, string>)[f.fact] = value.trim();
-          break;
-        }
-      }
-    }
-    const merged: Attempt = { ...emptyAttempt(), ...fromDiag, ...facts };
+    const found = readFacts(main, inSegment);
+    // The last run's result may stand only in another log (the rollback log's ImageExit record, written
+    // after it): lines logged before this run began belong to an earlier one.
+    const began = secondsOf(scan.line(start) ?? '');
+    const sinceStart = (log: DecodedLog) => (line: number) => began === null || (secondsOf(log.scan.line(line) ?? '') ?? began) >= began;
+    if (isLast) for (const other of setupLogs.slice(1)) mergeMissing(found, readFacts(other, sinceStart(other)));
+    const merged: Attempt = { ...emptyAttempt(), ...fromDiag, ...found.facts };
     const ended = o.ended.some((m) => (scan.hits.get(m) ?? []).some(inSegment));
+    const progress = o.progress.flatMap((m) => scan.hits.get(m) ?? []).filter(inSegment).sort((a, b) => a - b);
+    const lastProgress = progress.length > 0 ? PROGRESS.exec(scan.line(progress[progress.length - 1]!) ?? '')?.[1] ?? null : null;
     return {
       ...merged,
       start: TIMESTAMP.exec(scan.line(start) ?? '')?.[1] ?? merged.start,
       end: TIMESTAMP.exec(scan.line(end) ?? '')?.[1] ?? merged.end,
       rollbacks: o.rollback.reduce((n, m) => n + (scan.hits.get(m) ?? []).filter(inSegment).length, 0),
       ...decodeExtend(merged.extendCode, knowledge.extend),
-      stopped: starts.length > 0 && !ended && next === undefined,
+      stopped: runBegan && !ended && isLast,
+      sources: found.sources.length > 0 ? found.sources : diagSources,
+      lastStep: lastProgress,
     };
   });
 }
+
+interface Facts {
+  facts: Partial<Record<AttemptFact, string>>;
+  sources: Evidence[];
+}
+
+function readFacts(log: DecodedLog, inSegment: (line: number) => boolean): Facts {
+  const out: Facts = { facts: {}, sources: [] };
+  for (const f of ATTEMPT_FACTS) {
+    if (out.facts[f.fact] !== undefined) continue;
+    const lines = (log.scan.hits.get(f.anchor) ?? []).filter(inSegment);
+    for (const line of f.last ? [...lines].reverse() : lines) {
+      const text = log.scan.line(line) ?? '';
+      const value = f.pattern.exec(text)?.[1];
+      if (!value) continue;
+      out.facts[f.fact] = value.trim();
+      if ((f.fact === 'resultCode' || f.fact === 'extendCode') && !out.sources.some((e) => e.file === log.path && e.line === line)) {
+        out.sources.push({ file: log.path, line, text });
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+function mergeMissing(into: Facts, from: Facts): void {
+  const codesMissing = into.facts.resultCode === undefined;
+  for (const [fact, value] of Object.entries(from.facts) as [AttemptFact, string][]) into.facts[fact] ??= value;
+  if (codesMissing && into.facts.resultCode !== undefined) into.sources.push(...from.sources);
+}
+
+/**
+ * The earliest fatal error of the failing phase, and those logged with it: what to read first.
+ * An error line that carries the run's own result code is where that result was first logged, so
+ * those come first; without one, the earliest fatal marker (`Operation failed:`, a failed phase,
+ * a failed specialize). Lines from a rollback log or after rollback began in their log are left out.
+ */
+function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode: string | null): Evidence[] {
+  const o = knowledge.outcomes;
+  const harmless = (text: string) => knowledge.noise.some((n) => text.includes(n.anchor) && n.pattern.test(text));
+  const withResult: TimedEvidence[] = [];
+  const marked: TimedEvidence[] = [];
+  for (const log of panther) {
+    if (ROLLBACK_LOG.test(log.path)) continue;
+    const rollbackAt = Math.min(...o.rollback.flatMap((m) => log.scan.hits.get(m) ?? []), Infinity);
+    const at = (line: number): TimedEvidence => {
+      const text = log.scan.line(line) ?? '';
+      return { file: log.path, line, text, at: secondsOf(text) ?? line };
+    };
+    const errors = ERROR_ANCHORS.flatMap((a) => log.scan.hits.get(a) ?? []);
+    for (const line of new Set(errors)) {
+      const text = log.scan.line(line) ?? '';
+      if (line < rollbackAt && carriesCode(text, resultCode) && !harmless(text)) withResult.push(at(line));
+    }
+    for (const line of new Set(o.decisive.flatMap((m) => log.scan.hits.get(m) ?? []))) if (line < rollbackAt) marked.push(at(line));
+  }
+  const candidates = (withResult.length > 0 ? withResult : marked).sort((a, b) => a.at - b.at || a.line - b.line);
+  const first = candidates[0];
+  if (!first) return [];
+  const out: Evidence[] = [];
+  for (const c of candidates) {
+    if (out.length >= MAX_DECISIVE_LINES || c.at - first.at > DECISIVE_SECONDS) break;
+    const body = c.text.replace(TIMESTAMP, '');
+    if (out.some((e) => e.text.replace(TIMESTAMP, '') === body)) continue;
+    out.push({ file: c.file, line: c.line, text: c.text });
+  }
+  return out;
+}
+
+type TimedEvidence = Evidence & { at: number };
+
+function secondsOf(line: string): number | null {
+  const t = TIMESTAMP.exec(line)?.[1];
+  return t ? Date.parse(`${t.replace(' ', 'T')}Z`) / 1000 : null;
+}
+
+function meaningOf(code: string | null, knowledge: Knowledge): string | null {
+  const n = code === null ? null : parseCode(code);
+  return n === null ? null : (lookupCode(knowledge.codes, 'hresult', n)?.meaning ?? null);
+}
+
+/** The line of SetupDiag's result that states the error codes. */
+function setupdiagResultLine(diag: DecodedLog): Evidence[] {
+  const lines = diag.text!.split(/\r?\n/);
+  const i = lines.findIndex((l) => RESULT_CODES.test(l) || /\bErr(?:or)?\s*=\s*0x[0-9A-Fa-f]{8}\b/.test(l));
+  return i < 0 ? [] : [{ file: diag.path, line: i + 1, text: lines[i]!.trim() }];
+}
+
+const RESULT_CODES = /Error\s*[:=]\s*(0x[0-9A-Fa-f]{8})\s*-\s*(0x[0-9A-Fa-f]+)/;
 
 function emptyAttempt(): Attempt {
   return {
@@ -125,13 +296,15 @@ function emptyAttempt(): Attempt {
 /** Host/target builds, phase, operation and codes from SetupDiag's text (or converted XML/JSON). */
 function setupdiagFacts(text: string): Partial<Attempt> {
   const first = (re: RegExp) => re.exec(text)?.[1]?.trim() ?? undefined;
-  const codes = /Error\s*[:=]\s*(0x[0-9A-Fa-f]{8})\s*-\s*(0x[0-9A-Fa-f]+)/.exec(text);
+  const codes = RESULT_CODES.exec(text);
+  // Without the pair, the failure details' own error (`Err = 0x…`, `Error = 0x…`).
+  const error = codes ? null : /\bErr(?:or)?\s*=\s*(0x[0-9A-Fa-f]{8})\b/.exec(text);
   return definedOnly({
     hostBuild: first(/HostOSBuildString\s*[=:]\s*(\S+)/),
     targetBuild: first(/TargetOSBuildString\s*[=:]\s*(\S+)/),
     phase: first(/Last (?:Setup )?Phase\s*[:=]\s*(.+)/),
     operation: first(/Last (?:Setup )?Operation\s*[:=]\s*(.+)/),
-    resultCode: codes?.[1],
+    resultCode: codes?.[1] ?? error?.[1],
     extendCode: codes?.[2],
     start: first(/UpgradeStartTime\s*[=:]\s*(.+)/),
     end: first(/UpgradeEndTime\s*[=:]\s*(.+)/),

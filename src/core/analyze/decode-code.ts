@@ -38,6 +38,12 @@ export function decodeFacts(
   return out;
 }
 
+/** Whether a line states this code (as an 8-digit hex value, in any case), its gle aside. */
+export function carriesCode(line: string, code: string | null): boolean {
+  const want = code === null ? null : parseCode(code);
+  return want !== null && (line.replace(GLE, '').match(/0x[0-9A-Fa-f]{8}(?![0-9A-Fa-f])/g) ?? []).some((c) => parseCode(c) === want);
+}
+
 /** setup's `[gle=0x00000005]` suffix: the thread's last Win32 error when the line was written. */
 const GLE = /\[gle=(0x[0-9a-f]{1,8})\]/i;
 

@@ -9,6 +9,8 @@ export interface Signal {
   log: Exclude<LogKind, 'other'>;
   /** `trigger` signals make the rule fire; `detail` signals only add facts and evidence. */
   role: 'trigger' | 'detail';
+  /** `cause`: the line names the cause itself; `outcome`: only result codes, from which a cause is inferred. */
+  proves: 'cause' | 'outcome';
   /** A literal every matching line contains: found with indexOf before any regex runs. */
   anchor: string;
   pattern: RegExp;
@@ -80,11 +82,21 @@ export interface Scenario {
 export interface OutcomeMarkers {
   scenarios: Scenario[];
   cancelled: string[];
+  /** The line that shows who cancelled (`User cancel confirmed`). */
+  cancelledBy: string[];
   failed: string[];
   succeeded: string[];
   started: string[];
   ended: string[];
   rollback: string[];
+  /** Result codes that are no failure (success, a user's cancel, a clean compat scan). */
+  benignResults: string[];
+  /** Fatal errors of a failing phase: the earliest before rollback is the run's decisive error. */
+  decisive: string[];
+  /** Lines that say where a run was (`Setup phase change:`). */
+  progress: string[];
+  /** What to ask for when nothing explains a failure, by phase (`FIRST_BOOT`…) or `default`; Chinese. */
+  collectNext: Record<string, string[]>;
 }
 
 export interface ExtendCodes {

@@ -26,7 +26,7 @@ export interface ScanData {
   lineCount: number;
   /** Anchor → the (1-based) lines holding it, in order, at most MAX_HITS_PER_ANCHOR. */
   hits: Map<string, number[]>;
-  /** Kept lines (anchor lines, their context, the first and the last line) by number. */
+  /** Kept lines (anchor lines, their context, the first line and the last TAIL_LINES) by number. */
   lines: Map<number, string>;
   lastLine: number;
 }
@@ -50,6 +50,8 @@ const HEAD_BYTES = 64 * 1024;
 const SNIFF_BYTES = 64 * 1024;
 const SAMPLE_BYTES = 1024 * 1024;
 const BLOCK_BYTES = 1024 * 1024;
+/** The end of a log is kept: where a run that never finished stopped. */
+export const TAIL_LINES = 5;
 
 export class LogScanner {
   private layout: ByteLayout | null = null;
@@ -108,6 +110,7 @@ export class LogScanner {
       this.scanBlock(this.carry, true);
       this.carry = Buffer.alloc(0);
     }
+    for (const r of this.recent) if (r.text.trim() !== '' && !this.kept.has(r.line)) this.kept.set(r.line, r.text);
     return scannedLog({
       encoding: this.layout === 'bytes' ? this.decoder!.label() : this.layout!,
       head: this.decode(Buffer.concat(this.headBytes)).replace(/^\uFEFF/, ''),
@@ -227,7 +230,7 @@ export class LogScanner {
     const body = block.length > 0 && block[block.length - 1] === 10 ? block.length - 1 : block.length;
     const pieces: { start: number; end: number }[] = [];
     let end = body;
-    while (pieces.length < this.maxBefore && end >= 0) {
+    while (pieces.length < Math.max(this.maxBefore, TAIL_LINES) && end >= 0) {
       const start = lastBreakBefore(block, end) + 1;
       pieces.unshift({ start, end });
       if (start === 0) break;

@@ -27,6 +27,7 @@ function msg(id: string, day: number, over: Partial<CaseMessage> = {}): CaseMess
 const diagnosed = (id: number): Analysis & { id: number } => ({
   id,
   verdict: 'failed',
+  outcome: null,
   findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 't', summary: 's', confidence: 'high', confidenceWhy: '', evidence: [], facts: {}, fix: [], actions: [], resolution: 'r' }],
   scenario: null,
   attempts: [],
@@ -34,7 +35,7 @@ const diagnosed = (id: number): Analysis & { id: number } => ({
   files: [],
   problems: [],
 });
-const nothingFound = (id: number): Analysis & { id: number } => ({ id, verdict: 'unknown', scenario: null, attempts: [], findings: [], errorLines: [], files: [], problems: ['p'] });
+const nothingFound = (id: number): Analysis & { id: number } => ({ id, verdict: 'unknown', outcome: null, scenario: null, attempts: [], findings: [], errorLines: [], files: [], problems: ['p'] });
 
 const view = (messages: CaseMessage[], liveDraft: CaseView['liveDraft'] = null): CaseView => ({
   caseId: 'CAS-06079-G5K3W1',
