@@ -111,6 +111,8 @@ export interface Finding {
   confidence: Confidence;
   /** Why that confidence, in Chinese: which files and signals agree. */
   confidenceWhy: string;
+  /** What it rests on: lines that name the cause itself, or only the run's result codes (a possibility). */
+  basis: 'cause' | 'outcome';
   evidence: Evidence[];
   facts: Record<string, string>;
   fix: FixStep[];
@@ -155,8 +157,12 @@ export interface Outcome {
   extendCode: string | null;
   extendPhase: string | null;
   extendOperation: string | null;
+  /** The extend code in Chinese: `第一次启动阶段（新系统首次启动、安装驱动），操作：系统准备（sysprep）`. */
+  extendMeaning: string | null;
   phase: string | null;
   operation: string | null;
+  /** What to ask the customer for when nothing explains the result (knowledge/outcomes.yaml `collectNext`), Chinese. */
+  collectNext: string[];
   /** The lines that state the result (error event, ImageExit, Execute result, SetupDiag). */
   evidence: Evidence[];
   /** The earliest fatal error of the failing phase logged before rollback began: the line to read first. */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ZodError, ZodType, ZodTypeDef } from 'zod';
-import type { CodeInfo, CodeTable, Knowledge, NoisePattern, Product, Rule } from '../core/analyze/knowledge';
+import type { CodeInfo, CodeTable, ExtendCodes, Knowledge, NoisePattern, Product, Rule } from '../core/analyze/knowledge';
 import { compileText, createTextEngine, type TextEngine } from '../core/draft/text-engine';
 import { codesSchema, extendCodesSchema, noiseSchema, outcomesSchema, productsSchema, ruleSchema, type RuleData } from './schema';
 
@@ -92,14 +92,16 @@ export function readKnowledge(dir: string): LoadedKnowledge {
 
   const extendFile = path.join(dir, 'extend-codes.yaml');
   const extendData = parse(extendFile, extendCodesSchema);
-  const extend = { phases: new Map<number, CodeInfo>(), operations: new Map<number, CodeInfo>() };
-  for (const [table, map] of [['phases', extend.phases], ['operations', extend.operations]] as const) {
-    for (const [code, info] of Object.entries(extendData?.[table] ?? {})) {
+  const extend: ExtendCodes = { phases: new Map(), operations: new Map() };
+  const byCode = <T>(table: string, entries: Record<string, T>, map: Map<number, T>) => {
+    for (const [code, info] of Object.entries(entries)) {
       const n = parseCodeKey(code);
       if (n === null) issues.push({ file: rel(extendFile), message: `${table}.${code}: not a number` });
       else map.set(n, info);
     }
-  }
+  };
+  byCode('phases', extendData?.phases ?? {}, extend.phases);
+  byCode('operations', extendData?.operations ?? {}, extend.operations);
 
   const noiseFile = path.join(dir, 'known-noise.yaml');
   const noise: NoisePattern[] = [];

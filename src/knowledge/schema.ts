@@ -119,7 +119,8 @@ export const outcomesSchema = z
 
 export const extendCodesSchema = z
   .object({
-    phases: z.record(z.string(), codeEntry),
+    // `operations: false`: the code's last two digits are not an operation in this phase.
+    phases: z.record(z.string(), codeEntry.extend({ operations: z.boolean().default(true) })),
     operations: z.record(z.string(), codeEntry),
   })
   .strict();

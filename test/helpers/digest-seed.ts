@@ -30,7 +30,7 @@ export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
     outcome: null,
     scenario: null,
     attempts: [],
-    findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 'BCD 启动项 {x} 损坏', summary: '', confidence: 'high', confidenceWhy: '', evidence: [], facts: {}, fix: [], actions: [], resolution: '' }],
+    findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 'BCD 启动项 {x} 损坏', summary: '', confidence: 'high', confidenceWhy: '', basis: 'cause', evidence: [], facts: {}, fix: [], actions: [], resolution: '' }],
     errorLines: [],
     files: [],
     problems: [],

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadKnowledge } from '../../src/knowledge/load';
 import { loadTemplates } from '../../src/knowledge/load-templates';
@@ -109,3 +110,24 @@ test('problemStatement', () => {
   expect(problemStatement('工行升级-天津分行升级报错回退分析')).toBe('工行升级-天津分行升级报错回退，需要分析报错原因。');
 });
 
+
+describe('golden drafts: the exact text a customer would get', () => {
+  const golden = (name: string) => path.join(__dirname, 'golden', name);
+  const expectGolden = (name: string, text: string) => {
+    if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(golden(name), text);
+    expect(text).toBe(fs.readFileSync(golden(name), 'utf8'));
+  };
+
+  test('a low-confidence diagnosis of a real FIRST_BOOT rollback states the result, quotes the decisive error, names no definite cause and asks for what would settle it', async () => {
+    // Real logs (baslr/w10-logs): 0xC1900101 - 0x30018, the only named failure a sysprep specialize error.
+    const analysis = await analyzeBundle(readFolder(path.join(root, 'test/fixtures/real-failures/firstboot-specialize-0x30018'), ['expect.yaml']), knowledge);
+    const draft = buildDraft(view, { kind: 'diagnosis', basedOn: customerMail.messageId, analysis, rerequestReason: null }, ctx, render, now);
+    expectGolden('diagnosis-low-confidence.txt', draft.text);
+  });
+
+  test('a failure no rule explains gets a diagnosis that says so and what to collect', async () => {
+    const analysis = await analyzeBundle(readFolder(path.join(root, 'test/fixtures/real-failures/downlevel-disk-provisioning-0x80070032'), ['expect.yaml']), knowledge);
+    const draft = buildDraft(view, { kind: 'diagnosis', basedOn: customerMail.messageId, analysis, rerequestReason: null }, ctx, render, now);
+    expectGolden('diagnosis-unexplained-downlevel.txt', draft.text);
+  });
+});

@@ -224,4 +224,8 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE memory_term (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
   INSERT INTO memory_term (term, docs) SELECT term, doc FROM memory_terms;
   `,
+  `
+  -- What a finding rests on: evidence of the cause itself, or only the run's result codes.
+  ALTER TABLE findings ADD COLUMN basis TEXT NOT NULL DEFAULT 'cause' CHECK (basis IN ('cause', 'outcome'));
+  `,
 ];

@@ -204,13 +204,13 @@ export class SqliteCaseStore implements CaseStore {
         at,
       );
     const insertFinding = this.sql(
-      `INSERT INTO findings (analysis_id, position, rule, category, title, summary, confidence, confidence_why, facts_json, evidence_json, fix_json, resolution)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO findings (analysis_id, position, rule, category, title, summary, confidence, confidence_why, basis, facts_json, evidence_json, fix_json, resolution)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const top = a.analysis.findings[0];
     if (top) this.sql('UPDATE cases SET top_finding = ?, top_category = ? WHERE case_id = ?').run(top.title, top.category, caseId);
     a.analysis.findings.forEach((f, i) => {
-      insertFinding.run(Number(analysis.lastInsertRowid), i, f.rule, f.category, f.title, f.summary, f.confidence, f.confidenceWhy, JSON.stringify(f.facts), JSON.stringify(f.evidence), JSON.stringify(f.fix), f.resolution);
+      insertFinding.run(Number(analysis.lastInsertRowid), i, f.rule, f.category, f.title, f.summary, f.confidence, f.confidenceWhy, f.basis, JSON.stringify(f.facts), JSON.stringify(f.evidence), JSON.stringify(f.fix), f.resolution);
     });
   }
 
@@ -531,6 +531,7 @@ function toFinding(row: Row): Finding {
     summary: String(row.summary),
     confidence: String(row.confidence) as Confidence,
     confidenceWhy: String(row.confidence_why),
+    basis: String(row.basis) as Finding['basis'],
     facts: JSON.parse(String(row.facts_json)),
     evidence: JSON.parse(String(row.evidence_json)) as Evidence[],
     fix,

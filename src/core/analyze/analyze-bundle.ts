@@ -2,10 +2,10 @@
 // decodes by the real encoding and keeps only the lines the rules can use), recognises it by
 // content, runs every rule, and tells the story of the run.
 
-import type { Analysis, Evidence, FileReport, Finding, LogFileInput, LogKind } from '../types';
-import { buildStory, ERROR_ANCHORS, ROLLBACK_LOG, storyAnchors } from './build-story';
+import type { Analysis, Evidence, FileReport, Finding, LogFileInput, LogKind, Outcome } from '../types';
+import { buildStory, ERROR_ANCHORS, ROLLBACK_LOG, secondsOf, storyAnchors } from './build-story';
+import { carriesCode, explainGle } from './decode-code';
 import { classifyLog } from './classify-log';
-import { explainGle } from './decode-code';
 import { readLogText } from './decode-text';
 import type { Knowledge } from './knowledge';
 import { MAX_HITS_PER_ANCHOR, scanLog, type AnchorSpec, type ScannedLog } from './log-scanner';
@@ -86,7 +86,7 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     for (const rule of knowledge.rules.filter((r) => r.fallback === fallback)) out.push(...(await matchRule(rule, logs, knowledge, findLiteral(options.ansiCodePage))));
     return out;
   };
-  const specific = await run(false);
+  const specific = unlinkedToOutcome(await run(false), buildStory(logs, [], knowledge).outcome);
   // Generic profiles speak only when no specific rule has evidence of the cause itself.
   const unranked = specific.some((f) => f.confidence !== 'low') ? specific : [...specific, ...(await run(true))];
   const story = buildStory(logs, unranked, knowledge);
@@ -113,6 +113,36 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
 }
 
 const CONFIDENCE_RANK = { high: 0, medium: 1, low: 2 } as const;
+/** Errors logged this close to where the run's result was first logged belong to the same failure. */
+const LINKED_SECONDS = 60;
+
+/**
+ * A rule's cause comes under the run's result. Where the logs show the decisive error (the line
+ * that first carries the result code, or the earliest fatal error of the failing phase), a
+ * finding whose lines neither carry the result code nor stand near that error is an earlier
+ * error setup went on from: only a possibility.
+ */
+function unlinkedToOutcome(findings: Finding[], outcome: Outcome | null): Finding[] {
+  const decisive = (outcome?.decisive ?? []).map((d) => secondsOf(d.text)).filter((t): t is number => t !== null);
+  if (!outcome || decisive.length === 0) return findings;
+  const failedAt = Math.min(...decisive);
+  return findings.map((f) => {
+    if (f.confidence === 'low') return f;
+    const times = f.evidence.map((e) => secondsOf(e.text)).filter((t): t is number => t !== null);
+    const linked =
+      times.length === 0 ||
+      f.evidence.some((e) => carriesCode(e.text, outcome.resultCode)) ||
+      times.some((t) => decisive.some((d) => Math.abs(t - d) <= LINKED_SECONDS));
+    if (linked) return f;
+    const minutes = Math.max(1, Math.round((failedAt - Math.max(...times)) / 60));
+    const when = minutes > 0 ? `出现在导致失败的错误之前约 ${minutes} 分钟` : '与导致失败的错误相隔较远';
+    return {
+      ...f,
+      confidence: 'low',
+      confidenceWhy: `这一错误${when}，不带本次失败的结果代码${outcome.resultCode ? ` ${outcome.resultCode}` : ''}，安装程序在它之后继续运行，日志中看不出它与失败有关联。`,
+    };
+  });
+}
 
 /** Surest first; among equals, a finding that quotes the run's decisive error outranks one that does not. */
 function rankFindings(findings: Finding[], decisive: Evidence[]): Finding[] {

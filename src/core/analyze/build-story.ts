@@ -38,6 +38,7 @@ const ATTEMPT_FACTS: { fact: AttemptFact; anchor: string; pattern: RegExp; last?
   { fact: 'extendCode', anchor: 'Reporting error event', pattern: /Reporting error event -> \[0x[0-9A-Fa-f]+, (0x[0-9A-Fa-f]+)\]/ },
   { fact: 'resultCode', anchor: 'Manager::Execute(', pattern: /CSetupManager::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/, last: true },
   { fact: 'resultCode', anchor: 'Host::Execute(', pattern: /CSetupHost::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/, last: true },
+  { fact: 'resultCode', anchor: 'Task::Execute(', pattern: /CDlpTask::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/, last: true },
   { fact: 'resultCode', anchor: 'Using action error code', pattern: /Using action error code: \[(0x(?!0{8})[0-9A-Fa-f]{8})\]/, last: true },
   { fact: 'resultCode', anchor: 'Failed execution phase', pattern: /Failed execution phase [^.]+\. Error: (0x(?!0{8})[0-9A-Fa-f]{8})/ },
   { fact: 'resultCode', anchor: 'Operation failed:', pattern: /Operation failed: .*?\. Error: (0x(?!0{8})[0-9A-Fa-f]{8})/ },
@@ -80,7 +81,8 @@ export function buildStory(logs: DecodedLog[], findings: Finding[], knowledge: K
   let verdict: Verdict;
   if (logs.length === 0) verdict = 'not-setup-log';
   else if (scenario) verdict = 'not-upgrade';
-  else if (anyHas(o.cancelled)) verdict = 'cancelled';
+  // A cancel echoed on the way out of a failure (a block dialog closed) is not the run's end: its result is.
+  else if (anyHas(o.cancelled) && !failedResult) verdict = 'cancelled';
   // An `outcome` finding (e.g. a compat scan only) reports how the run ended, not a failure.
   else if (findings.some((f) => f.category !== 'outcome') || anyHas(o.failed) || failedResult) verdict = 'failed';
   else if (anyHas(o.succeeded)) verdict = 'succeeded';
@@ -96,10 +98,12 @@ export function buildStory(logs: DecodedLog[], findings: Finding[], knowledge: K
           extendCode: final.extendCode,
           extendPhase: final.extendPhase,
           extendOperation: final.extendOperation,
+          extendMeaning: extendMeaning(final.extendCode, knowledge.extend),
           phase: final.phase,
           operation: final.operation,
+          collectNext: o.collectNext[final.extendPhase ?? ''] ?? o.collectNext.default ?? [],
           evidence: verdict === 'incomplete' ? lastWords(setupLogOf(logs)) : final.sources,
-          decisive: verdict === 'failed' ? decisiveErrors(panther, knowledge, final.resultCode) : verdict === 'cancelled' ? firstLines(panther, o.cancelledBy) : [],
+          decisive: verdict === 'failed' ? decisiveErrors(panther, knowledge, final.resultCode).concat(setupdiagLogLines(logs)).slice(0, MAX_DECISIVE_LINES) : verdict === 'cancelled' ? firstLines(panther, o.cancelledBy) : [],
           lastStep: verdict === 'incomplete' ? final.lastStep : null,
           lastAt: verdict === 'incomplete' ? (lastWords(setupLogOf(logs))[0]?.text.match(TIMESTAMP)?.[1] ?? final.end) : null,
         };
@@ -258,7 +262,7 @@ function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode:
 
 type TimedEvidence = Evidence & { at: number };
 
-function secondsOf(line: string): number | null {
+export function secondsOf(line: string): number | null {
   const t = TIMESTAMP.exec(line)?.[1];
   return t ? Date.parse(`${t.replace(' ', 'T')}Z`) / 1000 : null;
 }
@@ -266,6 +270,20 @@ function secondsOf(line: string): number | null {
 function meaningOf(code: string | null, knowledge: Knowledge): string | null {
   const n = code === null ? null : parseCode(code);
   return n === null ? null : (lookupCode(knowledge.codes, 'hresult', n)?.meaning ?? null);
+}
+
+/** The setup log lines SetupDiag quotes as the failure (`LogErrorLine`, `LogEntry:`), when no setup log says more. */
+function setupdiagLogLines(logs: DecodedLog[]): Evidence[] {
+  if (logs.some((l) => l.kind === 'panther')) return [];
+  const out: Evidence[] = [];
+  for (const diag of logs.filter((l) => l.kind === 'setupdiag' && l.text !== null)) {
+    diag.text!.split(/\r?\n/).forEach((line, i) => {
+      // The text form, or the XML when it came as a fragment without its root element.
+      const quoted = /^(?:<LogErrorLine>|LogErrorLine:|(?:<FailureData>|FailureData:\s*)?LogEntry:)\s*(\S.*?)\s*(?:<\/(?:LogErrorLine|FailureData)>)?$/.exec(line.trim())?.[1];
+      if (quoted && !out.some((e) => e.text === quoted)) out.push({ file: diag.path, line: i + 1, text: quoted });
+    });
+  }
+  return out;
 }
 
 /** The line of SetupDiag's result that states the error codes. */
@@ -298,17 +316,27 @@ function setupdiagFacts(text: string): Partial<Attempt> {
   const first = (re: RegExp) => re.exec(text)?.[1]?.trim() ?? undefined;
   const codes = RESULT_CODES.exec(text);
   // Without the pair, the failure details' own error (`Err = 0x…`, `Error = 0x…`).
-  const error = codes ? null : /\bErr(?:or)?\s*=\s*(0x[0-9A-Fa-f]{8})\b/.exec(text);
+  const error = codes ? null : /\b(?:Err(?:or)?\s*=|Setup360Result:)\s*(0x[0-9A-Fa-f]{8})\b/.exec(text);
   return definedOnly({
     hostBuild: first(/HostOSBuildString\s*[=:]\s*(\S+)/),
     targetBuild: first(/TargetOSBuildString\s*[=:]\s*(\S+)/),
     phase: first(/Last (?:Setup )?Phase\s*[:=]\s*(.+)/),
     operation: first(/Last (?:Setup )?Operation\s*[:=]\s*(.+)/),
     resultCode: codes?.[1] ?? error?.[1],
-    extendCode: codes?.[2],
+    extendCode: codes?.[2] ?? first(/(?:ExtendedCode\s*=|Setup360Extended:)\s*(0x[0-9A-Fa-f]+)/),
     start: first(/UpgradeStartTime\s*[=:]\s*(.+)/),
     end: first(/UpgradeEndTime\s*[=:]\s*(.+)/),
   });
+}
+
+/** `0x30018` → `第一次启动阶段（…），操作：系统准备（sysprep）`, from the extend-code tables. */
+function extendMeaning(extend: string | null, tables: ExtendCodes): string | null {
+  const n = extend === null ? null : parseCode(extend);
+  if (n === null || n > 0xfffff) return null;
+  const phase = tables.phases.get((n >> 16) & 0xf);
+  const operation = phase?.operations ? tables.operations.get(n & 0xff) : undefined;
+  if (!phase) return null;
+  return operation ? `${phase.meaning}，操作：${operation.meaning}` : phase.meaning;
 }
 
 /** `0x30018` → FIRST_BOOT (3) during SYSPREP (0x18). */
@@ -318,7 +346,7 @@ export function decodeExtend(extend: string | null, tables: ExtendCodes): Pick<A
   // Extend codes are five hex digits; a larger value (e.g. a second HRESULT) is not one.
   if (n > 0xfffff) return { extendPhase: null, extendOperation: null };
   const phase = tables.phases.get((n >> 16) & 0xf);
-  const operation = tables.operations.get(n & 0xff);
+  const operation = phase?.operations ? tables.operations.get(n & 0xff) : undefined;
   return {
     extendPhase: phase ? phase.name.replace(/^SP_EXECUTION_/, '') : null,
     extendOperation: operation ? operation.name.replace(/^SP_EXECUTION_OP_/, '') : null,

@@ -100,7 +100,8 @@ export interface OutcomeMarkers {
 }
 
 export interface ExtendCodes {
-  phases: Map<number, CodeInfo>;
+  /** `operations: false` where the last two digits are not an operation (SetupHost's own 0x5xxxx). */
+  phases: Map<number, CodeInfo & { operations: boolean }>;
   operations: Map<number, CodeInfo>;
 }
 

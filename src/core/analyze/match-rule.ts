@@ -179,22 +179,22 @@ function timestampOf(line: string): number | null {
  * is a generic profile; `high` when independent evidence of the cause itself agrees (two kinds of
  * line or of file); `medium` for one piece of such evidence.
  */
-function confidenceOf(rule: Rule, hits: Hit[], near: Hit[]): Pick<Finding, 'confidence' | 'confidenceWhy'> {
+function confidenceOf(rule: Rule, hits: Hit[], near: Hit[]): Pick<Finding, 'confidence' | 'confidenceWhy' | 'basis'> {
   // setuperr.log repeats setupact.log: independent evidence is another kind of line or another kind of file.
   const causal = [...hits, ...near].filter((h) => h.signal.proves === 'cause');
   if (causal.length === 0) {
-    return { confidence: 'low', confidenceWhy: '只是根据结果代码推断的可能原因：日志中没有这一原因的直接证据（没有出现具体的驱动、插件、错误检查代码或失败的操作）。' };
+    return { confidence: 'low', basis: 'outcome', confidenceWhy: '只是根据结果代码推断的可能原因：日志中没有这一原因的直接证据（没有出现具体的驱动、插件、错误检查代码或失败的操作）。' };
   }
   if (rule.fallback) {
-    return { confidence: 'low', confidenceWhy: '只匹配到通用的失败信息（阶段、操作和错误码），没有找到更具体的原因。' };
+    return { confidence: 'low', basis: 'cause', confidenceWhy: '只匹配到通用的失败信息（阶段、操作和错误码），没有找到更具体的原因。' };
   }
   const signals = new Set(causal.map((h) => h.signal)).size;
   const kinds = new Set(causal.map((h) => h.log.kind)).size;
   const files = [...new Set(causal.map((h) => h.log.path.split('/').pop()!))];
   if (signals >= 2 || kinds >= 2) {
-    return { confidence: 'high', confidenceWhy: `${files.join('、')} 中 ${signals} 种相关错误相互印证。` };
+    return { confidence: 'high', basis: 'cause', confidenceWhy: `${files.join('、')} 中 ${signals} 种相关错误相互印证。` };
   }
   const first = causal[0]!;
   const count = causal.filter((h) => h.signal === first.signal).length;
-  return { confidence: 'medium', confidenceWhy: `只有一种证据（${files[0]} 第 ${first.line} 行${count > 1 ? ` 等 ${count} 处` : ''}）。` };
+  return { confidence: 'medium', basis: 'cause', confidenceWhy: `只有一种证据（${files[0]} 第 ${first.line} 行${count > 1 ? ` 等 ${count} 处` : ''}）。` };
 }

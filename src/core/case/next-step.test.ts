@@ -28,7 +28,7 @@ const diagnosed = (id: number): Analysis & { id: number } => ({
   id,
   verdict: 'failed',
   outcome: null,
-  findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 't', summary: 's', confidence: 'high', confidenceWhy: '', evidence: [], facts: {}, fix: [], actions: [], resolution: 'r' }],
+  findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 't', summary: 's', confidence: 'high', confidenceWhy: '', basis: 'cause', evidence: [], facts: {}, fix: [], actions: [], resolution: 'r' }],
   scenario: null,
   attempts: [],
   errorLines: [],

@@ -54,6 +54,8 @@ export function decideNextStep(view: CaseView): Decision {
   if (withLogs) {
     const analysis = withLogs.analysis;
     if (analysis && analysis.findings.length > 0) return draft('diagnosis', 'new logs show a known failure', analysis.id);
+    // A failure whose result the logs state, though no rule explains it: say what is known and what to collect.
+    if (analysis?.verdict === 'failed' && analysis.outcome?.resultCode) return draft('diagnosis', 'new logs show a failure no rule explains', analysis.id);
     if (!analysis) return draft('log-rerequest', 'the logs sent could not be read', null, 'unreadable');
     return draft('log-rerequest', 'no known failure in the new logs', analysis.id, 'no-finding');
   }

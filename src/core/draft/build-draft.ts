@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { replySubject } from '../case/case-id';
 import type { CaseMessage, CaseView, DraftKind } from '../case/case-view';
 import type { RerequestReason } from '../case/next-step';
-import type { Analysis, Finding, MailAddress } from '../types';
+import type { Analysis, Evidence, Finding, MailAddress, Outcome } from '../types';
 import type { RenderTemplate } from './templates';
 
 export interface DraftContext {
@@ -47,6 +47,8 @@ export interface DraftMail {
 const MAX_REFERENCES = 20;
 /** The closure quotes the first lines of the evidence, as engineers do. */
 const CLOSURE_EVIDENCE_LINES = 6;
+/** An uncertain diagnosis names its likeliest causes; a longer list reads as guessing. */
+const MAX_POSSIBILITIES = 3;
 
 export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftContext, render: RenderTemplate, now: Date): DraftMail {
   const answered = view.messages.find((m) => m.messageId === request.basedOn);
@@ -62,6 +64,14 @@ export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftCont
     title: view.title,
     problem: problemStatement(view.title),
     findings: (request.analysis?.findings ?? []).map((f) => findingView(f, request.kind === 'closure' ? CLOSURE_EVIDENCE_LINES : Infinity)),
+    outcome: request.analysis?.outcome ? outcomeView(request.analysis.outcome) : null,
+    // A cause is told as a cause only when some finding has evidence of it; otherwise as possibilities.
+    certain: (request.analysis?.findings ?? []).some((f) => f.confidence !== 'low'),
+    // What an uncertain diagnosis offers as possible causes: not the `outcome` profiles, which restate the result.
+    possibilities: (request.analysis?.findings ?? [])
+      .filter((f) => f.category !== 'outcome')
+      .slice(0, MAX_POSSIBILITIES)
+      .map((f) => ({ title: f.title, why: f.confidenceWhy })),
     // What was refused on the way in (entries, links) and what the analysis met, each once.
     problems: [...new Set([...answered.intakeProblems, ...(request.analysis?.problems ?? [])])],
     intakeProblems: answered.intakeProblems,
@@ -113,18 +123,37 @@ function recipients(mail: CaseMessage, ctx: DraftContext): { to: MailAddress[]; 
   return { to, cc };
 }
 
-function findingView(finding: Finding, maxLines: number) {
+/** Evidence lines grouped by file, as engineers quote them (`查看…setupact.log文件…`). */
+function byFile(evidence: Evidence[], maxLines = Infinity): { file: string; lines: string[] }[] {
   const files: { file: string; lines: string[] }[] = [];
-  for (const e of finding.evidence) {
+  for (const e of evidence) {
     const file = e.file.replace(/\//g, '\\');
     let group = files.find((g) => g.file === file);
     if (!group) files.push((group = { file, lines: [] }));
-    if (group.lines.length < maxLines) group.lines.push(e.text);
+    if (group.lines.length < maxLines && !group.lines.includes(e.text)) group.lines.push(e.text);
   }
+  return files;
+}
+
+function outcomeView(outcome: Outcome) {
+  return {
+    codes: outcome.resultCode ? `${outcome.resultCode}${outcome.extendCode ? ` - ${outcome.extendCode}` : ''}` : null,
+    meaning: outcome.resultMeaning,
+    extendMeaning: outcome.extendMeaning,
+    files: byFile(outcome.evidence),
+    decisive: byFile(outcome.decisive),
+    collectNext: outcome.collectNext,
+    lastStep: outcome.lastStep,
+    lastAt: outcome.lastAt,
+  };
+}
+
+function findingView(finding: Finding, maxLines: number) {
   return {
     title: finding.title,
     summary: finding.summary,
-    files,
+    why: finding.confidenceWhy,
+    files: byFile(finding.evidence, maxLines),
     fix: finding.fix.map((s, i) => ({ number: i + 1, ordinal: CHINESE_ORDINALS[i] ?? String(i + 1), text: s.text, commands: s.commands })),
     resolution: finding.resolution,
     facts: finding.facts,
