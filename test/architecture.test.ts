@@ -24,7 +24,8 @@ function target(file: string, spec: string): string {
 
 const layerOf = (file: string) => path.relative(src, file).split(path.sep)[0]!;
 
-const PURE_PACKAGES = ['pkg:iconv-lite', 'pkg:handlebars', 'pkg:node:crypto'];
+// Pure libraries: decoding (iconv-lite, node:buffer's isUtf8/isAscii), templates, hashing.
+const PURE_PACKAGES = ['pkg:iconv-lite', 'pkg:handlebars', 'pkg:node:crypto', 'pkg:node:buffer'];
 
 test.each(files(src).map((f) => [path.relative(src, f), f] as const))('%s keeps to its layer', (_name, file) => {
   const layer = layerOf(file);
