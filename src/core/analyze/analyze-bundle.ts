@@ -95,6 +95,9 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     problems.push(files.length === 0 ? '日志包中没有任何文件。' : '日志包中没有找到升级安装日志（setupact.log），无法完整分析升级过程。');
   }
   if (story.scenario) problems.push(`这不是升级日志，而是${story.scenario.name}。`);
+  if (story.verdict === 'incomplete' && story.outcome?.lastAt) {
+    problems.push(`升级没有运行完：日志停在 ${story.outcome.lastAt}${story.outcome.lastStep ? `（${story.outcome.lastStep} 阶段）` : ''}，之后没有任何结果记录。`);
+  }
   const errorLines = findings.length === 0 && ['failed', 'unknown', 'incomplete'].includes(story.verdict) ? tellingErrorLines(logs, knowledge) : [];
   if (findings.length === 0 && story.verdict === 'failed') {
     problems.push('日志显示升级失败，但没有匹配到已知的失败原因，现有证据不足以确定根本原因。');

@@ -103,7 +103,7 @@ export function buildStory(logs: DecodedLog[], findings: Finding[], knowledge: K
           operation: final.operation,
           collectNext: o.collectNext[final.extendPhase ?? ''] ?? o.collectNext.default ?? [],
           evidence: verdict === 'incomplete' ? lastWords(setupLogOf(logs)) : final.sources,
-          decisive: verdict === 'failed' ? decisiveErrors(panther, knowledge, final.resultCode).concat(setupdiagLogLines(logs)).slice(0, MAX_DECISIVE_LINES) : verdict === 'cancelled' ? firstLines(panther, o.cancelledBy) : [],
+          decisive: verdict === 'failed' ? decisiveErrors(panther, knowledge, final.resultCode, resultTime(final.sources)).concat(setupdiagLogLines(logs)).slice(0, MAX_DECISIVE_LINES) : verdict === 'cancelled' ? firstLines(panther, o.cancelledBy) : [],
           lastStep: verdict === 'incomplete' ? final.lastStep : null,
           lastAt: verdict === 'incomplete' ? (lastWords(setupLogOf(logs))[0]?.text.match(TIMESTAMP)?.[1] ?? final.end) : null,
         };
@@ -224,11 +224,12 @@ function mergeMissing(into: Facts, from: Facts): void {
 
 /**
  * The earliest fatal error of the failing phase, and those logged with it: what to read first.
- * An error line that carries the run's own result code is where that result was first logged, so
- * those come first; without one, the earliest fatal marker (`Operation failed:`, a failed phase,
- * a failed specialize). Lines from a rollback log or after rollback began in their log are left out.
+ * Candidates are the error lines that carry the run's own result code and the fatal markers
+ * (`Operation failed:`, a failed phase, a failed specialize), logged before the result was and
+ * before rollback began (a rollback log's lines are consequences). Setup survives many such lines;
+ * the one that ended the run is in the last burst before the result, and comes first in it.
  */
-function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode: string | null): Evidence[] {
+function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode: string | null, resultAt: number | null): Evidence[] {
   const o = knowledge.outcomes;
   const harmless = (text: string) => knowledge.noise.some((n) => text.includes(n.anchor) && n.pattern.test(text));
   const withResult: TimedEvidence[] = [];
@@ -247,12 +248,18 @@ function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode:
     }
     for (const line of new Set(o.decisive.flatMap((m) => log.scan.hits.get(m) ?? []))) if (line < rollbackAt) marked.push(at(line));
   }
-  const candidates = (withResult.length > 0 ? withResult : marked).sort((a, b) => a.at - b.at || a.line - b.line);
-  const first = candidates[0];
-  if (!first) return [];
+  // Errors logged after the result was (cleanup in the new OS, a later run) did not cause it.
+  const seen = new Set<string>();
+  const candidates = [...withResult, ...marked]
+    .filter((c) => (resultAt === null || c.at <= resultAt) && !seen.has(`${c.file}:${c.line}`) && seen.add(`${c.file}:${c.line}`))
+    .sort((a, b) => a.at - b.at || a.line - b.line);
+  // The same code or marker logged earlier, with setup going on after it, was survived: the failure
+  // is the last burst of such lines, and its first line the decisive one.
+  let first = candidates.length - 1;
+  while (first > 0 && candidates[first]!.at - candidates[first - 1]!.at <= DECISIVE_SECONDS) first--;
   const out: Evidence[] = [];
-  for (const c of candidates) {
-    if (out.length >= MAX_DECISIVE_LINES || c.at - first.at > DECISIVE_SECONDS) break;
+  for (const c of candidates.slice(first)) {
+    if (out.length >= MAX_DECISIVE_LINES) break;
     const body = c.text.replace(TIMESTAMP, '');
     if (out.some((e) => e.text.replace(TIMESTAMP, '') === body)) continue;
     out.push({ file: c.file, line: c.line, text: c.text });
@@ -261,6 +268,12 @@ function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode:
 }
 
 type TimedEvidence = Evidence & { at: number };
+
+/** When the run's result was first written, if its lines carry a time. */
+function resultTime(sources: Evidence[]): number | null {
+  const times = sources.map((e) => secondsOf(e.text)).filter((t): t is number => t !== null);
+  return times.length > 0 ? Math.min(...times) : null;
+}
 
 export function secondsOf(line: string): number | null {
   const t = TIMESTAMP.exec(line)?.[1];

@@ -24,6 +24,17 @@ export function formatReport(analysis: Analysis, format: ReportFormat = 'text'):
   const out: string[] = [];
   out.push(md ? `# 日志分析：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）` : `结论：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）`);
   if (analysis.scenario) out.push('', `这不是升级日志，而是${analysis.scenario}。`);
+  const o = analysis.outcome;
+  if (o && (o.resultCode || o.lastAt || o.decisive.length > 0)) {
+    out.push('', h('结果'));
+    if (o.resultCode) {
+      const extend = o.extendCode ? ` - ${o.extendCode}${o.extendMeaning ? `（${o.extendMeaning}）` : ''}` : '';
+      out.push(`${md ? '' : '  '}${o.resultCode}${o.resultMeaning ? `（${o.resultMeaning}）` : ''}${extend}`);
+    }
+    if (o.lastAt) out.push(`${md ? '' : '  '}运行没有结束：最后在 ${o.lastStep ?? '未知阶段'}，${o.lastAt}`);
+    if (o.evidence.length > 0) out.push(...code(evidenceLines(o.evidence)));
+    if (o.decisive.length > 0) out.push(md ? '\n决定性的错误：' : '  决定性的错误：', ...code(evidenceLines(o.decisive)));
+  }
 
   if (analysis.attempts.length > 0) {
     out.push('', h('升级过程'));
@@ -56,7 +67,7 @@ export function formatReport(analysis: Analysis, format: ReportFormat = 'text'):
   out.push('', h(`找到 ${analysis.findings.length} 个问题`));
   analysis.findings.forEach((f, i) => {
     out.push('', md ? `### ${i + 1}. ${f.title}` : `${i + 1}. ${f.title}`);
-    out.push(`${md ? '' : '   '}规则 ${f.rule}（${f.category}），可信度${CONFIDENCE_TEXT[f.confidence]}：${f.confidenceWhy}`);
+    out.push(`${md ? '' : '   '}规则 ${f.rule}（${f.category}），可信度${CONFIDENCE_TEXT[f.confidence]}${f.basis === 'outcome' ? '（只凭结果代码推断）' : ''}：${f.confidenceWhy}`);
     out.push(`${md ? '' : '   '}${f.summary}`);
     out.push(md ? '' : '   证据：', ...(md ? ['证据：'] : []));
     out.push(...code(evidenceLines(f.evidence)));
@@ -99,6 +110,11 @@ export function reportJson(analysis: Analysis): unknown {
   const evidence = (e: Evidence) => ({ file: winPath(e.file), line: e.line, text: e.text, ...(e.gle ? { gle: e.gle } : {}), ...(e.context ? { context: e.context } : {}) });
   return {
     verdict: analysis.verdict,
+    outcome: analysis.outcome && {
+      ...analysis.outcome,
+      evidence: analysis.outcome.evidence.map(evidence),
+      decisive: analysis.outcome.decisive.map(evidence),
+    },
     scenario: analysis.scenario,
     attempts: analysis.attempts,
     findings: analysis.findings.map((f) => ({
@@ -108,6 +124,7 @@ export function reportJson(analysis: Analysis): unknown {
       summary: f.summary,
       confidence: f.confidence,
       confidenceWhy: f.confidenceWhy,
+      basis: f.basis,
       evidence: f.evidence.map(evidence),
       facts: f.facts,
       actions: f.actions,
