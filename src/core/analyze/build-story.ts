@@ -4,7 +4,7 @@
 
 import type { Attempt, Evidence, Finding, Outcome, Verdict } from '../types';
 import { carriesCode, lookupCode, parseCode } from './decode-code';
-import type { ExtendCodes, Knowledge, Scenario } from './knowledge';
+import type { CodeInfo, ExtendCodes, Knowledge, Scenario } from './knowledge';
 import { TAIL_LINES, type AnchorSpec } from './log-scanner';
 import type { DecodedLog } from './match-rule';
 
@@ -89,6 +89,7 @@ export function buildStory(logs: DecodedLog[], findings: Finding[], knowledge: K
   else if (attempts.some((a) => a.stopped)) verdict = 'incomplete';
   else verdict = 'unknown';
 
+  const lastLine = verdict === 'incomplete' ? lastWords(setupLogsOf(logs)[0]) : [];
   const outcome =
     final === null || scenario
       ? null
@@ -102,10 +103,15 @@ export function buildStory(logs: DecodedLog[], findings: Finding[], knowledge: K
           phase: final.phase,
           operation: final.operation,
           collectNext: o.collectNext[final.extendPhase ?? ''] ?? o.collectNext.default ?? [],
-          evidence: verdict === 'incomplete' ? lastWords(setupLogOf(logs)) : final.sources,
-          decisive: verdict === 'failed' ? decisiveErrors(panther, knowledge, final.resultCode, resultTime(final.sources)).concat(setupdiagLogLines(logs)).slice(0, MAX_DECISIVE_LINES) : verdict === 'cancelled' ? firstLines(panther, o.cancelledBy) : [],
+          evidence: verdict === 'incomplete' ? lastLine : final.sources,
+          decisive:
+            verdict === 'failed'
+              ? [...decisiveErrors(panther, knowledge, final.resultCode, resultTime(final.sources)), ...setupdiagLogLines(logs)].slice(0, MAX_DECISIVE_LINES)
+              : verdict === 'cancelled'
+                ? firstLine(panther, o.cancelledBy)
+                : [],
           lastStep: verdict === 'incomplete' ? final.lastStep : null,
-          lastAt: verdict === 'incomplete' ? (lastWords(setupLogOf(logs))[0]?.text.match(TIMESTAMP)?.[1] ?? final.end) : null,
+          lastAt: verdict === 'incomplete' ? (TIMESTAMP.exec(lastLine[0]?.text ?? '')?.[1] ?? final.end) : null,
         };
   return { verdict, scenario, attempts: attempts.map(({ stopped: _s, sources: _e, lastStep: _l, ...a }) => a), outcome };
 }
@@ -123,12 +129,8 @@ function setupLogsOf(logs: DecodedLog[]): DecodedLog[] {
   return logs.filter((l) => l.kind === 'panther' && /MOUPG|SetupHost| SP {5}/.test(l.scan.head)).sort((a, b) => b.scan.lineCount - a.scan.lineCount);
 }
 
-function setupLogOf(logs: DecodedLog[]): DecodedLog | null {
-  return setupLogsOf(logs)[0] ?? null;
-}
-
 /** The last line of a log that carries a time: what a run that never finished was doing last. */
-function lastWords(log: DecodedLog | null): Evidence[] {
+function lastWords(log: DecodedLog | undefined): Evidence[] {
   if (!log) return [];
   for (let n = log.scan.lastLine; n > log.scan.lastLine - TAIL_LINES && n > 0; n--) {
     const text = log.scan.line(n);
@@ -137,14 +139,13 @@ function lastWords(log: DecodedLog | null): Evidence[] {
   return [];
 }
 
-/** The first line holding any of these markers, in each log. */
-function firstLines(logs: DecodedLog[], markers: string[]): Evidence[] {
-  const out: Evidence[] = [];
+/** The first line holding any of these markers, in the first log that has one. */
+function firstLine(logs: DecodedLog[], markers: string[]): Evidence[] {
   for (const log of logs) {
     const line = Math.min(...markers.flatMap((m) => log.scan.hits.get(m) ?? []));
-    if (Number.isFinite(line)) out.push({ file: log.path, line, text: log.scan.line(line) ?? '' });
+    if (Number.isFinite(line)) return [{ file: log.path, line, text: log.scan.line(line) ?? '' }];
   }
-  return out.slice(0, 1);
+  return [];
 }
 
 /** One attempt per SetupHost run in the fullest setup log; the other logs and SetupDiag's result fill gaps. */
@@ -302,11 +303,13 @@ function setupdiagLogLines(logs: DecodedLog[]): Evidence[] {
 /** The line of SetupDiag's result that states the error codes. */
 function setupdiagResultLine(diag: DecodedLog): Evidence[] {
   const lines = diag.text!.split(/\r?\n/);
-  const i = lines.findIndex((l) => RESULT_CODES.test(l) || /\bErr(?:or)?\s*=\s*0x[0-9A-Fa-f]{8}\b/.test(l));
+  const i = lines.findIndex((l) => RESULT_CODES.test(l) || SETUPDIAG_ERROR.test(l));
   return i < 0 ? [] : [{ file: diag.path, line: i + 1, text: lines[i]!.trim() }];
 }
 
 const RESULT_CODES = /Error\s*[:=]\s*(0x[0-9A-Fa-f]{8})\s*-\s*(0x[0-9A-Fa-f]+)/;
+/** Without the pair, the failure details' own error (`Err = 0x…`, `Error = 0x…`, `<Setup360Result>`). */
+const SETUPDIAG_ERROR = /\b(?:Err(?:or)?\s*=|Setup360Result:)\s*(0x[0-9A-Fa-f]{8})\b/;
 
 function emptyAttempt(): Attempt {
   return {
@@ -328,8 +331,7 @@ function emptyAttempt(): Attempt {
 function setupdiagFacts(text: string): Partial<Attempt> {
   const first = (re: RegExp) => re.exec(text)?.[1]?.trim() ?? undefined;
   const codes = RESULT_CODES.exec(text);
-  // Without the pair, the failure details' own error (`Err = 0x…`, `Error = 0x…`).
-  const error = codes ? null : /\b(?:Err(?:or)?\s*=|Setup360Result:)\s*(0x[0-9A-Fa-f]{8})\b/.exec(text);
+  const error = codes ? null : SETUPDIAG_ERROR.exec(text);
   return definedOnly({
     hostBuild: first(/HostOSBuildString\s*[=:]\s*(\S+)/),
     targetBuild: first(/TargetOSBuildString\s*[=:]\s*(\S+)/),
@@ -342,24 +344,26 @@ function setupdiagFacts(text: string): Partial<Attempt> {
   });
 }
 
-/** `0x30018` → `第一次启动阶段（…），操作：系统准备（sysprep）`, from the extend-code tables. */
-function extendMeaning(extend: string | null, tables: ExtendCodes): string | null {
-  const n = extend === null ? null : parseCode(extend);
-  if (n === null || n > 0xfffff) return null;
+/** An extend code's phase (first hex digit) and operation (last two), from the tables. */
+function extendParts(extend: string | null, tables: ExtendCodes): { phase?: CodeInfo; operation?: CodeInfo } {
+  if (!extend || !/^0x[0-9a-f]+$/i.test(extend)) return {};
+  const n = parseInt(extend, 16);
+  // Extend codes are five hex digits; a larger value (e.g. a second HRESULT) is not one.
+  if (n > 0xfffff) return {};
   const phase = tables.phases.get((n >> 16) & 0xf);
-  const operation = phase?.operations ? tables.operations.get(n & 0xff) : undefined;
+  return { phase, operation: phase?.operations ? tables.operations.get(n & 0xff) : undefined };
+}
+
+/** `0x30018` → `第一次启动阶段（…），操作：系统准备（sysprep）`. */
+function extendMeaning(extend: string | null, tables: ExtendCodes): string | null {
+  const { phase, operation } = extendParts(extend, tables);
   if (!phase) return null;
   return operation ? `${phase.meaning}，操作：${operation.meaning}` : phase.meaning;
 }
 
 /** `0x30018` → FIRST_BOOT (3) during SYSPREP (0x18). */
 export function decodeExtend(extend: string | null, tables: ExtendCodes): Pick<Attempt, 'extendPhase' | 'extendOperation'> {
-  if (!extend || !/^0x[0-9a-f]+$/i.test(extend)) return { extendPhase: null, extendOperation: null };
-  const n = parseInt(extend, 16);
-  // Extend codes are five hex digits; a larger value (e.g. a second HRESULT) is not one.
-  if (n > 0xfffff) return { extendPhase: null, extendOperation: null };
-  const phase = tables.phases.get((n >> 16) & 0xf);
-  const operation = phase?.operations ? tables.operations.get(n & 0xff) : undefined;
+  const { phase, operation } = extendParts(extend, tables);
   return {
     extendPhase: phase ? phase.name.replace(/^SP_EXECUTION_/, '') : null,
     extendOperation: operation ? operation.name.replace(/^SP_EXECUTION_OP_/, '') : null,
