@@ -152,7 +152,7 @@ test('safety: no draft contains another case id, customer, organisation or log t
 });
 
 test('casebot learn --normal remembers the line templates of successful runs, once', async () => {
-  const success = path.join(__dirname, '../../../shared/real-logs/24h2-success-a');
+  const success = path.join(__dirname, '../fixtures/real-logs/24h2-success-a');
   output = '';
   expect(await learn('--normal', success)).toBe(0);
   const added = Number(/(\d+) new templates of successful runs/.exec(output)?.[1]);

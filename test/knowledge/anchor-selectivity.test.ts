@@ -11,7 +11,7 @@ import { readFolder } from '../../src/knowledge/log-files';
 import { buildSetupactLog, encodeLog } from '../helpers/bundle-factory';
 
 const knowledge = loadKnowledge(path.join(__dirname, '../../knowledge'));
-const realLogs = path.join(__dirname, '../../../shared/real-logs');
+const realLogs = path.join(__dirname, '../fixtures/real-logs');
 /** At most this share of a log's lines may hold one rule anchor. */
 const MAX_SHARE = 0.005;
 /** …or this many, whichever is more: a few genuine lines in a short log are fine. */

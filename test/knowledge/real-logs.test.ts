@@ -1,5 +1,5 @@
 // The negative control: real Windows logs of runs that did not fail an upgrade. No rule may
-// invent a failure in them; each must get the verdict ../shared/real-logs/README.md gives.
+// invent a failure in them; each must get the verdict test/fixtures/real-logs/README.md gives.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,15 +7,15 @@ import { analyzeBundle } from '../../src/core/analyze/analyze-bundle';
 import { loadKnowledge } from '../../src/knowledge/load';
 import { readFolder } from '../../src/knowledge/log-files';
 
-const realLogs = path.join(__dirname, '../../../shared/real-logs');
+const realLogs = path.join(__dirname, '../fixtures/real-logs');
 const knowledge = loadKnowledge(path.join(__dirname, '../../knowledge'));
-const folders = fs.existsSync(realLogs) ? fs.readdirSync(realLogs).filter((f) => fs.statSync(path.join(realLogs, f)).isDirectory()) : [];
+const folders = fs.readdirSync(realLogs).filter((f) => fs.statSync(path.join(realLogs, f)).isDirectory());
 
 test('the real logs are there', () => {
   expect(folders.length).toBeGreaterThanOrEqual(10);
 });
 
-/** The verdict ../shared/real-logs/README.md gives each folder (several where it allows them). */
+/** The verdict test/fixtures/real-logs/README.md gives each folder (several where it allows them). */
 const VERDICTS: Record<string, string[]> = {
   'mct-usercancel': ['cancelled'],
   '24h2-success-a': ['succeeded'],

@@ -23,7 +23,7 @@ export interface EvalCase {
 }
 
 const RULES = path.join(__dirname, '../../knowledge/rules');
-export const REAL_LOGS = path.join(__dirname, '../../../shared/real-logs');
+export const REAL_LOGS = path.join(__dirname, '../fixtures/real-logs');
 
 type Source = { factory: Failure } | { fixture: string; rename?: [RegExp, string][] };
 

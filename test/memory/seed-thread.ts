@@ -1,5 +1,5 @@
 // The seed case as an archive holds it: the customer's four mails (mailbox-fixtures/seed-case)
-// and the engineer's real replies from ../shared/seed-case, each answering the customer mail
+// and the engineer's real replies from test/fixtures/seed-case, each answering the customer mail
 // before it, plus closed threads of other customers made the same way.
 
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ export const seedCustomerMail = (n: number): Buffer =>
 
 /** The engineer's mails of the real case, by number (1-based, as in the transcript). */
 export function seedEngineerText(n: number): string {
-  const transcript = fs.readFileSync(path.join(__dirname, '../../../shared/seed-case/CAS-06079-G5K3W1.txt'), 'utf8');
+  const transcript = fs.readFileSync(path.join(__dirname, '../fixtures/seed-case/CAS-06079-G5K3W1.txt'), 'utf8');
   const section = transcript.split(/====第\d封邮件====/)[n]!;
   return section.split('邮件内容:')[1]!.trim();
 }
