@@ -102,16 +102,12 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
   if (findings.length === 0 && story.verdict === 'failed') {
     problems.push('日志显示升级失败，但没有匹配到已知的失败原因，现有证据不足以确定根本原因。');
   }
-  const evidence = [...findings.flatMap((f) => f.evidence), ...errorLines];
+  const evidence = [...findings.flatMap((f) => f.evidence), ...errorLines, ...(story.outcome ? [...story.outcome.evidence, ...story.outcome.decisive] : [])];
   for (const e of evidence) {
     const gle = explainGle(e.text, knowledge.codes);
     if (gle) e.gle = gle;
   }
   if (options.contextLines) addContext(evidence, logs, options.contextLines);
-  for (const e of story.outcome ? [...story.outcome.evidence, ...story.outcome.decisive] : []) {
-    const gle = explainGle(e.text, knowledge.codes);
-    if (gle) e.gle = gle;
-  }
   return { verdict: story.verdict, outcome: story.outcome, scenario: story.scenario?.name ?? null, attempts: story.attempts, findings, errorLines, files: reports, problems };
 }
 
@@ -137,8 +133,8 @@ function unlinkedToOutcome(findings: Finding[], outcome: Outcome | null): Findin
       f.evidence.some((e) => carriesCode(e.text, outcome.resultCode)) ||
       times.some((t) => decisive.some((d) => Math.abs(t - d) <= LINKED_SECONDS));
     if (linked) return f;
-    const minutes = Math.max(1, Math.round((failedAt - Math.max(...times)) / 60));
-    const when = minutes > 0 ? `出现在导致失败的错误之前约 ${minutes} 分钟` : '与导致失败的错误相隔较远';
+    const minutes = Math.round((failedAt - Math.max(...times)) / 60);
+    const when = minutes >= 1 ? `出现在导致失败的错误之前约 ${minutes} 分钟` : '出现在导致失败的错误之后';
     return {
       ...f,
       confidence: 'low',
@@ -157,13 +153,13 @@ function rankFindings(findings: Finding[], decisive: Evidence[]): Finding[] {
 }
 
 /** A second, targeted pass for one literal (a fact's value), only over logs a rule fired on. */
-const findLiteral =
-  (ansi: string | undefined): FindLiteral =>
-  async (log, literal, max) => {
-  const source = log.text !== null ? [Buffer.from(log.text, 'utf8')] : log.source.open();
-  const scan = await scanLog(source, [{ literal, before: 0, after: 0 }], ansi);
-  return (scan.hits.get(literal) ?? []).slice(0, max).map((line) => ({ file: log.path, line, text: scan.line(line) ?? '' }));
-};
+function findLiteral(ansi: string | undefined): FindLiteral {
+  return async (log, literal, max) => {
+    const source = log.text !== null ? [Buffer.from(log.text, 'utf8')] : log.source.open();
+    const scan = await scanLog(source, [{ literal, before: 0, after: 0 }], ansi);
+    return (scan.hits.get(literal) ?? []).slice(0, max).map((line) => ({ file: log.path, line, text: scan.line(line) ?? '' }));
+  };
+}
 
 /**
  * The first error lines of the run, harmless noise and repeats left out: the first fatal error, not
