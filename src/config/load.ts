@@ -8,6 +8,11 @@ import { configSchema, type ConfigFile } from './schema';
 import { Secret } from './secret';
 import { projectRoot } from './paths';
 
+export interface OAuth2Secrets {
+  clientSecret: Secret | null;
+  refreshToken: Secret | null;
+}
+
 export interface Config extends Omit<ConfigFile, 'knowledgeDir' | 'templatesDir'> {
   knowledgeDir: string;
   templatesDir: string;
@@ -17,6 +22,9 @@ export interface Config extends Omit<ConfigFile, 'knowledgeDir' | 'templatesDir'
     imapPassword: Secret | null;
     imapAccessToken: Secret | null;
     smtpPassword: Secret | null;
+    /** The client secret and refresh token of each `oauth2` block. */
+    imapOAuth2: OAuth2Secrets | null;
+    smtpOAuth2: OAuth2Secrets | null;
     portalUser: Secret | null;
     portalPassword: Secret | null;
     portalToken: Secret | null;
@@ -65,6 +73,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const imapPassword = secret(imap?.passwordEnv, 'mailbox.imap.passwordEnv');
   const imapAccessToken = secret(imap?.accessTokenEnv, 'mailbox.imap.accessTokenEnv');
   const smtpPassword = secret(data.smtp?.passwordEnv, 'smtp.passwordEnv');
+  const oauth2Secrets = (o: { clientSecretEnv?: string; refreshTokenEnv?: string } | undefined, key: string): OAuth2Secrets | null =>
+    o ? { clientSecret: secret(o.clientSecretEnv, `${key}.clientSecretEnv`), refreshToken: secret(o.refreshTokenEnv, `${key}.refreshTokenEnv`) } : null;
+  const imapOAuth2 = oauth2Secrets(imap?.oauth2, 'mailbox.imap.oauth2');
+  const smtpOAuth2 = oauth2Secrets(data.smtp?.oauth2, 'smtp.oauth2');
   const portalUser = secret(data.portal.userEnv, 'portal.userEnv');
   const portalPassword = secret(data.portal.passwordEnv, 'portal.passwordEnv');
   const portalToken = secret(data.portal.tokenEnv, 'portal.tokenEnv');
@@ -95,7 +107,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     knowledgeDir: data.knowledgeDir ? resolve(data.knowledgeDir) : path.join(projectRoot(), 'knowledge'),
     templatesDir: data.templatesDir ? resolve(data.templatesDir) : path.join(projectRoot(), 'templates'),
     file: abs,
-    secrets: { imapPassword, imapAccessToken, smtpPassword, portalUser, portalPassword, portalToken, upload },
+    secrets: { imapPassword, imapAccessToken, smtpPassword, imapOAuth2, smtpOAuth2, portalUser, portalPassword, portalToken, upload },
     warnings,
   };
 }

@@ -9,6 +9,22 @@ import { portalSchema } from './portal-schema';
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. CASEBOT_IMAP_PASSWORD');
 const email = z.string().email('an email address');
 
+// OAuth2 tokens casebot fetches and refreshes itself (Microsoft 365): the client-credentials flow,
+// or a refresh token for delegated access.
+const oauth2 = z
+  .object({
+    tokenUrl: z.string().url('a URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token'),
+    clientId: z.string().min(1),
+    clientSecretEnv: envName.optional(),
+    refreshTokenEnv: envName.optional(),
+    scope: z.string().min(1).default('https://outlook.office365.com/.default'),
+  })
+  .strict()
+  .refine((o) => Boolean(o.clientSecretEnv) || Boolean(o.refreshTokenEnv), {
+    message: 'set clientSecretEnv (client credentials) or refreshTokenEnv (delegated access), or both',
+    path: ['clientSecretEnv'],
+  });
+
 const imap = z
   .object({
     host: z.string().min(1),
@@ -17,6 +33,7 @@ const imap = z
     user: z.string().min(1),
     passwordEnv: envName.optional(),
     accessTokenEnv: envName.optional(),
+    oauth2: oauth2.optional(),
     folders: z
       .object({
         inbox: z.string().default('INBOX'),
@@ -30,8 +47,8 @@ const imap = z
     idle: z.boolean().default(true),
   })
   .strict()
-  .refine((i) => Boolean(i.passwordEnv) !== Boolean(i.accessTokenEnv), {
-    message: 'set exactly one of passwordEnv (password login) or accessTokenEnv (OAuth2)',
+  .refine((i) => [i.passwordEnv, i.accessTokenEnv, i.oauth2].filter(Boolean).length === 1, {
+    message: 'set exactly one of passwordEnv (password login), accessTokenEnv (a fixed OAuth2 token) or oauth2 (tokens casebot fetches)',
     path: ['passwordEnv'],
   });
 
@@ -123,6 +140,7 @@ export const configSchema = z
         secure: z.boolean().default(true),
         user: z.string().optional(),
         passwordEnv: envName.optional(),
+        oauth2: oauth2.optional(),
         // Pacing of everything casebot sends (bottleneck): at most `maxPerWindow` mails per
         // `windowSeconds`, `maxConcurrent` at once.
         pacing: z
@@ -193,9 +211,13 @@ export const configSchema = z
       .default(['升级成功', '升级系统成功', '已经成功', '已成功升级', '问题已解决', '已解决', '可以关闭', '可以结案']),
   })
   .strict()
-  .refine((c) => !c.smtp || Boolean(c.smtp.user) === Boolean(c.smtp.passwordEnv), {
-    message: 'set both user and passwordEnv, or neither (no SMTP login)',
+  .refine((c) => !c.smtp || Boolean(c.smtp.user) === Boolean(c.smtp.passwordEnv || c.smtp.oauth2), {
+    message: 'set user and one of passwordEnv or oauth2, or none of them (no SMTP login)',
     path: ['smtp', 'passwordEnv'],
+  })
+  .refine((c) => !c.smtp || !(c.smtp.passwordEnv && c.smtp.oauth2), {
+    message: 'set passwordEnv or oauth2, not both',
+    path: ['smtp', 'oauth2'],
   })
   .refine((c) => c.engineers.filter((e) => e.default).length <= 1, {
     message: 'at most one engineer can be the default',

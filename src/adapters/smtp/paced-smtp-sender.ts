@@ -5,6 +5,7 @@
 import Bottleneck from 'bottleneck';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type { AccessTokens } from '../../ports/access-tokens';
 import { SendError, type MailSender } from '../../ports/mail-sender';
 
 export interface SmtpSettings {
@@ -13,6 +14,8 @@ export interface SmtpSettings {
   secure: boolean;
   user: string | null;
   password: string | null;
+  /** XOAUTH2 login with these tokens instead of the password. */
+  tokens?: AccessTokens | null;
   pacing: { maxPerWindow: number; windowSeconds: number; maxConcurrent: number };
 }
 
@@ -28,7 +31,7 @@ export class PacedSmtpSender implements MailSender {
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
-      ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
+      ...(settings.user ? { auth: settings.tokens ? xoauth2(settings.user, settings.tokens) : { user: settings.user, pass: settings.password ?? '' } } : {}),
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       socketTimeout: SEND_TIMEOUT_MS,
@@ -58,4 +61,16 @@ export class PacedSmtpSender implements MailSender {
     this.transport.close();
     await this.limiter.stop({ dropWaitingJobs: false });
   }
+}
+
+/** XOAUTH2 login: nodemailer asks for a token at each login (`renew` after a refusal). */
+function xoauth2(user: string, tokens: AccessTokens): SMTPTransport.Options['auth'] {
+  return {
+    type: 'OAuth2',
+    user,
+    provisionCallback: (_user, renew, callback) => {
+      // The short expiry makes nodemailer ask again next time; the token source keeps its own cache.
+      tokens.token(renew).then((token) => callback(null, token, Date.now() + 1000), (err: Error) => callback(err, '', 0));
+    },
+  };
 }
