@@ -7,6 +7,7 @@ import { MaildirMailbox } from './adapters/maildir/maildir-mailbox';
 import { MimeMailCodec } from './adapters/mime/mail-codec';
 import { SqliteCaseStore } from './adapters/sqlite/sqlite-store';
 import { SqliteCaseMemory } from './adapters/sqlite/memory-store';
+import { StoreLock } from './adapters/sqlite/store-lock';
 import { ArchiveBundleReader } from './adapters/bundle/archive-bundle-reader';
 import { DropFolder } from './adapters/files/drop-folder';
 import { TempScratch } from './adapters/files/scratch-folders';
@@ -33,7 +34,12 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
   const knowledge = loadKnowledge(config.knowledgeDir);
   const render = loadTemplates(config.templatesDir);
   const store = new SqliteCaseStore(config.store.path);
-  const mailbox = overrides.mailbox ?? createMailbox(config, log);
+  // Commands that work the mailbox (run, digest --send, quarantine replay) open it, read-only ones
+  // never do: opening it claims the store first, so two casebots never work one store at once.
+  let lock: StoreLock | null = null;
+  const mailbox = onOpen(overrides.mailbox ?? createMailbox(config, log), () => {
+    lock ??= StoreLock.claim(config.store.path);
+  });
   const sender = config.smtp
     ? new PacedSmtpSender({
         host: config.smtp.host,
@@ -74,8 +80,25 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
       await mailbox.close();
       await sender?.close();
       store.close();
+      lock?.release();
     },
   };
+}
+
+/** The mailbox, with `before` run ahead of each open(). */
+function onOpen(mailbox: Mailbox, before: () => void): Mailbox {
+  return new Proxy(mailbox, {
+    get(target, prop) {
+      if (prop === 'open') {
+        return async () => {
+          before();
+          await target.open();
+        };
+      }
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 const MB = 1024 * 1024;

@@ -1,5 +1,6 @@
 // Brings the mailbox's Drafts folder in line with the store: removes drafts that are stale or
-// were sent in an edited form, stores new ones. Idempotent, so a crash at any point is harmless.
+// were sent in an edited form, stores new ones (adopting any the folder already holds).
+// Idempotent, so a crash at any point is harmless.
 
 import type { StoredDraft } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
@@ -21,19 +22,25 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise
     await mailbox.removeDraft(d.messageId);
     store.transaction(() => store.setDraftStatus(d.id, 'sent', deps.clock().toISOString()));
   }
-  // An APPEND interrupted by a crash may or may not have landed: look before storing it again.
-  const interrupted = store.draftsWithStatus('appending');
-  const missing: typeof interrupted = [];
-  for (const d of interrupted) if (!(await mailbox.hasDraft(d.messageId))) missing.push(d);
-  const refusedOfMissing = await refusedDrafts(deps, missing);
+  // The Drafts folder has the last word on what is stored: a draft already there is adopted, not
+  // stored again. It got there by an APPEND a crash interrupted, or the store was lost, restored
+  // or started afresh against a mailbox holding casebot's drafts. One listing covers them all.
+  const due = [...store.draftsWithStatus('appending'), ...store.draftsWithStatus('pending')];
+  if (due.length === 0) return;
+  const inDrafts = await mailbox.draftMessageIds();
+  const adopted = due.filter((d) => inDrafts.has(d.messageId));
   store.transaction(() => {
-    for (const d of interrupted) settle(deps, d, refusedOfMissing.get(d.id));
+    for (const d of adopted) {
+      store.setDraftStatus(d.id, 'live', deps.clock().toISOString());
+      event(d.caseId, d.messageId, 'draft-stored', { kind: d.kind, adopted: true });
+    }
   });
-  // New drafts go in batches, a transaction on each side: few round trips, still crash-safe.
-  // A draft just refused in the recovery above waits for the next pass, not a second try now.
-  const pending = store.draftsWithStatus('pending').filter((d) => !refusedOfMissing.has(d.id));
-  for (let at = 0; at < pending.length; at += APPEND_BATCH) {
-    const batch = pending.slice(at, at + APPEND_BATCH);
+  for (const d of adopted) deps.log.info('draft already in Drafts, adopted', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
+  // The rest go in batches, a transaction on each side: few round trips, still crash-safe. A
+  // refused draft waits as pending for the next pass, not a second try in this one.
+  const missing = due.filter((d) => !inDrafts.has(d.messageId));
+  for (let at = 0; at < missing.length; at += APPEND_BATCH) {
+    const batch = missing.slice(at, at + APPEND_BATCH);
     store.transaction(() => {
       for (const d of batch) store.setDraftStatus(d.id, 'appending', deps.clock().toISOString());
     });
@@ -50,7 +57,6 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise
 
 /** Appends the drafts; what the server refused, by draft id, with its words. */
 async function refusedDrafts(deps: CasebotDeps, drafts: StoredDraft[]): Promise<Map<number, string>> {
-  if (drafts.length === 0) return new Map();
   const refused = await deps.mailbox.appendDrafts(drafts.map((d) => d.raw));
   return new Map(refused.map((r) => [drafts[r.index]!.id, r.reason]));
 }

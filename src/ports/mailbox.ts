@@ -51,10 +51,11 @@ export interface Mailbox {
   /**
    * Stores drafts (flagged \Draft) in the Drafts folder, in as few round trips as the server
    * allows, all but the ones it returns as refused. When it throws, any of them may or may not
-   * have landed: look with hasDraft.
+   * have landed: look with draftMessageIds.
    */
   appendDrafts(raws: Buffer[]): Promise<RefusedDraft[]>;
-  hasDraft(messageId: string): Promise<boolean>;
+  /** The Message-IDs (without <>) of everything in the Drafts folder, in one listing. */
+  draftMessageIds(): Promise<Set<string>>;
   /** Removes casebot's draft; false when it was not there (e.g. the engineer already sent it). */
   removeDraft(messageId: string): Promise<boolean>;
   /** Stores a copy of a mail casebot sent in the Sent folder, flagged \\Seen. */

@@ -12,7 +12,7 @@ import { processMailbox } from '../../src/app/process-mailbox';
 import { makeDigest } from '../../src/app/send-digest';
 import { watchMailbox } from '../../src/app/watch-mailbox';
 import { loadConfig } from '../../src/config/load';
-import { createCasebot } from '../../src/main';
+import { createCasebot, createMailbox } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
 import type { MailRef } from '../../src/ports/mailbox';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot';
@@ -228,7 +228,7 @@ test('a draft the server refuses (over its size limit) holds up no other draft o
   // Dovecot's quota plugin answers an APPEND over this size "NO [LIMIT] Mail size is larger ...".
   server = await startDovecot({ config: 'mail_plugins = $mail_plugins quota\nplugin {\n  quota = maildir:User quota\n  quota_max_mail_size = 64k\n}\n' });
   const file = config();
-  const inner = createCasebot(loadConfig(file), quiet).mailbox;
+  const inner = createMailbox(loadConfig(file), quiet);
   // The first draft of the first batch is made too big for the server; the refusal is Dovecot's own.
   let oversized: string | null = null;
   let tooBig = true;

@@ -32,6 +32,9 @@ interface CommandRunner {
   exec(command: string, attributes: unknown[]): Promise<{ next(): void }>;
 }
 
+/** The Message-ID header's value without its <>; \s also crosses a folded line. */
+const MESSAGE_ID = /^message-id:\s*<([^>]+)>/im;
+
 /** Restart IDLE this often: connections die silently behind NAT and firewalls. */
 const MAX_IDLE_MS = 5 * 60 * 1000;
 const RECONNECT_BASE_MS = 1000;
@@ -237,16 +240,16 @@ export class ImapMailbox implements Mailbox {
     return refused;
   }
 
-  /** Runs `store` against the Drafts folder, finding (or making) it again once if it has gone. */
-  private async inDraftsFolder(store: (path: string) => Promise<void>): Promise<void> {
+  /** Runs `work` against the Drafts folder, finding (or making) it again once if it has gone. */
+  private async inDraftsFolder<T>(work: (path: string) => Promise<T>): Promise<T> {
     try {
-      await store((await this.folderPaths()).drafts);
+      return await work((await this.folderPaths()).drafts);
     } catch (err) {
       if (!/TRYCREATE|NONEXISTENT|doesn't exist|does not exist/i.test(`${(err as { responseText?: string }).responseText ?? ''} ${(err as Error).message}`)) throw err;
       // The Drafts folder was deleted or renamed while casebot ran: a failed APPEND stored nothing.
       this.log.warn('Drafts folder gone, looking for it again', { was: this.paths?.drafts });
       this.paths = null;
-      await store((await this.folderPaths()).drafts);
+      return await work((await this.folderPaths()).drafts);
     }
   }
 
@@ -277,8 +280,21 @@ export class ImapMailbox implements Mailbox {
     await this.appendTo(client, (await this.folderPaths()).sent, raw, ['\\Seen']);
   }
 
-  async hasDraft(messageId: string): Promise<boolean> {
-    return (await this.findDrafts(messageId, async () => undefined)).length > 0;
+  async draftMessageIds(): Promise<Set<string>> {
+    return unavailableOnError(() => this.inDraftsFolder((path) => this.draftMessageIdsIn(path)));
+  }
+
+  /** One FETCH of BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)] over the folder: nothing else is sent. */
+  private async draftMessageIdsIn(path: string): Promise<Set<string>> {
+    const client = await this.connection();
+    const lock = await client.getMailboxLock(path);
+    try {
+      if (!client.mailbox || client.mailbox.exists === 0) return new Set();
+      const messages = await client.fetchAll('1:*', { headers: ['message-id'] });
+      return new Set(messages.flatMap((m) => MESSAGE_ID.exec(m.headers?.toString('latin1') ?? '')?.[1]?.trim() ?? []));
+    } finally {
+      lock.release();
+    }
   }
 
   async removeDraft(messageId: string): Promise<boolean> {

@@ -88,8 +88,9 @@ export class MaildirMailbox implements Mailbox {
     fs.renameSync(tmp, path.join(dir, 'cur', `${name}:2,${flags}`));
   }
 
-  async hasDraft(messageId: string): Promise<boolean> {
-    return this.findDraft(messageId) !== null;
+  /** Reads only the header block of each file in .Drafts. */
+  async draftMessageIds(): Promise<Set<string>> {
+    return new Set(this.entries('drafts').flatMap((e) => headerMessageId(e.file) ?? []));
   }
 
   async removeDraft(messageId: string): Promise<boolean> {
