@@ -2,12 +2,12 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import iconv from 'iconv-lite';
 import { ArchiveBundleReader } from '../adapters/bundle/archive-bundle-reader';
 import { processMailbox, type PassReport } from '../app/process-mailbox';
 import { watchMailbox } from '../app/watch-mailbox';
-import { loadConfig } from '../config/load';
+import { loadConfig, type Config } from '../config/load';
 import { projectRoot } from '../config/paths';
 import { analyzeBundle } from '../core/analyze/analyze-bundle';
 import { DEFAULT_ANSI_CODE_PAGE } from '../core/analyze/decode-text';
@@ -30,15 +30,26 @@ import { deliverOutbox } from '../app/deliver-outbox';
 import { replayQuarantine } from '../app/replay-quarantine';
 import { emptyReport } from '../app/casebot-deps';
 import { eventLabel } from '../core/commands/event-view';
+import type { CaseSummary } from '../ports/case-store';
+import { SqliteCaseStore } from '../adapters/sqlite/sqlite-store';
+import { checkConnection } from './check-connection';
 import { consoleLogger } from './console-logger';
+import { CliError, describeError, EXIT } from './exit';
+import { plural } from './plural';
 
 const DEFAULT_CONFIG = () => path.join(projectRoot(), 'config', 'default.yaml');
 
+/** Runs one command; returns its exit code (see EXIT) and reports any failure in one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number = EXIT.ok;
+  const version = (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  // exitOverride: commander throws instead of exiting, so a usage error gets its own exit code.
+  // Set first: the commands below inherit it.
   const program = new Command('casebot')
     .description('Drafts the next reply of Windows upgrade-failure cases from the team mailbox.')
-    .showHelpAfterError();
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(casebot help <command> for its options)');
 
   program
     .command('run')
@@ -72,13 +83,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--explain', 'show each piece of evidence with the lines around it')
     .option('--code-page <name>', 'how a log line that is not UTF-8 is read (the ANSI code page of the machine)', DEFAULT_ANSI_CODE_PAGE)
     .action(async (target: string, opts: { json?: boolean; format: string; explain?: boolean; codePage: string }) => {
-      if (opts.format !== 'text' && opts.format !== 'md') throw new Error(`--format must be text or md, not ${opts.format}`);
+      if (opts.format !== 'text' && opts.format !== 'md') throw new CliError(`--format must be text or md, not ${opts.format}`, EXIT.usage);
+      if (!iconv.encodingExists(opts.codePage)) throw new CliError(`--code-page: unknown encoding ${opts.codePage}`, EXIT.usage);
       const knowledge = loadKnowledge(path.join(projectRoot(), 'knowledge'));
-      const { files, problems } = await readTarget(target);
-      if (!iconv.encodingExists(opts.codePage)) throw new Error(`--code-page: unknown encoding ${opts.codePage}`);
+      const { files, problems } = await readTarget(target).catch((err: unknown) => {
+        throw new CliError(describeError(err), EXIT.unreadable);
+      });
       const analysis = await analyzeBundle(files, knowledge, { contextLines: opts.explain ? 3 : 0, ansiCodePage: opts.codePage });
       analysis.problems.unshift(...problems);
       process.stdout.write(opts.json ? JSON.stringify(reportJson(analysis), null, 2) + '\n' : formatReport(analysis, opts.format));
+      // The report still says why (a corrupt archive, an empty folder); the exit code tells a script.
+      if (files.length === 0) exitCode = EXIT.unreadable;
     });
 
   const rules = program.command('rules').description('list the analyzer rules');
@@ -88,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${r.id.padEnd(28)} ${r.category.padEnd(15)} ${r.level.padEnd(6)} ${r.setupdiag.join(', ') || '-'}\n`);
     }
     for (const i of issues) process.stdout.write(`✖ ${i.file}: ${i.message}\n`);
-    exitCode = issues.length > 0 ? 1 : 0;
+    exitCode = issues.length > 0 ? EXIT.error : EXIT.ok;
   });
   rules
     .command('test')
@@ -106,23 +121,18 @@ export async function main(argv: string[]): Promise<number> {
         }
       }
       process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
-      exitCode = failed > 0 || loaded.issues.length > 0 ? 1 : 0;
+      exitCode = failed > 0 || loaded.issues.length > 0 ? EXIT.error : EXIT.ok;
     });
 
   program
     .command('case <caseId>')
     .description("print a case's timeline from the event log")
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
-    .action(async (caseId: string, opts: { config: string }) => {
+    .action(async (given: string, opts: { config: string }) => {
       await withCasebot(opts.config, async (bot) => {
-        const summary = bot.store.getCase(caseId);
-        if (!summary) {
-          process.stdout.write(`no case ${caseId}\n`);
-          exitCode = 1;
-          return;
-        }
+        const summary = knownCase(bot, given);
         process.stdout.write(`${summary.caseId}  ${summary.status}  ${summary.subject}\n`);
-        for (const e of bot.store.events(caseId)) {
+        for (const e of bot.store.events(summary.caseId)) {
           process.stdout.write(`${e.at}  ${e.type.padEnd(18)} ${eventLabel(e.type, e.detail, e.actor)}${e.messageId ? `  <${e.messageId}>` : ''}\n`);
         }
       });
@@ -138,16 +148,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--send', 'send it by SMTP now, through the outbox and its pacing')
     .action(async (opts: { config: string; engineer?: string; html?: boolean; send?: boolean }) => {
       await withCasebot(opts.config, async (bot) => {
-        const recipient = opts.engineer ?? bot.settings.team.address;
+        const engineer = opts.engineer ? knownEngineer(bot, opts.engineer) : null;
+        const recipient = engineer ?? bot.settings.team.address;
         if (opts.send) {
-          if (!bot.sender) throw new Error('no smtp: section in the config, nothing can be sent');
+          if (!bot.sender) throw new CliError('no smtp: section in the config, nothing can be sent');
           await bot.mailbox.open();
-          await queueDigest(bot, opts.engineer ?? null, recipient, null);
+          await queueDigest(bot, engineer, recipient, null);
           const report = emptyReport();
           await deliverOutbox(bot, report);
           process.stdout.write(`Digest ${report.sent > 0 ? 'sent' : 'queued'} to ${recipient}.\n`);
         } else {
-          const { rendered } = makeDigest(bot, opts.engineer ?? null, recipient);
+          const { rendered } = makeDigest(bot, engineer, recipient);
           process.stdout.write(opts.html ? rendered.html : `${rendered.subject}\n\n${rendered.text}`);
         }
       });
@@ -171,12 +182,23 @@ export async function main(argv: string[]): Promise<number> {
     .command('replay [ids...]')
     .description('process quarantined mail again (all of it, or the ids given)')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
-    .action(async (ids: string[], opts: { config: string }) => {
+    .action(async (given: string[], opts: { config: string }) => {
+      const ids = given.map((id) => {
+        if (!/^\d+$/.test(id)) throw new CliError(`not a quarantine id: ${id} (casebot quarantine list shows them)`, EXIT.usage);
+        return Number(id);
+      });
       await withCasebot(opts.config, async (bot) => {
+        const quarantined = new Set(bot.store.quarantined().map((q) => q.id));
+        const unknown = ids.find((id) => !quarantined.has(id));
+        if (unknown !== undefined) throw new CliError(`no quarantined mail with id ${unknown}`);
+        if (quarantined.size === 0) {
+          process.stdout.write('Nothing is quarantined.\n');
+          return;
+        }
         await bot.mailbox.open();
-        const { results } = await replayQuarantine(bot, ids.length > 0 ? ids.map(Number) : null);
+        const { results } = await replayQuarantine(bot, ids.length > 0 ? ids : null);
         for (const r of results) process.stdout.write(`${String(r.id).padStart(4)}  ${r.ok ? 'processed' : 'still failing'}\n`);
-        exitCode = results.some((r) => !r.ok) ? 1 : 0;
+        exitCode = results.some((r) => !r.ok) ? EXIT.error : EXIT.ok;
       });
     });
 
@@ -195,12 +217,8 @@ export async function main(argv: string[]): Promise<number> {
           const analysis = await analyzeBundle(files, bot.knowledge, bot.analysis);
           for (const p of [...problems, ...analysis.problems]) process.stdout.write(`! ${p}\n`);
           query = memoryQuery(opts.description ?? '', analysis, bot.knowledge, synonymsOf(bot.knowledge), { normalTemplates: bot.memory.normalTemplates() });
-        } else {
-          process.stdout.write(`${target}: neither a case in the store nor a file or folder\n`);
-          exitCode = 1;
-          return;
-        }
-        process.stdout.write(`${bot.memory.size()} cases in memory.\n${similarCasesText(findSimilar(bot, query, caseId))}`);
+        } else throw new CliError(caseId ? `no such case: ${caseId}` : `${target}: neither a case id nor a file or folder`);
+        process.stdout.write(`${plural(bot.memory.size(), 'case')} in memory.\n${similarCasesText(findSimilar(bot, query, caseId))}`);
       });
     });
 
@@ -210,13 +228,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--normal', 'the sources are logs of upgrades that succeeded (folders, archives or files): their lines are never part of a failure fingerprint')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
     .action(async (sources: string[], opts: { config: string; normal?: boolean }) => {
-      const config = loadConfig(opts.config);
+      const config = readConfig(opts.config);
       await withCasebot(opts.config, async (bot) => {
         if (opts.normal) {
           for (const source of sources) {
             const { files, problems } = await readTarget(source);
             for (const p of problems) process.stdout.write(`! ${p}\n`);
-            process.stdout.write(`${source}: ${files.length} logs, ${await learnNormalRuns(bot, files)} new templates of successful runs.\n`);
+            process.stdout.write(`${source}: ${plural(files.length, 'log')}, ${plural(await learnNormalRuns(bot, files), 'new template')} of successful runs.\n`);
           }
           return;
         }
@@ -227,8 +245,8 @@ export async function main(argv: string[]): Promise<number> {
             const report = await learnFromArchive(bot, archive, progressBar(source));
             process.stderr.write('\n');
             process.stdout.write(
-              `${source}: ${report.mails} mails, ${report.threads} case threads; remembered ${report.remembered.length}` +
-                `${report.open.length > 0 ? `, ${report.open.length} without a closure (${report.open.join(', ')})` : ''}. Memory holds ${bot.memory.size()} cases.\n`,
+              `${source}: ${plural(report.mails, 'mail')}, ${plural(report.threads, 'case thread')}; remembered ${report.remembered.length}` +
+                `${report.open.length > 0 ? `, ${report.open.length} without a closure (${report.open.join(', ')})` : ''}. Memory holds ${plural(bot.memory.size(), 'case')}.\n`,
             );
           } finally {
             await archive.close();
@@ -239,25 +257,73 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('check')
-    .description('validate the config, the knowledge files and the templates')
+    .description('validate the config, the knowledge files and the templates; with --connect, the mail servers too')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
-    .action((opts: { config: string }) => {
-      const config = loadConfig(opts.config);
+    .option('--connect', 'log in to IMAP and SMTP, find INBOX, Sent and Drafts, and store (and remove) a test draft')
+    .action(async (opts: { config: string; connect?: boolean }) => {
+      const config = readConfig(opts.config);
       for (const w of config.warnings) process.stdout.write(`! ${w}\n`);
       const loaded = readKnowledge(config.knowledgeDir);
       for (const i of loaded.issues) process.stdout.write(`✖ ${i.file}: ${i.message}\n`);
       loadTemplates(config.templatesDir);
-      process.stdout.write(`config ${config.file}: ok; ${loaded.knowledge.rules.length} rules; templates ok\n`);
-      exitCode = loaded.issues.length > 0 ? 1 : 0;
+      process.stdout.write(`config ${config.file}: ok; ${plural(loaded.knowledge.rules.length, 'rule')}; templates ok\n`);
+      const lines = opts.connect ? await checkConnection(config) : [];
+      for (const l of lines) process.stdout.write(`${l.ok ? '✔' : '✖'} ${l.text}\n`);
+      exitCode = loaded.issues.length > 0 || lines.some((l) => !l.ok) ? EXIT.error : EXIT.ok;
     });
 
-  await program.parseAsync(argv);
-  return exitCode;
+  program
+    .command('backup <file>')
+    .description("copy the store to a new file with SQLite's online backup; safe while casebot runs")
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .action(async (file: string, opts: { config: string }) => {
+      const config = readConfig(opts.config);
+      // Opened on its own, not as a whole casebot: nothing else is needed, and a missing store must not be created.
+      if (!fs.existsSync(config.store.path)) throw new CliError(`no store at ${config.store.path}`);
+      const store = new SqliteCaseStore(config.store.path);
+      try {
+        await store.backup(file);
+      } finally {
+        store.close();
+      }
+      process.stdout.write(`Backed up ${config.store.path} to ${path.resolve(file)} (${plural(fs.statSync(file).size, 'byte')}).\n`);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    // commander has printed its message (or the help, or the version) already.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    process.stderr.write(`casebot: ${describeError(err)}\n`);
+    return err instanceof CliError ? err.exitCode : EXIT.error;
+  }
+}
+
+/** The config, or one line saying the file is not there (loadConfig would quote Node's ENOENT). */
+function readConfig(file: string): Config {
+  if (!fs.existsSync(file)) throw new CliError(`no such config file: ${file}`);
+  return loadConfig(file);
+}
+
+/** The stored case `given` names, however it is written (`cas-06079-g5k3w1`). */
+function knownCase(bot: Casebot, given: string): CaseSummary {
+  const caseId = findCaseId(given);
+  const summary = caseId ? bot.store.getCase(caseId) : null;
+  if (!summary) throw new CliError(`no such case: ${caseId ?? given}`);
+  return summary;
+}
+
+/** The configured address of the engineer `given` names, in any case. */
+function knownEngineer(bot: Casebot, given: string): string {
+  const engineer = bot.settings.engineers.find((e) => e.address.toLowerCase() === given.toLowerCase());
+  if (!engineer) throw new CliError(`no such engineer: ${given} (the config lists ${bot.settings.engineers.map((e) => e.address).join(', ')})`);
+  return engineer.address;
 }
 
 /** A casebot for one command, closed after it whatever happens. */
 async function withCasebot(configFile: string, fn: (bot: Casebot) => Promise<void>): Promise<void> {
-  const bot = createCasebot(loadConfig(configFile), consoleLogger({ quiet: true }));
+  const bot = createCasebot(readConfig(configFile), consoleLogger({ quiet: true }));
   try {
     await fn(bot);
   } finally {
@@ -275,7 +341,7 @@ function progressBar(label: string): (done: number, total: number, caseId: strin
 }
 
 async function run(configFile: string, once: boolean, quiet: boolean): Promise<number> {
-  const config = loadConfig(configFile);
+  const config = readConfig(configFile);
   const log = consoleLogger({ quiet });
   for (const w of config.warnings) log.warn(w);
   const bot = createCasebot(config, log);
@@ -301,14 +367,14 @@ async function run(configFile: string, once: boolean, quiet: boolean): Promise<n
 
 function printPass(r: PassReport): void {
   process.stdout.write(
-    `Read ${r.ingested + r.unmatched + r.duplicates + r.failed} new mails: ${r.ingested} in case threads, ${r.unmatched} matching no case, ` +
+    `Read ${plural(r.ingested + r.unmatched + r.duplicates + r.failed, 'new mail')}: ${r.ingested} in case threads, ${r.unmatched} matching no case, ` +
       `${r.duplicates} already known, ${r.failed} unreadable.\n`,
   );
   if (r.drafts.length === 0) process.stdout.write('No new drafts.\n');
   for (const d of r.drafts) process.stdout.write(`Draft ${d.kind.padEnd(13)} for ${d.caseId}  <${d.messageId}>\n`);
-  if (r.retired > 0) process.stdout.write(`Removed ${r.retired} stale drafts.\n`);
-  if (r.commands > 0) process.stdout.write(`Ran ${r.commands} commands.\n`);
-  if (r.sent > 0) process.stdout.write(`Sent ${r.sent} mails.\n`);
+  if (r.retired > 0) process.stdout.write(`Removed ${plural(r.retired, 'stale draft')}.\n`);
+  if (r.commands > 0) process.stdout.write(`Ran ${plural(r.commands, 'command')}.\n`);
+  if (r.sent > 0) process.stdout.write(`Sent ${plural(r.sent, 'mail')}.\n`);
 }
 
 async function readTarget(target: string): Promise<{ files: LogFileInput[]; problems: string[] }> {

@@ -60,6 +60,16 @@ export class SqliteCaseStore implements CaseStore {
     return this.db;
   }
 
+  /**
+   * Copies the store to `file` with SQLite's online backup: a consistent copy while casebot runs
+   * and writes (a file copy of a WAL database can miss or tear the latest commits). Never
+   * overwrites: an existing file may be the backup someone needs.
+   */
+  async backup(file: string): Promise<void> {
+    if (fs.existsSync(file)) throw new Error(`${file} exists; casebot does not overwrite a file with a backup`);
+    await this.db.backup(file);
+  }
+
   get schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
