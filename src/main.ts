@@ -14,10 +14,14 @@ import { TempScratch } from './adapters/files/scratch-folders';
 import { PortalFetcher } from './adapters/http/portal-fetcher';
 import type { CasebotDeps } from './app/casebot-deps';
 import { MailauthVerifier } from './adapters/mailauth/mailauth-verifier';
+import { FixedToken, OAuth2Tokens } from './adapters/oauth/oauth2-tokens';
 import { PacedSmtpSender } from './adapters/smtp/paced-smtp-sender';
+import type { AccessTokens } from './ports/access-tokens';
 import type { SenderVerifier } from './ports/sender-verifier';
 import type { TeamSettings } from './app/team-settings';
-import type { Config } from './config/load';
+import type { Config, OAuth2Secrets } from './config/load';
+import type { OAuth2Config } from './config/schema';
+import type { Secret } from './config/secret';
 import type { BundleLimits } from './core/limits';
 import { loadKnowledge } from './knowledge/load';
 import { loadTemplates, readTemplateSources } from './knowledge/load-templates';
@@ -47,6 +51,7 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
         secure: config.smtp.secure,
         user: config.smtp.user ?? null,
         password: config.secrets.smtpPassword?.reveal() ?? null,
+        tokens: accessTokens(config.smtp.oauth2, config.secrets.smtpOAuth2, null),
         pacing: config.smtp.pacing,
       })
     : null;
@@ -101,6 +106,20 @@ function onOpen(mailbox: Mailbox, before: () => void): Mailbox {
   });
 }
 
+/** OAuth2 tokens casebot fetches itself (`oauth2`), a fixed one (`accessTokenEnv`), or none (a password login). */
+export function accessTokens(oauth2: OAuth2Config | undefined, secrets: OAuth2Secrets | null, fixed: Secret | null): AccessTokens | null {
+  if (oauth2 && secrets) {
+    return new OAuth2Tokens({
+      tokenUrl: oauth2.tokenUrl,
+      clientId: oauth2.clientId,
+      clientSecret: secrets.clientSecret?.reveal() ?? null,
+      refreshToken: secrets.refreshToken?.reveal() ?? null,
+      scope: oauth2.scope,
+    });
+  }
+  return fixed ? new FixedToken(fixed.reveal()) : null;
+}
+
 const MB = 1024 * 1024;
 
 export function bundleLimits(config: Config): BundleLimits {
@@ -150,7 +169,7 @@ export function createMailbox(config: Config, log: Logger): Mailbox {
       secure: m.imap.secure,
       user: m.imap.user,
       password: config.secrets.imapPassword?.reveal() ?? null,
-      accessToken: config.secrets.imapAccessToken?.reveal() ?? null,
+      tokens: accessTokens(m.imap.oauth2, config.secrets.imapOAuth2, config.secrets.imapAccessToken),
       folders: m.imap.folders,
       pollMs: m.imap.pollSeconds * 1000,
       idle: m.imap.idle,

@@ -7,9 +7,11 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ImapFlow, type ListResponse } from 'imapflow';
-import nodemailer from 'nodemailer';
+import { imapLogin } from '../adapters/imap/imap-mailbox';
+import { PacedSmtpSender } from '../adapters/smtp/paced-smtp-sender';
 import type { Config } from '../config/load';
 import type { ConfigFile } from '../config/schema';
+import { accessTokens } from '../main';
 import { plural } from './plural';
 
 export interface CheckLine {
@@ -27,7 +29,7 @@ const fail = (text: string): CheckLine => ({ ok: false, text });
 
 export async function checkConnection(config: Config): Promise<CheckLine[]> {
   const lines = config.mailbox.kind === 'imap' ? await checkImap(config.mailbox.imap, config) : [checkMaildir(config.mailbox.maildir.path)];
-  if (config.smtp) lines.push(await checkSmtp(config.smtp, config.secrets.smtpPassword?.reveal() ?? ''));
+  if (config.smtp) lines.push(await checkSmtp(config));
   return lines;
 }
 
@@ -38,16 +40,15 @@ function checkMaildir(root: string): CheckLine {
 
 async function checkImap(imap: ImapConfig, config: Config): Promise<CheckLine[]> {
   const where = `IMAP ${imap.user}@${imap.host}:${imap.port}`;
-  const token = config.secrets.imapAccessToken?.reveal();
-  const client = new ImapFlow({
-    host: imap.host,
-    port: imap.port,
-    secure: imap.secure,
-    auth: token ? { user: imap.user, accessToken: token } : { user: imap.user, pass: config.secrets.imapPassword?.reveal() ?? '' },
-    logger: false,
-    connectionTimeout: TIMEOUT_MS,
-    greetingTimeout: TIMEOUT_MS,
-  });
+  // The login a run makes: the password, or an OAuth2 token (fetched from the token endpoint).
+  let login;
+  try {
+    const tokens = accessTokens(imap.oauth2, config.secrets.imapOAuth2, config.secrets.imapAccessToken);
+    login = await imapLogin({ ...imap, password: config.secrets.imapPassword?.reveal() ?? null, tokens });
+  } catch (err) {
+    return [fail(`${where}: no OAuth2 token (${(err as Error).message})`)];
+  }
+  const client = new ImapFlow({ ...login, connectionTimeout: TIMEOUT_MS, greetingTimeout: TIMEOUT_MS });
   client.on('error', () => undefined); // the call that failed reports it
   try {
     await client.connect();
@@ -117,25 +118,26 @@ async function tryDraft(client: ImapFlow, folder: string): Promise<CheckLine> {
   }
 }
 
-async function checkSmtp(smtp: NonNullable<Config['smtp']>, password: string): Promise<CheckLine> {
+async function checkSmtp(config: Config): Promise<CheckLine> {
+  const smtp = config.smtp!;
   const where = `SMTP ${smtp.user ? `${smtp.user}@` : ''}${smtp.host}:${smtp.port}`;
-  const transport = nodemailer.createTransport({
+  // The sender a run uses, with its login (password or OAuth2 token) and TLS rules.
+  const sender = new PacedSmtpSender({
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
-    ...(smtp.user ? { auth: { user: smtp.user, pass: password } } : {}),
-    connectionTimeout: TIMEOUT_MS,
-    greetingTimeout: TIMEOUT_MS,
-    // As the sender: loopback test servers have no certificate; real ones are checked.
-    tls: { rejectUnauthorized: !['127.0.0.1', 'localhost', '::1'].includes(smtp.host) },
+    user: smtp.user ?? null,
+    password: config.secrets.smtpPassword?.reveal() ?? null,
+    tokens: accessTokens(smtp.oauth2, config.secrets.smtpOAuth2, null),
+    pacing: smtp.pacing,
   });
   try {
-    await transport.verify();
+    await sender.verify();
     return pass(`${where}: ${smtp.user ? 'logged in' : 'connected (no login configured)'}`);
   } catch (err) {
     return fail(`${where}: ${failure(err)}`);
   } finally {
-    transport.close();
+    await sender.close();
   }
 }
 

@@ -225,3 +225,4 @@ export const configSchema = z
   });
 
 export type ConfigFile = z.infer<typeof configSchema>;
+export type OAuth2Config = z.infer<typeof oauth2>;

@@ -57,7 +57,7 @@ const draftCount = () => withClient(async (c) => (await c.status('Drafts', { mes
 function imapOf(file: string): ImapMailbox {
   const cfg = loadConfig(file);
   const m = cfg.mailbox.kind === 'imap' ? cfg.mailbox.imap : null;
-  return new ImapMailbox({ host: m!.host, port: m!.port, secure: false, user: m!.user, password: server.password, accessToken: null, folders: { inbox: 'INBOX' }, pollMs: 500, idle: true }, quiet);
+  return new ImapMailbox({ host: m!.host, port: m!.port, secure: false, user: m!.user, password: server.password, tokens: null, folders: { inbox: 'INBOX' }, pollMs: 500, idle: true }, quiet);
 }
 
 /** The first call is the faulty one; every later call behaves. */

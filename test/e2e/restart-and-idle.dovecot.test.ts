@@ -57,7 +57,7 @@ test.each(['before-append', 'after-append'] as const)('a crash %s leaves exactly
   await client.append('INBOX', opening);
   const cfg = loadConfig(file);
   const inner = new ImapMailbox(
-    { host: server.host, port: server.port, secure: false, user: server.user, password: server.password, accessToken: null, folders: { inbox: 'INBOX' }, pollMs: 1000, idle: false },
+    { host: server.host, port: server.port, secure: false, user: server.user, password: server.password, tokens: null, folders: { inbox: 'INBOX' }, pollMs: 1000, idle: false },
     quiet,
   );
   const first = createCasebot(cfg, quiet, { mailbox: crashing(inner, when) });

@@ -7,8 +7,16 @@ import path from 'node:path';
 import YAML from 'yaml';
 
 export interface TestMailbox {
-  /** One of passwordEnv (password login) and accessTokenEnv (OAuth2). */
-  imap?: { host: string; port: number; user: string; passwordEnv?: string; accessTokenEnv?: string; folders?: { inbox?: string; drafts?: string } };
+  /** One of passwordEnv (password login), accessTokenEnv (a fixed OAuth2 token) and oauth2 (tokens casebot fetches). */
+  imap?: {
+    host: string;
+    port: number;
+    user: string;
+    passwordEnv?: string;
+    accessTokenEnv?: string;
+    oauth2?: { tokenUrl: string; clientId: string; clientSecretEnv: string };
+    folders?: { inbox?: string; drafts?: string };
+  };
   maildir?: string;
   smtpPort?: number;
   /** Extra top-level config keys (e.g. commands). */

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { AccessTokens } from '../../ports/access-tokens';
 import type { Logger } from '../../ports/logger';
 import { MailboxUnavailable, type FolderRole, type Mailbox, type MailRef, type RefusedDraft } from '../../ports/mailbox';
 
@@ -16,7 +17,8 @@ export interface ImapSettings {
   secure: boolean;
   user: string;
   password: string | null;
-  accessToken: string | null;
+  /** XOAUTH2 login with these tokens (asked at every login) instead of the password. */
+  tokens: AccessTokens | null;
   folders: { inbox: string; sent?: string | undefined; drafts?: string | undefined };
   pollMs: number;
   idle: boolean;
@@ -316,7 +318,7 @@ export class ImapMailbox implements Mailbox {
       if (stopped || !this.settings.idle) return;
       // imapflow instances are single-use: a new one per connection, listeners on it alone.
       // This connection only IDLEs: auto-IDLE on, at once after SELECT.
-      const client = new ImapFlow({ ...this.options(), disableAutoIdle: false, autoIdleDelay: 0, maxIdleTime: MAX_IDLE_MS } as ImapFlowOptions);
+      const client = new ImapFlow({ ...(await imapLogin(this.settings)), disableAutoIdle: false, autoIdleDelay: 0, maxIdleTime: MAX_IDLE_MS } as ImapFlowOptions);
       watcher = client;
       client.on('exists', () => onChange());
       client.on('error', (err: Error) => this.log.warn('IMAP watcher error', { error: err.message }));
@@ -363,22 +365,10 @@ export class ImapMailbox implements Mailbox {
     }
   }
 
-  private options(): ImapFlowOptions {
-    const s = this.settings;
-    return {
-      host: s.host,
-      port: s.port,
-      secure: s.secure,
-      auth: s.accessToken ? { user: s.user, accessToken: s.accessToken } : { user: s.user, pass: s.password ?? '' },
-      logger: false,
-      disableAutoIdle: true,
-    };
-  }
-
   /** The command connection, rebuilt when the last one dropped. */
   private async connection(): Promise<ImapFlow> {
     if (this.client?.usable) return this.client;
-    const client = new ImapFlow(this.options());
+    const client = new ImapFlow(await imapLogin(this.settings));
     client.on('error', (err: Error) => this.log.warn('IMAP connection error', { error: err.message }));
     await client.connect();
     this.client = client;
@@ -448,4 +438,16 @@ function parseCursor(cursor: string | null): [string | null, number] {
   if (!cursor) return [null, 0];
   const [validity, uid] = cursor.split(':');
   return [validity ?? null, Number(uid) || 0];
+}
+
+/** Connection options with the login: a fresh token for each connection, so an expired one is never reused. */
+export async function imapLogin(s: Pick<ImapSettings, 'host' | 'port' | 'secure' | 'user' | 'password' | 'tokens'>): Promise<ImapFlowOptions> {
+  return {
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    auth: s.tokens ? { user: s.user, accessToken: await s.tokens.token() } : { user: s.user, pass: s.password ?? '' },
+    logger: false,
+    disableAutoIdle: true,
+  };
 }

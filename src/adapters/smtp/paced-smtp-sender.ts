@@ -57,6 +57,11 @@ export class PacedSmtpSender implements MailSender {
     }
   }
 
+  /** Connects and logs in without sending: `casebot check --connect`. */
+  async verify(): Promise<void> {
+    await this.transport.verify();
+  }
+
   async close(): Promise<void> {
     this.transport.close();
     await this.limiter.stop({ dropWaitingJobs: false });
