@@ -44,11 +44,16 @@ async function deliver(caseId: string): Promise<void> {
   await c.logout();
 }
 
-test('a token that expired while casebot ran is replaced at the next login: both passes read and draft', async () => {
-  process.env.CASEBOT_TEST_OAUTH_SECRET = 's3cret';
-  const config = loadConfig(
+/** casebot with `oauth2` (client credentials) against the loopback endpoint, with this client secret. */
+function oauth2Config(secret: string) {
+  process.env.CASEBOT_TEST_OAUTH_SECRET = secret;
+  return loadConfig(
     writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, oauth2: { tokenUrl: endpoint.url, clientId: 'casebot-app', clientSecretEnv: 'CASEBOT_TEST_OAUTH_SECRET' } } }),
   );
+}
+
+test('a token that expired while casebot ran is replaced at the next login: both passes read and draft', async () => {
+  const config = oauth2Config('s3cret');
   await deliver('CAS-32001-FRESH1');
   const bot = createCasebot(config, quiet);
   await bot.mailbox.open();
@@ -70,20 +75,14 @@ test('a token that expired while casebot ran is replaced at the next login: both
 }, 60000);
 
 test('check --connect logs in with a token it fetched itself', async () => {
-  process.env.CASEBOT_TEST_OAUTH_SECRET = 's3cret';
-  const config = loadConfig(
-    writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, oauth2: { tokenUrl: endpoint.url, clientId: 'casebot-app', clientSecretEnv: 'CASEBOT_TEST_OAUTH_SECRET' } } }),
-  );
+  const config = oauth2Config('s3cret');
   const lines = await checkConnection(config);
   expect(lines.filter((l) => !l.ok)).toEqual([]);
   expect(lines[0]!.text).toMatch(/logged in/);
 }, 30000);
 
 test('check --connect with a wrong client secret says the token could not be had', async () => {
-  process.env.CASEBOT_TEST_OAUTH_SECRET = 'wrong';
-  const config = loadConfig(
-    writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, oauth2: { tokenUrl: endpoint.url, clientId: 'casebot-app', clientSecretEnv: 'CASEBOT_TEST_OAUTH_SECRET' } } }),
-  );
+  const config = oauth2Config('wrong');
   const lines = await checkConnection(config);
   expect(lines).toEqual([{ ok: false, text: expect.stringMatching(/^IMAP .*: no OAuth2 token \(/) }]);
 }, 30000);
