@@ -43,3 +43,19 @@ test('a broken YAML file is reported with the file', () => {
   const file = write('mailbox: [');
   expect(() => loadConfig(file)).toThrow(ConfigError);
 });
+
+test('an ANSI code page iconv-lite does not know is named with its key', () => {
+  const file = write(base.replace('  ansiCodePage: gb18030', '  ansiCodePage: gbk-nonsense'));
+  expect(() => loadConfig(file, { CASEBOT_IMAP_PASSWORD: 'pw', CASEBOT_SMTP_PASSWORD: 'pw' })).toThrow(/analysis\.ansiCodePage: an encoding name iconv-lite knows/);
+});
+
+test('OAuth2 instead of a password: exactly one login, and the client secret is read from its variable', () => {
+  const oauth2 = '    oauth2: { tokenUrl: "https://login.microsoftonline.com/t/oauth2/v2.0/token", clientId: app, clientSecretEnv: CASEBOT_OAUTH_CLIENT_SECRET }';
+  const both = write(base.replace('    passwordEnv: CASEBOT_IMAP_PASSWORD     # password login, or…', `    passwordEnv: CASEBOT_IMAP_PASSWORD\n${oauth2}`));
+  expect(() => loadConfig(both, { CASEBOT_IMAP_PASSWORD: 'pw', CASEBOT_SMTP_PASSWORD: 'pw', CASEBOT_OAUTH_CLIENT_SECRET: 's' })).toThrow(/mailbox\.imap\.passwordEnv: set exactly one of/);
+  const only = write(base.replace('    passwordEnv: CASEBOT_IMAP_PASSWORD     # password login, or…', oauth2));
+  expect(() => loadConfig(only, { CASEBOT_SMTP_PASSWORD: 'pw' })).toThrow(/mailbox\.imap\.oauth2\.clientSecretEnv: environment variable CASEBOT_OAUTH_CLIENT_SECRET is not set/);
+  const config = loadConfig(only, { CASEBOT_SMTP_PASSWORD: 'pw', CASEBOT_OAUTH_CLIENT_SECRET: 'oauth-secret-value' });
+  expect(config.secrets.imapOAuth2?.clientSecret?.reveal()).toBe('oauth-secret-value');
+  expect(JSON.stringify(config)).not.toContain('oauth-secret-value');
+});
