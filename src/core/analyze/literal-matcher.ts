@@ -38,7 +38,7 @@ interface Entry {
 /** verify() found the window misjudged and replaced it: search the last stretch again. */
 const REPLACED = -2;
 
-export class LiteralMatcher {
+export class LiteralMatcher implements Matcher {
   /** Entries per window (so a replaced window is unflagged only when no other literal uses it). */
   private readonly flags = new Uint8Array(WINDOWS);
   private readonly buckets: (Entry[] | undefined)[] = new Array<Entry[] | undefined>(1 << ENTRY_BUCKET_BITS).fill(undefined);
@@ -194,6 +194,46 @@ export class LiteralMatcher {
 
 const NONE: ReadonlySet<string> = new Set();
 const NO_WORDS = new Uint32Array(0);
+
+/** What the scanner asks of a matcher (a literal's key is its latin1 string). */
+export interface Matcher {
+  next(data: Buffer, from: number, skip?: ReadonlySet<string>): number;
+  keysIn(data: Buffer, from: number, to: number, skip?: ReadonlySet<string>): Set<string>;
+}
+
+/**
+ * One or two literals (a fact's value, in UTF-8 and the ANSI code page) need no table: V8's
+ * Buffer.indexOf finds them faster than any loop here, and costs no 16 MB.
+ */
+export class FewLiteralsMatcher implements Matcher {
+  private readonly literals: { key: string; bytes: Buffer }[];
+
+  constructor(keys: string[]) {
+    this.literals = keys.map((key) => ({ key, bytes: Buffer.from(key, 'latin1') }));
+  }
+
+  next(data: Buffer, from: number, skip: ReadonlySet<string> = NONE): number {
+    let first = -1;
+    for (const { key, bytes } of this.literals) {
+      if (skip.has(key)) continue;
+      const at = data.indexOf(bytes, Math.max(0, from));
+      if (at !== -1 && (first === -1 || at < first)) first = at;
+    }
+    return first;
+  }
+
+  keysIn(data: Buffer, from: number, to: number, skip: ReadonlySet<string> = NONE): Set<string> {
+    const line = data.subarray(from, to);
+    return new Set(this.literals.filter(({ key, bytes }) => !skip.has(key) && line.indexOf(bytes) !== -1).map(({ key }) => key));
+  }
+}
+
+/** Few literals are found with indexOf; more with a table matcher, shared by bundles with the same anchors. */
+export function matcherFor(keys: string[], sample: Buffer): Matcher {
+  return keys.length <= FEW_LITERALS ? new FewLiteralsMatcher(keys) : sharedMatcher(keys, sample);
+}
+
+const FEW_LITERALS = 2;
 
 /** Building a matcher costs a 16 MB table: bundles share one per anchor set and encoding. */
 const shared = new Map<string, LiteralMatcher>();

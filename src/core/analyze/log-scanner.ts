@@ -6,7 +6,7 @@
 
 import iconv from 'iconv-lite';
 import { byteLayout, hasUtf8Bom, LineDecoder, type ByteLayout } from './decode-text';
-import { sharedMatcher, type LiteralMatcher } from './literal-matcher';
+import { matcherFor, type Matcher } from './literal-matcher';
 
 export interface AnchorSpec {
   literal: string;
@@ -67,7 +67,7 @@ export class LogScanner {
   private lineBase = 1;
   private readonly kept = new Map<number, string>();
   private readonly hits = new Map<string, number[]>();
-  private matcher: LiteralMatcher | null = null;
+  private matcher: Matcher | null = null;
   /** Encoded anchors seen often enough: no longer looked for. */
   private readonly dropped = new Set<string>();
   /** The start of the file: what "rare" means for this log. */
@@ -328,7 +328,7 @@ export class LogScanner {
       }
     }
     const keys = [...this.byKey.keys()].filter((k) => k.length >= 3);
-    this.matcher = keys.length === 0 ? null : sharedMatcher(keys, this.sample);
+    this.matcher = keys.length === 0 ? null : matcherFor(keys, this.sample);
   }
 }
 
