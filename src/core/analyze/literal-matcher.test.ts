@@ -1,4 +1,4 @@
-import { LiteralMatcher } from './literal-matcher';
+import { FewLiteralsMatcher, LiteralMatcher } from './literal-matcher';
 
 const LITERALS = ['BcdCopyObjectEx: Failed', 'afe', 'DISM Package Manager: PID=', 'xception', 'SP     '];
 
@@ -67,4 +67,25 @@ test('keysIn names every literal of a line, and skipped ones are not wanted', ()
   expect([...matcher.keysIn(line, 0, line.length)].sort()).toEqual(['BcdCopyObjectEx: Failed', 'afe', 'xception']);
   expect([...matcher.keysIn(line, 0, line.length, new Set(['afe']))].sort()).toEqual(['BcdCopyObjectEx: Failed', 'xception']);
   expect(matcher.next(line, 0, new Set(LITERALS))).toBe(-1);
+});
+
+describe('FewLiteralsMatcher (a fact value in UTF-8 and GBK)', () => {
+  const utf8 = 'Ensec64';
+  const other = Buffer.from('拒绝', 'utf8').toString('latin1');
+  const m = new FewLiteralsMatcher([utf8, other]);
+  const text = Buffer.from('a line\nthe 拒绝 line\nEnsec64 here\n', 'utf8');
+
+  test('finds the earliest of its literals, from an offset, and skips what it is told to', () => {
+    const first = m.next(text, 0);
+    expect(text.subarray(first, first + 6).toString('utf8')).toBe('拒绝');
+    expect(text.subarray(m.next(text, first + 1)).toString('latin1').startsWith('Ensec64')).toBe(true);
+    expect(m.next(text, 0, new Set([other]))).toBe(text.indexOf('Ensec64'));
+    expect(m.next(text, text.length)).toBe(-1);
+  });
+
+  test('names the literals wholly inside a range', () => {
+    const start = text.indexOf('Ensec64');
+    expect(m.keysIn(text, start, start + 7)).toEqual(new Set([utf8]));
+    expect(m.keysIn(text, start, start + 6)).toEqual(new Set());
+  });
 });
