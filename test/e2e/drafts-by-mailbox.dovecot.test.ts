@@ -5,12 +5,12 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { processMailbox } from '../../src/app/process-mailbox';
 import { loadConfig } from '../../src/config/load';
 import { createCasebot, createMailbox } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, withImapClient, type DovecotServer } from '../helpers/dovecot';
 import { buildMail, type MailSpec } from '../helpers/mail-factory';
 import { deliver, tempMaildir } from '../helpers/temp-maildir';
 import { writeTestConfig, type TestMailbox } from '../helpers/test-config';
@@ -81,15 +81,7 @@ describe('a fresh store against Drafts that already hold the drafts', () => {
   test('IMAP (Dovecot): adopted, not appended again', async () => {
     const s = (server = await startDovecot());
     process.env.CASEBOT_TEST_IMAP_PASSWORD = s.password;
-    const withClient = async <T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> => {
-      const c = new ImapFlow({ host: s.host, port: s.port, secure: false, auth: { user: s.user, pass: s.password }, logger: false });
-      await c.connect();
-      try {
-        return await fn(c);
-      } finally {
-        await c.logout().catch(() => undefined);
-      }
-    };
+    const withClient = <T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> => withImapClient(s, fn);
     await freshStoreScenario({
       mailbox: { imap: { host: s.host, port: s.port, user: s.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' } },
       deliver: async (spec) => void (await withClient(async (c) => c.append('INBOX', await buildMail(spec)))),

@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { ImapMailbox } from '../../src/adapters/imap/imap-mailbox';
 import { processMailbox } from '../../src/app/process-mailbox';
 import { makeDigest } from '../../src/app/send-digest';
@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/load';
 import { createCasebot, createMailbox } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
 import type { MailRef } from '../../src/ports/mailbox';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, withImapClient, type DovecotServer } from '../helpers/dovecot';
 import { buildMail } from '../helpers/mail-factory';
 import { writeTestConfig } from '../helpers/test-config';
 import { withFaults } from '../helpers/with-faults';
@@ -34,15 +34,7 @@ afterEach(async () => {
 
 const config = () => writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' } });
 
-async function withClient<T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const c = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.logout().catch(() => undefined);
-  }
-}
+const withClient = <T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> => withImapClient(server, fn);
 
 async function deliverCase(): Promise<string> {
   n++;

@@ -7,12 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { processMailbox } from '../../src/app/process-mailbox';
 import { loadConfig } from '../../src/config/load';
 import { createCasebot } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, withImapClient, type DovecotServer } from '../helpers/dovecot';
 import { buildMail } from '../helpers/mail-factory';
 import { writeTestConfig } from '../helpers/test-config';
 
@@ -51,10 +50,7 @@ afterAll(async () => {
 
 async function deliver(caseId: string): Promise<void> {
   const raw = await buildMail({ from: 'kehu@unit.example.cn', to: ['weiliang@cmgos.com'], subject: `[案例号: ${caseId} ] 升级失败`, date: new Date().toISOString(), messageId: `<oauth2.${caseId}@unit.example.cn>`, text: '升级失败' });
-  const c = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
-  await c.connect();
-  await c.append('INBOX', raw);
-  await c.logout();
+  await withImapClient(server, (c) => c.append('INBOX', raw));
 }
 
 const configWithToken = (token: string) => {

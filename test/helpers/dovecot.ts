@@ -12,6 +12,18 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { ImapFlow } from 'imapflow';
+
+/** A plain password login to the test server, for setting up and looking at its mailbox. */
+export async function withImapClient<T>(server: Pick<DovecotServer, 'host' | 'port' | 'user' | 'password'>, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+  const c = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.logout().catch(() => undefined);
+  }
+}
 
 export interface DovecotServer {
   host: string;
