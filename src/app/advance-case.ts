@@ -1,13 +1,17 @@
 // Carries out the next-step decision for a case that changed.
 
+import { statusChange } from '../core/case/case-state';
+import type { CaseView } from '../core/case/case-view';
+import { reopenedNotice } from '../core/commands/engineer-notice';
 import { decideNextStep } from '../core/case/next-step';
 import type { CasebotDeps, PassReport } from './casebot-deps';
 import { draftCase } from './draft-case';
+import { mailEngineer } from './engineer-mail';
 
 export async function advanceCase(deps: CasebotDeps, caseId: string, report: PassReport): Promise<void> {
   const { store } = deps;
   const at = deps.clock().toISOString();
-  const view = store.loadCaseView(caseId);
+  const view = await followMail(deps, store.loadCaseView(caseId));
   const decision = view.status === 'closed' ? ({ action: 'none', reason: 'the case is closed' } as const) : decideNextStep(view);
 
   if (decision.action === 'draft') {
@@ -31,4 +35,23 @@ export async function advanceCase(deps: CasebotDeps, caseId: string, report: Pas
     }
     store.clearDirty(caseId);
   });
+}
+
+/** Moves the stored status where the thread's mail says it is: a sent closure closes, the customer's mail after it reopens. */
+async function followMail(deps: CasebotDeps, view: CaseView): Promise<CaseView> {
+  const change = statusChange(view);
+  if (!change) return view;
+  const { store } = deps;
+  const at = deps.clock().toISOString();
+  const mail = view.messages.find((m) => m.messageId === change.messageId);
+  store.transaction(() => {
+    // Closed when the closure went out, not when casebot read it.
+    store.setCaseStatus(view.caseId, change.status, change.status === 'closed' && change.at ? change.at : at);
+    if (change.status === 'open') store.snooze(view.caseId, null);
+    const actor = change.by === 'customer-wrote' ? (mail?.from?.address ?? 'unknown') : 'casebot';
+    store.appendEvent({ at, caseId: view.caseId, messageId: change.messageId || null, actor, type: change.status === 'closed' ? 'case-closed' : 'case-reopened', detail: { by: change.by } });
+  });
+  deps.log.info(change.status === 'closed' ? 'case closed by the closure sent' : 'case reopened by the customer', { caseId: view.caseId, messageId: change.messageId });
+  if (change.status === 'open') await mailEngineer(deps, store.getCase(view.caseId)!.engineer, view.caseId, reopenedNotice(view.caseId, view.subject, mail?.from?.address ?? ''), change.messageId || null);
+  return { ...view, status: change.status };
 }

@@ -9,7 +9,8 @@ import { ownText } from '../core/mail/strip-quote';
 import { similarCasesNotice } from '../core/memory/note';
 import { memoryQuery } from '../core/memory/query';
 import { rankSimilar } from '../core/memory/rank';
-import { closureSummary, rememberCase, type CaseThread } from '../core/memory/remember';
+import { closureSummary } from '../core/case/case-state';
+import { rememberCase, type CaseThread } from '../core/memory/remember';
 import { codeSynonyms, type CodeSynonyms } from '../core/memory/tokens';
 import type { MemoryQuery, RememberedCase, SimilarCase } from '../core/memory/types';
 import { readLogText } from '../core/analyze/decode-text';
@@ -88,7 +89,7 @@ function caseThread(deps: CasebotDeps, caseId: string): CaseThread | null {
   const sent = mails.filter((m) => m.direction === 'outbound');
   const closingMail = [...sent].reverse().find((m) => closureSummary(m.text) !== null) ?? null;
   const closedEvent = [...events].reverse().find((e) => e.type === 'case-closed' || e.type === 'case-reopened');
-  const closedByCommand = summary.status === 'closed' && closedEvent?.type === 'case-closed' ? closedEvent : null;
+  const closedByCommand = summary.status === 'closed' && closedEvent?.type === 'case-closed' && closedEvent.detail.by === undefined ? closedEvent : null;
   if (!closedByCommand && !closingMail) return null;
   const commandSummary = typeof closedByCommand?.detail.summary === 'string' && closedByCommand.detail.summary !== '' ? closedByCommand.detail.summary : null;
   const draft = store.liveDraft(caseId);

@@ -6,7 +6,8 @@
 import { findCaseId } from '../core/case/case-id';
 import { isSuccessReport } from '../core/case/success-report';
 import { ownText } from '../core/mail/strip-quote';
-import { closureSummary, rememberCase } from '../core/memory/remember';
+import { closureSummary } from '../core/case/case-state';
+import { rememberCase } from '../core/memory/remember';
 import type { Analysis, ParsedMail } from '../core/types';
 import type { Mailbox } from '../ports/mailbox';
 import type { CasebotDeps } from './casebot-deps';

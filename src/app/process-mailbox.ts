@@ -5,6 +5,7 @@
 // duplicates. The mailbox is only read, except for casebot's own drafts and sent copies.
 
 import type { FolderRole } from '../ports/mailbox';
+import { MailboxUnavailable } from '../ports/mailbox';
 import { advanceCase } from './advance-case';
 import { updateCaseMemory } from './case-memory';
 import { emptyReport, type CasebotDeps, type PassReport } from './casebot-deps';
@@ -30,11 +31,31 @@ export async function processMailbox(deps: CasebotDeps): Promise<PassReport> {
       for (const ref of refs) await ingestWithinBudget(deps, ref, report);
     }
     const touched = deps.store.dirtyCases();
-    for (const caseId of touched) await advanceCase(deps, caseId, report);
+    for (const caseId of touched) await advanceWithoutStopping(deps, caseId, report);
     await updateCaseMemory(deps, touched);
   });
   await syncDrafts(deps, report);
   await queueScheduledDigests(deps);
   await deliverOutbox(deps, report);
   return report;
+}
+
+/**
+ * One case whose draft cannot be made (a template that fails to render) is set aside with its
+ * reason, where the engineer sees it, and the pass goes on for every other case. The case is
+ * tried again when its next mail comes in.
+ */
+async function advanceWithoutStopping(deps: CasebotDeps, caseId: string, report: PassReport): Promise<void> {
+  try {
+    await advanceCase(deps, caseId, report);
+  } catch (err) {
+    if (err instanceof MailboxUnavailable) throw err;
+    const reason = (err as Error).message;
+    report.failed++;
+    deps.log.error('case set aside: its next step failed', { caseId, reason });
+    deps.store.transaction(() => {
+      deps.store.appendEvent({ at: deps.clock().toISOString(), caseId, messageId: null, actor: 'casebot', type: 'draft-failed', detail: { reason } });
+      deps.store.clearDirty(caseId);
+    });
+  }
 }

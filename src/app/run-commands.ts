@@ -5,12 +5,14 @@ import { authorizeSender, parseAuthenticationResults, type AuthVerdicts } from '
 import { commandResultNotice, refusalNotice, statusNotice } from '../core/commands/engineer-notice';
 import { eventLabel } from '../core/commands/event-view';
 import { helpText, type Command, type ParsedCommands } from '../core/commands/parse-commands';
+import { closureAlreadySent } from '../core/case/case-state';
 import type { CaseView } from '../core/case/case-view';
 import type { ParsedMail } from '../core/types';
 import type { MailRef } from '../ports/mailbox';
 import type { NewArtifact } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
 import { draftCase } from './draft-case';
+import { isUnfinished, PLACEHOLDER } from '../core/draft/build-draft';
 import { queueDigest } from './send-digest';
 import { mailEngineer } from './engineer-mail';
 import { rememberIfClosed } from './case-memory';
@@ -127,18 +129,23 @@ async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail:
     }
     case 'close': {
       const v = view();
-      const diagnosed = [...v.messages].reverse().find((m) => (m.analysis?.findings.length ?? 0) > 0);
-      await order(v, 'closure', { analysisId: diagnosed?.analysis?.id ?? null, engineerText: command.arg });
+      // The closure already went out (casebot's or the engineer's own): a second would repeat it.
+      const sent = closureAlreadySent(v);
+      if (!sent) {
+        const diagnosed = [...v.messages].reverse().find((m) => (m.analysis?.findings.length ?? 0) > 0);
+        await order(v, 'closure', { analysisId: diagnosed?.analysis?.id ?? null, engineerText: command.arg });
+      }
       store.transaction(() => {
         store.setCaseStatus(caseId, 'closed', at);
         event('case-closed', { summary: command.arg });
       });
       rememberIfClosed(deps, caseId);
-      return '已生成结案总结草稿，案例已标记为结案';
+      return sent ? '结案邮件已经发出，没有再生成结案草稿；案例已标记为结案' : '已生成结案总结草稿，案例已标记为结案';
     }
     case 'send': {
       const draft = store.liveDraft(caseId);
       if (!draft) throw new Error('没有待发送的草稿');
+      if (isUnfinished(draft.bodyText)) throw new Error(`草稿中还有待工程师填写的内容（${PLACEHOLDER}…】），请在草稿箱中补全后从邮件客户端发送`);
       if (!deps.sender) throw new Error('没有配置 SMTP 服务器，无法发送');
       const parsed = await deps.codec.parse(draft.raw, deps.clock());
       const to = [...parsed.to, ...parsed.cc].map((a) => a.address);

@@ -91,10 +91,12 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   data.customers.forEach((c, i) => {
     if (c.engineer && !engineers.has(c.engineer.toLowerCase())) problems.push(`customers.${i}.engineer: ${c.engineer} is not listed under engineers`);
   });
-  if (problems.length > 0) throw new ConfigError(abs, problems);
-
   const dir = path.dirname(abs);
   const resolve = (p: string) => path.resolve(dir, p);
+  const collectorZip = data.logCollector.attachment ? resolve(data.logCollector.attachment) : null;
+  if (collectorZip && !fs.statSync(collectorZip, { throwIfNoEntry: false })?.isFile()) problems.push(`logCollector.attachment: ${collectorZip} is not a file`);
+  if (problems.length > 0) throw new ConfigError(abs, problems);
+
   const mailbox: ConfigFile['mailbox'] =
     data.mailbox.kind === 'maildir'
       ? { kind: 'maildir', maildir: { ...data.mailbox.maildir, path: resolve(data.mailbox.maildir.path) } }
@@ -103,6 +105,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     ...data,
     mailbox,
     store: { path: resolve(data.store.path) },
+    logCollector: { ...data.logCollector, ...(collectorZip ? { attachment: collectorZip } : {}) },
     intake: { ...data.intake, ...(data.intake.dropFolder ? { dropFolder: resolve(data.intake.dropFolder) } : {}) },
     knowledgeDir: data.knowledgeDir ? resolve(data.knowledgeDir) : path.join(projectRoot(), 'knowledge'),
     templatesDir: data.templatesDir ? resolve(data.templatesDir) : path.join(projectRoot(), 'templates'),

@@ -75,6 +75,8 @@ export const configSchema = z
         address: email,
         hotline: z.string().min(1),
         website: z.string().min(1),
+        // The product customers upgrade to, as drafts name it (V2020-L); left out, drafts say 系统.
+        product: z.string().min(1).optional(),
       })
       .strict(),
     engineers: z
@@ -116,7 +118,10 @@ export const configSchema = z
     logCollector: z
       .object({
         name: z.string().default('CMGELogCollector'),
-        download: z.string().default('附件中的CMGELogCollector.zip'),
+        // The collector's zip, attached to scope and log-request drafts (a path from this file's folder).
+        attachment: z.string().min(1).optional(),
+        // Where customers get it when it is not attached (a portal page, a link).
+        download: z.string().min(1).optional(),
       })
       .strict()
       .default({}),

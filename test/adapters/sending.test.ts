@@ -62,6 +62,7 @@ describe('the outbox', () => {
   const SUBJECT = '回复: [案例号: CAS-06079-G5K3W1 ]';
 
   beforeEach(async () => {
+    process.env.CASEBOT_TEST_PORTAL_TIANJIN = 'tianjin';
     smtp = await startSmtpSink();
     root = tempMaildir();
     bot = createCasebot(loadConfig(writeTestConfig({ maildir: root, smtpPort: smtp.port })), quiet);
@@ -92,6 +93,27 @@ describe('the outbox', () => {
     await processMailbox(bot);
     expect(smtp.received.filter((r) => r.to.includes('zhaoming@tj.icbc.example.cn'))).toHaveLength(1);
     expect(fs.readdirSync(path.join(root, '.Sent', 'cur')).filter((f) => !f.startsWith('.'))).toHaveLength(1);
+  });
+
+  test('/send refuses a draft that still holds a placeholder, and says why', async () => {
+    // A second opening mail on a fresh store, without the upload password configured.
+    delete process.env.CASEBOT_TEST_PORTAL_TIANJIN;
+    await bot.close();
+    bot = createCasebot(loadConfig(writeTestConfig({ maildir: tempMaildir(), smtpPort: smtp.port })), quiet);
+    await bot.mailbox.open();
+    const inbox = (bot.mailbox as unknown as { root: string }).root;
+    fs.writeFileSync(path.join(inbox, 'new', '1900000100.M1P1.t:2,'), fs.readFileSync(path.join(__dirname, '../../mailbox-fixtures/seed-case/01-opening.eml')));
+    await processMailbox(bot);
+    const draft = bot.store.liveDraft('CAS-06079-G5K3W1')!;
+    expect(draft.bodyText).toContain('密码：【请工程师填写】');
+    expect((await bot.codec.parse(draft.raw, new Date())).subject).toMatch(/^\[待填写\] 回复: /);
+    fs.writeFileSync(path.join(inbox, 'new', '1900000200.M2P1.t:2,'), await commandMail(`${SUBJECT} /send`));
+    await processMailbox(bot);
+    expect(bot.store.outboxByMessageId(draft.messageId)).toBeNull();
+    // Only the engineer hears back, with the reason.
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.to).toEqual(['weiliang@cmgos.com']);
+    expect((await bot.codec.parse(smtp.received[0]!.raw, new Date())).text).toContain('✖ /send 失败：草稿中还有待工程师填写的内容');
   });
 
   test('a refusal is a clear failure on the case, and nothing is resent', async () => {

@@ -9,6 +9,7 @@ import { processMailbox } from '../../src/app/process-mailbox';
 import { loadConfig } from '../../src/config/load';
 import { createCasebot } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
+import { draftAsRead, expectGolden, repeatedSentences } from '../helpers/golden';
 import { writeTestConfig } from '../helpers/test-config';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -66,4 +67,9 @@ test('one draft for each demo case, and nothing more on a second pass', async ()
   expect(byCase.get('CAS-06127-B5N8X3')!.text).toContain('bcdedit /delete {b8e1d4c7-2f6a-4e93-9c05-7a1d3e8f6b52}');
   expect(byCase.get('CAS-06213-R8K2P4')!.text).toContain('陈静 您好：'); // not a configured contact: greeted by display name
   expect(snapshot(fixture)).toEqual(before);
+  // The exact text of each, as the engineer opens it in Drafts.
+  for (const [caseId, draft] of byCase) {
+    expectGolden(`demo-${caseId}-${String(draft.headers.get('x-casebot-draft'))}.txt`, draftAsRead(draft));
+    expect(repeatedSentences(draft.text ?? '')).toEqual([]);
+  }
 });

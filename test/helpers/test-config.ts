@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 
+export const COLLECTOR_ZIP = path.join(__dirname, '../fixtures/collector/CMGELogCollector.zip');
+
 export interface TestMailbox {
   /** One of passwordEnv (password login), accessTokenEnv (a fixed OAuth2 token) and oauth2 (tokens casebot fetches). */
   imap?: {
@@ -32,7 +34,9 @@ export function writeTestConfig(mailbox: TestMailbox, dir = fs.mkdtempSync(path.
         }
       : { kind: 'maildir', maildir: { path: mailbox.maildir, pollSeconds: 1 } },
     store: { path: path.join(dir, 'casebot.sqlite') },
-    team: { name: 'CMGOS 技术支持中心', address: 'support@cmgos.com', hotline: '400-818-0055', website: 'www.cmgos.com' },
+    team: { name: 'CMGOS 技术支持中心', address: 'support@cmgos.com', hotline: '400-818-0055', website: 'www.cmgos.com', product: 'V2020-L' },
+    // A stand-in for the vendor's collector: the drafts that ask for logs carry it.
+    logCollector: { name: 'CMGELogCollector', attachment: COLLECTOR_ZIP },
     engineers: [{ name: 'Wei Liang', address: 'weiliang@cmgos.com', default: true }],
     portal: { name: 'CDUC', url: 'https://cduc.cmgos.com' },
     customers: [

@@ -112,6 +112,7 @@ export class MimeMailCodec implements MailCodec {
       date: new Date(draft.date),
       text: draft.text,
       ...(draft.html ? { html: draft.html } : {}),
+      ...(draft.attachments?.length ? { attachments: draft.attachments.map((a) => ({ filename: a.filename, path: a.path })) } : {}),
       textEncoding: 'base64',
       headers: extraHeaders,
     });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { PLACEHOLDER } from '../../core/draft/build-draft';
 import type { CaseMessage, CaseView, DraftKind, LiveDraft } from '../../core/case/case-view';
 import type { DigestData } from '../../core/digest/digest-data';
 import type { Analysis, Confidence, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
@@ -263,7 +264,12 @@ export class SqliteCaseStore implements CaseStore {
     const c = this.sql('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
     if (!c) throw new Error(`no case ${caseId}`);
     // Commands to casebot are not part of the conversation with the customer.
-    const rows = this.sql("SELECT * FROM messages WHERE case_id = ? AND direction != 'command' ORDER BY arrived_at, id").all(caseId) as Row[];
+    const rows = this
+      .sql(
+        `SELECT m.*, (SELECT d.kind FROM drafts d WHERE d.case_id = m.case_id AND (d.message_id = m.message_id OR d.sent_message_id = m.message_id) LIMIT 1) AS sent_draft_kind
+           FROM messages m WHERE m.case_id = ? AND m.direction != 'command' ORDER BY m.arrived_at, m.id`,
+      )
+      .all(caseId) as Row[];
     const latestAnalysis = this.sql('SELECT id FROM analyses WHERE message_row = ? ORDER BY id DESC LIMIT 1');
     const messages: CaseMessage[] = rows.map((r) => {
       const a = latestAnalysis.get(r.id) as Row | undefined;
@@ -275,8 +281,11 @@ export class SqliteCaseStore implements CaseStore {
         from: r.from_json ? (JSON.parse(String(r.from_json)) as MailAddress) : null,
         to: JSON.parse(String(r.to_json)),
         cc: JSON.parse(String(r.cc_json)),
+        date: String(r.date),
         subject: String(r.subject),
         references: JSON.parse(String(r.references_json)),
+        text: String(r.body_text),
+        sentDraftKind: r.direction === 'outbound' && r.sent_draft_kind ? (String(r.sent_draft_kind) as DraftKind) : null,
         successReport: r.success_report === 1,
         machine: r.machine === null || r.machine === undefined ? null : String(r.machine),
         logAttachments: Number(r.log_attachments),
@@ -290,6 +299,14 @@ export class SqliteCaseStore implements CaseStore {
     const liveDraft: LiveDraft | null = live
       ? { id: Number(live.id), kind: String(live.kind) as DraftKind, messageId: String(live.message_id), basedOn: String(live.based_on), createdAt: String(live.created_at) }
       : null;
+    // An accepted command is a 'command' event; it counts from when its mail arrived.
+    const commands = this
+      .sql(
+        `SELECT json_extract(e.detail_json, '$.name') AS name, COALESCE(m.arrived_at, e.at) AS at
+           FROM events e LEFT JOIN messages m ON m.message_id = e.message_id
+          WHERE e.case_id = ? AND e.type = 'command' AND json_extract(e.detail_json, '$.name') IN ('close', 'reopen') ORDER BY e.id`,
+      )
+      .all(caseId) as Row[];
     return {
       caseId,
       subject: String(c.subject),
@@ -297,6 +314,8 @@ export class SqliteCaseStore implements CaseStore {
       status: c.status === 'closed' ? 'closed' : 'open',
       messages,
       liveDraft,
+      notes: (this.sql(`SELECT json_extract(detail_json, '$.text') AS text FROM events WHERE case_id = ? AND type = 'note' ORDER BY id`).all(caseId) as Row[]).map((r) => String(r.text ?? '')),
+      statusCommands: commands.map((r) => ({ name: r.name === 'close' ? 'close' : 'reopen', at: String(r.at) })),
     };
   }
 
@@ -360,13 +379,13 @@ export class SqliteCaseStore implements CaseStore {
                   c.last_inbound_at, c.last_outbound_at, c.top_finding, c.top_category,
                   (SELECT m.message_id FROM messages m WHERE m.case_id = c.case_id ORDER BY m.id LIMIT 1) AS thread_message_id,
                   (SELECT MIN(m.arrived_at) FROM messages m WHERE m.case_id = c.case_id) AS started_at,
-                  d.kind AS draft_kind, d.created_at AS draft_created_at
+                  d.kind AS draft_kind, d.created_at AS draft_created_at, instr(d.body_text, @placeholder) > 0 AS draft_unfinished
              FROM cases c
              LEFT JOIN drafts d ON d.case_id = c.case_id AND d.status IN ('pending', 'appending', 'live')
             WHERE (c.status = 'open' OR c.closed_at >= @since) ${byEngineer}
             ORDER BY c.case_id`,
         )
-        .all({ since, engineer }) as Row[]
+        .all({ since, engineer, placeholder: PLACEHOLDER }) as Row[]
     ).map((r) => ({
       caseId: String(r.case_id),
       subject: String(r.subject),
@@ -383,12 +402,13 @@ export class SqliteCaseStore implements CaseStore {
       topCategory: nullable(r.top_category),
       draftKind: nullable(r.draft_kind),
       draftCreatedAt: nullable(r.draft_created_at),
+      draftUnfinished: r.draft_unfinished === 1,
     }));
     const events = (
       this
         .sql(
           `SELECT e.* FROM events e LEFT JOIN cases c ON c.case_id = e.case_id
-            WHERE e.type IN ('mail-unmatched', 'mail-quarantined', 'command-refused', 'send-failed', 'mail-received', 'mailbox-fault', 'draft-refused')
+            WHERE e.type IN ('mail-unmatched', 'mail-quarantined', 'command-refused', 'send-failed', 'mail-received', 'mailbox-fault', 'draft-refused', 'draft-failed')
               AND e.at >= @since ${engineer === null ? '' : 'AND (c.engineer = @engineer OR e.case_id IS NULL)'}
             ORDER BY e.id`,
         )

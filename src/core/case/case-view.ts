@@ -9,11 +9,17 @@ export interface CaseMessage {
   direction: 'inbound' | 'outbound';
   /** When the mailbox received it (ISO 8601). */
   arrivedAt: string;
+  /** The Date its sender's client wrote (ISO 8601): the order people read a thread in. */
+  date: string;
   from: MailAddress | null;
   to: MailAddress[];
   cc: MailAddress[];
   subject: string;
   references: string[];
+  /** The plain-text body as received, quotes included. */
+  text: string;
+  /** Which of casebot's drafts this sent mail was (as drafted or edited), or null. */
+  sentDraftKind: DraftKind | null;
   successReport: boolean;
   /** Machine mail (auto-reply, bounce…): part of the record, never answered. */
   machine: string | null;
@@ -41,4 +47,8 @@ export interface CaseView {
   /** In the order the mailbox received them, oldest first. */
   messages: CaseMessage[];
   liveDraft: LiveDraft | null;
+  /** What engineers noted on the case (/note), oldest first. */
+  notes: string[];
+  /** The engineers' accepted /close and /reopen, when their mail arrived. */
+  statusCommands: { name: 'close' | 'reopen'; at: string }[];
 }

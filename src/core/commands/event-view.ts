@@ -22,12 +22,13 @@ const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => stri
   'send-queued': () => '邮件已进入发送队列',
   'mail-sent': (d) => `邮件已发出（${String(d.to ?? '')}）`,
   'send-failed': (d) => `发送失败：${String(d.error)}`,
-  'case-closed': () => '案例已结案',
-  'case-reopened': () => '案例重新打开',
+  'case-closed': (d) => (d.by === 'closure-sent' ? '结案邮件已发出，案例已结案' : '案例已结案'),
+  'case-reopened': (d) => (d.by === 'customer-wrote' ? '客户在结案后来信，案例重新打开' : '案例重新打开'),
   'case-snoozed': (d) => `暂停提醒至 ${String(d.until).slice(0, 10)}`,
   'memory-lookup': (d) => `查找相似历史案例：${Array.isArray(d.similar) && d.similar.length > 0 ? (d.similar as { caseId: string }[]).map((s) => s.caseId).join('、') : '无'}`,
   'fixed-by': (d, actor) => `记录解决问题的修复：${String(d.finding)}（${actor}）`,
   'memory-feedback': (d, actor) => `相似案例 ${String(d.about)} ${d.useful ? '有用' : '没用'}（${actor}）`,
+  'draft-failed': (d) => `草稿无法生成：${String(d.reason)}`,
   'mail-quarantined': (d) => `邮件被隔离：${String(d.reason)}`,
 };
 

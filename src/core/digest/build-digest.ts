@@ -3,6 +3,7 @@
 // way in. Pure: the store's rows, the clock and the thresholds in; data for the templates out.
 
 import { caseTitle } from '../case/case-id';
+import { caseStage } from '../case/case-state';
 import type { DigestCaseRow, DigestData, DigestEventRow } from './digest-data';
 
 export interface DigestSettings {
@@ -114,9 +115,11 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
     finding: c.topFinding ?? '（尚无分析结果）',
     days: days(at),
     since: (at ?? '').slice(0, 10),
-    draft: c.draftKind ? `${DRAFT_NAMES[c.draftKind] ?? c.draftKind}，已等待 ${Math.floor((now.getTime() - Date.parse(c.draftCreatedAt!)) / 3600000)} 小时` : '',
+    draft: c.draftKind
+      ? `${DRAFT_NAMES[c.draftKind] ?? c.draftKind}，已等待 ${Math.floor((now.getTime() - Date.parse(c.draftCreatedAt!)) / 3600000)} 小时${c.draftUnfinished ? '，有待工程师填写的内容' : ''}`
+      : '',
   });
-  const customerLast = (c: DigestCaseRow) => c.lastInboundAt !== null && (c.lastOutboundAt === null || c.lastInboundAt > c.lastOutboundAt);
+  const customerLast = (c: DigestCaseRow) => caseStage(c.status, c.lastInboundAt, c.lastOutboundAt) === 'needs-reply';
   const lastActivity = (c: DigestCaseRow) => [c.lastInboundAt, c.lastOutboundAt, c.startedAt].filter((x): x is string => x !== null).sort().pop() ?? null;
   const byAge = (a: CaseLine, b: CaseLine) => b.days - a.days;
 
@@ -180,6 +183,7 @@ function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine
     'command-refused': () => `拒绝了 ${e.actor} 的命令：${String(d.reason ?? '')}`,
     'send-failed': () => `发送失败：${String(d.error ?? '')}`,
     'mailbox-fault': () => `邮箱连接故障：${String(d.error ?? '')}`,
+    'draft-failed': () => `草稿无法生成（${String(d.reason ?? '')}），修复模板后该案例下次来信时会重新起草`,
     'draft-refused': () => `${DRAFT_NAMES[String(d.kind)] ?? String(d.kind ?? '')}草稿未能存入草稿箱（服务器答复：${String(d.reason ?? '')}），每轮都会重试`,
     'mail-received': () =>
       `日志无法使用：${(d.bundles as { file: string; problems?: string[] }[]).flatMap((b) => b.problems ?? []).join('；')}`,

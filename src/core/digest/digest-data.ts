@@ -21,6 +21,8 @@ export interface DigestCaseRow {
   topCategory: string | null;
   draftKind: string | null;
   draftCreatedAt: string | null;
+  /** The draft still holds text only an engineer can fill in. */
+  draftUnfinished: boolean;
 }
 
 export type DigestEventRow = CaseEvent;

@@ -7,12 +7,14 @@ import type { CaseMessage, CaseView, DraftKind } from '../case/case-view';
 import type { RerequestReason } from '../case/next-step';
 import type { Analysis, Evidence, Finding, MailAddress, Outcome } from '../types';
 import type { RenderTemplate } from './templates';
+import { consentToClose, followUp, problemDefinition, sentCommands } from './thread-facts';
 
 export interface DraftContext {
-  team: { name: string; address: string; hotline: string; website: string };
+  team: { name: string; address: string; hotline: string; website: string; product?: string | undefined };
   engineer: { name: string; address: string; title: string };
   portal: { name: string; url: string };
-  collector: { name: string; download: string };
+  /** The log collector: attached (a file path) to scope and log requests, or where to download it. */
+  collector: { name: string; attachment?: string | undefined; download?: string | undefined };
   /** Salutation per customer address, e.g. 赵先生. */
   salutations: Map<string, string>;
   upload: { user: string; password: string | null } | null;
@@ -41,6 +43,17 @@ export interface DraftMail {
   text: string;
   /** An HTML alternative (the digest); drafts are plain text. */
   html?: string;
+  /** Files sent with it (the log collector), by path. */
+  attachments?: { filename: string; path: string }[];
+}
+
+/** Templates write this where only an engineer can fill in the text (a password nobody configured). */
+export const PLACEHOLDER = '【请工程师填写';
+/** Put before an unfinished draft's subject. */
+export const UNFINISHED_SUBJECT = '[待填写]';
+
+export function isUnfinished(text: string): boolean {
+  return text.includes(PLACEHOLDER);
 }
 
 /** How many earlier Message-IDs a reply carries; clients cope with more, some relays don't. */
@@ -53,17 +66,24 @@ const MAX_POSSIBILITIES = 3;
 export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftContext, render: RenderTemplate, now: Date): DraftMail {
   const answered = view.messages.find((m) => m.messageId === request.basedOn);
   if (!answered) throw new Error(`case ${view.caseId} has no message ${request.basedOn}`);
+  const closure = request.kind === 'closure';
+  // The collector goes with the mails that ask for logs; a diagnosis only says where to get it.
+  const attachCollector = (request.kind === 'scope-request' || request.kind === 'log-rerequest') && ctx.collector.attachment ? ctx.collector.attachment : null;
   const data = {
     salutation: salutationFor(answered, ctx),
     team: ctx.team,
+    product: ctx.team.product ?? '',
     engineer: ctx.engineer,
     portal: ctx.portal,
-    collector: ctx.collector,
+    collector: { name: ctx.collector.name, download: ctx.collector.download ?? '', attached: attachCollector ? fileName(attachCollector) : '' },
     upload: ctx.upload,
     caseId: view.caseId,
     title: view.title,
-    problem: problemStatement(view.title),
-    findings: (request.analysis?.findings ?? []).map((f) => findingView(f, request.kind === 'closure' ? CLOSURE_EVIDENCE_LINES : Infinity)),
+    problem: problemDefinition(view),
+    findings: (request.analysis?.findings ?? []).map((f) => findingView(f, closure ? CLOSURE_EVIDENCE_LINES : Infinity, closure ? view : null)),
+    followUp: request.kind === 'diagnosis' ? followUp(view, answered, request.analysis) : null,
+    confirmed: answered.successReport,
+    consent: closure && consentToClose(view),
     outcome: request.analysis?.outcome ? outcomeView(request.analysis.outcome) : null,
     // A cause is told as a cause only when some finding has evidence of it; otherwise as possibilities.
     certain: (request.analysis?.findings ?? []).some((f) => f.confidence !== 'low'),
@@ -77,24 +97,21 @@ export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftCont
     intakeProblems: answered.intakeProblems,
     reason: request.rerequestReason,
     engineerText: request.engineerText ?? '',
-    resolution: (request.kind === 'closure' && request.engineerText) || request.analysis?.findings[0]?.resolution || '问题已解决，升级系统成功。',
+    resolution: (closure && request.engineerText) || request.analysis?.findings[0]?.resolution || '问题已解决，升级系统成功。',
   };
+  const text = render(request.kind, data);
   return {
     messageId: draftMessageId(view.caseId, request, ctx.team.address),
     from: { name: ctx.engineer.name, address: ctx.engineer.address },
     ...recipients(answered, ctx),
-    subject: replySubject(answered.subject || view.subject),
+    // Left unfinished (a password nobody configured): the Drafts folder shows it before anyone sends it.
+    subject: `${isUnfinished(text) ? `${UNFINISHED_SUBJECT} ` : ''}${replySubject(answered.subject || view.subject)}`,
     inReplyTo: answered.messageId,
     references: [...answered.references.filter((r) => r !== answered.messageId), answered.messageId].slice(-MAX_REFERENCES),
     date: now.toISOString(),
-    text: render(request.kind, data),
+    text,
+    ...(attachCollector ? { attachments: [{ filename: fileName(attachCollector), path: attachCollector }] } : {}),
   };
-}
-
-/** 问题定义 from the subject's title: `天津分行升级报错回退分析` → `天津分行升级报错回退，需要分析报错原因。` */
-export function problemStatement(title: string): string {
-  const core = title.replace(/[，,。.\s]*(?:原因)?分析$/, '').trim() || title;
-  return `${core}，需要分析报错原因。`;
 }
 
 /** Same case, same answered mail, same kind → same Message-ID, so a re-run never makes a second draft. */
@@ -148,7 +165,8 @@ function outcomeView(outcome: Outcome) {
   };
 }
 
-function findingView(finding: Finding, maxLines: number) {
+/** A finding as a template shows it; in a closure (`sentIn`) only the commands that really went out. */
+function findingView(finding: Finding, maxLines: number, sentIn: CaseView | null) {
   return {
     title: finding.title,
     summary: finding.summary,
@@ -157,8 +175,13 @@ function findingView(finding: Finding, maxLines: number) {
     fix: finding.fix.map((s, i) => ({ number: i + 1, ordinal: CHINESE_ORDINALS[i] ?? String(i + 1), text: s.text, commands: s.commands })),
     resolution: finding.resolution,
     facts: finding.facts,
+    sentCommands: sentIn ? sentCommands(sentIn, finding.fix.flatMap((s) => s.commands)) : [],
   };
 }
 
 const CHINESE_ORDINALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
+
+function fileName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}

@@ -31,12 +31,6 @@ const NO_FIX = /未解决|无法解决|没有解决|不能解决|未能解决|�
 const WORKAROUND = /规避|绕过|变通|临时方案|暂时跳过|workaround/i;
 const SUCCESS = /(?:升级|安装)(?:系统)?(?:已经|已)?成功|已成功|问题(?:已)?解决/;
 
-/** The 问题总结 line of a closure mail, or null. */
-export function closureSummary(text: string): string | null {
-  const m = /问题总结\s*[:：]\s*\n?\s*([^\n]+)/.exec(text);
-  return m ? m[1]!.trim() : null;
-}
-
 export function rememberCase(thread: CaseThread, knowledge: Pick<Knowledge, 'rules'>, synonyms: CodeSynonyms, options: FingerprintOptions = {}): RememberedCase {
   const distinct = distinctFindings(thread.analyses, knowledge, options);
   const fixIndex = fixedFinding(thread, distinct);
