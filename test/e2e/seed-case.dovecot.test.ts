@@ -12,6 +12,8 @@ import { loadConfig } from '../../src/config/load';
 import { createCasebot, type Casebot } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { commandMail } from '../helpers/engineer-mail';
+import { buildMail } from '../helpers/mail-factory';
 import { writeTestConfig } from '../helpers/test-config';
 
 const seedDir = path.join(__dirname, '../../mailbox-fixtures/seed-case');
@@ -35,6 +37,17 @@ afterAll(async () => {
   await client?.logout().catch(() => undefined);
   await server?.stop();
 });
+
+const CASE = 'CAS-06079-G5K3W1';
+
+async function withBot(check: (bot: Casebot) => void): Promise<void> {
+  const bot = newBot();
+  try {
+    check(bot);
+  } finally {
+    await bot.close();
+  }
+}
 
 function newBot(): Casebot {
   return createCasebot(loadConfig(configFile), quiet);
@@ -141,7 +154,11 @@ test('the seed thread, step by step', async () => {
   expect(draft.text).toContain('{725f2633-5298-49c7-9016-202d172da460}');
   expect(draft.text).toContain('bcdedit /delete {725f2633-5298-49c7-9016-202d172da460}');
   expect(draft.text).toContain('BcdCopyObjectEx: Failed to enumerate source elements');
-  expect(draft.text).not.toContain('Ensec64');
+  // It recalls the earlier advice and the customer's answer, but quotes only the new failure.
+  expect(draft.text).toContain('上次我们建议您卸载 DSPClient');
+  expect(draft.text).toContain('您反馈：按照方法卸载后仍然失败');
+  expect(draft.text).toContain('分析了您上传的最新的升级日志');
+  expect(draft.text).not.toContain('Migration Obejct');
 
   // 4. Sent; the customer confirms success → closure built from the BCD diagnosis.
   await engineerSendsDraft();
@@ -153,16 +170,45 @@ test('the seed thread, step by step', async () => {
   expect(draft.text).toContain('bcdedit /delete {725f2633-5298-49c7-9016-202d172da460}');
   await expectInboxUntouched(4);
 
-  // The store saw each message once and recorded the sent drafts.
-  const bot = newBot();
-  try {
+  // 5. The engineer sends the closure from the client: the case closes on that alone.
+  await engineerSendsDraft();
+  await pass();
+  expect(await folder('Drafts')).toHaveLength(0);
+  await withBot((bot) => {
+    expect(bot.store.getCase(CASE)!.status).toBe('closed');
+    const digest = bot.store.digestData(null, '2000-01-01T00:00:00Z').cases.find((c) => c.caseId === CASE)!;
+    expect(digest.status).toBe('closed');
+    expect(bot.store.events(CASE).filter((e) => e.type === 'case-closed').map((e) => e.detail.by)).toEqual(['closure-sent']);
+    // The store saw each message once and recorded the sent drafts.
     const counts = bot.store.counts();
-    expect(counts.messages).toBe(7); // 4 from the customer, 3 sent drafts
+    expect(counts.messages).toBe(8); // 4 from the customer, 4 sent drafts
     expect(counts.drafts).toBe(4);
-    const kinds = bot.store.events('CAS-06079-G5K3W1').filter((e) => e.type === 'draft-created').map((e) => e.detail.kind);
+    const kinds = bot.store.events(CASE).filter((e) => e.type === 'draft-created').map((e) => e.detail.kind);
     expect(kinds).toEqual(['scope-request', 'diagnosis', 'diagnosis', 'closure']);
-    expect(bot.store.events('CAS-06079-G5K3W1').filter((e) => e.type === 'draft-sent')).toHaveLength(3);
-  } finally {
-    await bot.close();
-  }
+    expect(bot.store.events(CASE).filter((e) => e.type === 'draft-sent')).toHaveLength(4);
+  });
+
+  // 6. /close after the closure went out closes nothing twice and drafts no second closure.
+  await client.append('Sent', await commandMail(`${subject} /close`));
+  await pass();
+  expect(await folder('Drafts')).toHaveLength(0);
+
+  // 7. A thank-you keeps it closed; the customer writing about a new failure reopens it,
+  //    the engineer is told and a draft waits.
+  const reply = (messageId: string, text: string) =>
+    buildMail({ from: '赵明 <zhaoming@tj.icbc.example.cn>', to: ['weiliang@cmgos.com'], subject: `回复: ${subject}`, date: '2022-04-28T02:00:00Z', messageId, text });
+  await client.append('INBOX', await reply('thanks@tj.icbc.example.cn', '好的，谢谢！\n\n赵明'));
+  await pass();
+  await withBot((bot) => expect(bot.store.getCase(CASE)!.status).toBe('closed'));
+  await client.append('INBOX', await reply('again@tj.icbc.example.cn', '您好：\n另一台终端TJ-PC0188升级又失败了，还是回退。\n\n赵明'));
+  await pass();
+  await withBot((bot) => {
+    expect(bot.store.getCase(CASE)!.status).toBe('open');
+    expect(bot.store.events(CASE).filter((e) => e.type === 'case-reopened').map((e) => e.detail.by)).toEqual(['customer-wrote']);
+    const notices = bot.store.dueOutbox('9999').filter((e) => e.purpose === 'engineer' && e.caseId === CASE);
+    expect(notices.map((n) => n.raw.toString('latin1')).some((raw) => /X-Casebot-Case: CAS-06079-G5K3W1/.test(raw))).toBe(true);
+  });
+  draft = await theOneDraft();
+  expect(draft.inReplyTo).toBe('<again@tj.icbc.example.cn>');
+  expect(draft.text).toContain('按照上次的方法处理后升级仍未成功');
 });
