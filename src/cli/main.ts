@@ -16,7 +16,7 @@ import { DEFAULT_BUNDLE_LIMITS } from '../core/limits';
 import type { LogFileInput } from '../core/types';
 import { logFromFile } from '../knowledge/log-files';
 import { loadKnowledge, readKnowledge } from '../knowledge/load';
-import { loadTemplates } from '../knowledge/load-templates';
+import { templateProblems } from '../knowledge/load-templates';
 import { runRuleFixtures } from '../knowledge/run-fixtures';
 import { readFolder } from '../knowledge/log-files';
 import { archiveMailbox, createCasebot, type Casebot } from '../main';
@@ -265,11 +265,14 @@ export async function main(argv: string[]): Promise<number> {
       for (const w of config.warnings) process.stdout.write(`! ${w}\n`);
       const loaded = readKnowledge(config.knowledgeDir);
       for (const i of loaded.issues) process.stdout.write(`✖ ${i.file}: ${i.message}\n`);
-      loadTemplates(config.templatesDir);
-      process.stdout.write(`config ${config.file}: ok; ${plural(loaded.knowledge.rules.length, 'rule')}; templates ok\n`);
+      const templates = templateProblems(config.templatesDir);
+      for (const p of templates) process.stdout.write(`✖ ${p}\n`);
+      process.stdout.write(
+        `config ${config.file}: ok; ${plural(loaded.knowledge.rules.length, 'rule')}; ${templates.length === 0 ? 'templates ok' : plural(templates.length, 'template problem')}\n`,
+      );
       const lines = opts.connect ? await checkConnection(config) : [];
       for (const l of lines) process.stdout.write(`${l.ok ? '✔' : '✖'} ${l.text}\n`);
-      exitCode = loaded.issues.length > 0 || lines.some((l) => !l.ok) ? EXIT.error : EXIT.ok;
+      exitCode = loaded.issues.length > 0 || templates.length > 0 || lines.some((l) => !l.ok) ? EXIT.error : EXIT.ok;
     });
 
   program

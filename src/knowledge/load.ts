@@ -4,9 +4,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import YAML, { LineCounter } from 'yaml';
 import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import type { CodeInfo, CodeTable, ExtendCodes, Knowledge, NoisePattern, Product, Rule } from '../core/analyze/knowledge';
+import { checkTemplate } from '../core/draft/check-template';
 import { compileText, createTextEngine, type TextEngine } from '../core/draft/text-engine';
 import { codesSchema, extendCodesSchema, noiseSchema, outcomesSchema, productsSchema, ruleSchema, type RuleData } from './schema';
 
@@ -133,7 +134,7 @@ export function readKnowledge(dir: string): LoadedKnowledge {
       continue;
     }
     if (!fs.existsSync(path.join(ruleDir, 'fixtures'))) issues.push({ file: rel(ruleDir), message: 'rule without fixtures/: every rule needs a fixture that proves it' });
-    const rule = compileRule(data, engine, rel(file), issues);
+    const rule = compileRule(data, engine, rel(file), issues, yamlLines(file));
     if (rule && data.status !== 'deprecated') {
       rules.push(rule);
       ruleDirs.set(rule.id, ruleDir);
@@ -143,8 +144,19 @@ export function readKnowledge(dir: string): LoadedKnowledge {
   return { knowledge: { rules, codes, products, outcomes, extend, noise }, issues, ruleDirs };
 }
 
-function compileRule(data: RuleData, engine: TextEngine, file: string, issues: KnowledgeIssue[]): Rule | null {
+function compileRule(data: RuleData, engine: TextEngine, file: string, issues: KnowledgeIssue[], lineOf: (key: (string | number)[]) => number): Rule | null {
   const before = issues.length;
+  // The facts a rule's texts can read: what its patterns capture, what it derives and decodes.
+  const captured = (pattern: string) => [...pattern.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map((m) => m[1]!);
+  const decoded = ['gle', ...Object.keys(data.decode)].flatMap((f) => [`${f}Name`, `${f}Meaning`]);
+  const factNames = new Set([
+    ...data.signals.flatMap((s) => captured(s.pattern)),
+    ...data.derive.flatMap((d) => captured(d.pattern)),
+    'gle',
+    ...decoded,
+    ...(data.product ? ['product', 'productVendor', 'productNote'] : []),
+  ]);
+  const factShape = Object.fromEntries([...factNames].map((n) => [n, 'x']));
   const regex = (source: string, where: string, flags = ''): RegExp => {
     try {
       return new RegExp(source, flags);
@@ -154,6 +166,11 @@ function compileRule(data: RuleData, engine: TextEngine, file: string, issues: K
     }
   };
   const text = (source: string, where: string) => {
+    const key = where.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    // A misspelt fact ({{guidd}}) renders as nothing: it would drop the GUID from a customer's draft.
+    for (const p of checkTemplate(file, source, factShape, { partials: {}, helpers: TEXT_HELPERS })) {
+      issues.push({ file: `${file}:${lineOf(key) + p.line - 1}`, message: `${where}: ${p.message}${p.message.startsWith('unknown name') ? `; this rule's facts: ${[...factNames].sort().join(', ')}` : ''}` });
+    }
     try {
       const render = compileText(engine, source);
       render({}); // Handlebars compiles lazily: surface syntax errors at load time.
@@ -198,6 +215,23 @@ function compileRule(data: RuleData, engine: TextEngine, file: string, issues: K
     source: file,
   };
   return issues.length === before ? rule : null;
+}
+
+/** The helpers of the text engine (text-engine.ts). */
+const TEXT_HELPERS = ['longHive', 'eq', 'inc'];
+
+/** The line (1-based) a key of a YAML file starts on; 1 when it cannot be found. */
+function yamlLines(file: string): (key: (string | number)[]) => number {
+  const counter = new LineCounter();
+  const source = fs.readFileSync(file, 'utf8');
+  const doc = YAML.parseDocument(source, { lineCounter: counter });
+  return (key) => {
+    const node = doc.getIn(key, true) as { range?: [number, number, number] } | undefined;
+    if (!node?.range) return 1;
+    // A block scalar (`>-`, `|`) starts its text on the line after the indicator.
+    const block = source[node.range[0]] === '>' || source[node.range[0]] === '|';
+    return counter.linePos(node.range[0]).line + (block ? 1 : 0);
+  };
 }
 
 /** Keys of the code tables: decimal (5) or hex (0x80070005). */

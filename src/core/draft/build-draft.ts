@@ -66,10 +66,35 @@ const MAX_POSSIBILITIES = 3;
 export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftContext, render: RenderTemplate, now: Date): DraftMail {
   const answered = view.messages.find((m) => m.messageId === request.basedOn);
   if (!answered) throw new Error(`case ${view.caseId} has no message ${request.basedOn}`);
+  const attachCollector = collectorAttachment(request.kind, ctx);
+  const data = draftData(view, answered, request, ctx);
+  const text = render(request.kind, data);
+  return {
+    messageId: draftMessageId(view.caseId, request, ctx.team.address),
+    from: { name: ctx.engineer.name, address: ctx.engineer.address },
+    ...recipients(answered, ctx),
+    // Left unfinished (a password nobody configured): the Drafts folder shows it before anyone sends it.
+    subject: `${isUnfinished(text) ? `${UNFINISHED_SUBJECT} ` : ''}${replySubject(answered.subject || view.subject)}`,
+    inReplyTo: answered.messageId,
+    references: [...answered.references.filter((r) => r !== answered.messageId), answered.messageId].slice(-MAX_REFERENCES),
+    date: now.toISOString(),
+    text,
+    ...(attachCollector ? { attachments: [{ filename: fileName(attachCollector), path: attachCollector }] } : {}),
+  };
+}
+
+/** The collector goes with the mails that ask for logs; a diagnosis only says where to get it. */
+function collectorAttachment(kind: DraftKind, ctx: DraftContext): string | null {
+  return (kind === 'scope-request' || kind === 'log-rerequest') && ctx.collector.attachment ? ctx.collector.attachment : null;
+}
+
+/** What a draft template is rendered with. */
+export type DraftData = ReturnType<typeof draftData>;
+
+function draftData(view: CaseView, answered: CaseMessage, request: DraftRequest, ctx: DraftContext) {
   const closure = request.kind === 'closure';
-  // The collector goes with the mails that ask for logs; a diagnosis only says where to get it.
-  const attachCollector = (request.kind === 'scope-request' || request.kind === 'log-rerequest') && ctx.collector.attachment ? ctx.collector.attachment : null;
-  const data = {
+  const attachCollector = collectorAttachment(request.kind, ctx);
+  return {
     salutation: salutationFor(answered, ctx),
     team: ctx.team,
     product: ctx.team.product ?? '',
@@ -98,19 +123,6 @@ export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftCont
     reason: request.rerequestReason,
     engineerText: request.engineerText ?? '',
     resolution: (closure && request.engineerText) || request.analysis?.findings[0]?.resolution || '问题已解决，升级系统成功。',
-  };
-  const text = render(request.kind, data);
-  return {
-    messageId: draftMessageId(view.caseId, request, ctx.team.address),
-    from: { name: ctx.engineer.name, address: ctx.engineer.address },
-    ...recipients(answered, ctx),
-    // Left unfinished (a password nobody configured): the Drafts folder shows it before anyone sends it.
-    subject: `${isUnfinished(text) ? `${UNFINISHED_SUBJECT} ` : ''}${replySubject(answered.subject || view.subject)}`,
-    inReplyTo: answered.messageId,
-    references: [...answered.references.filter((r) => r !== answered.messageId), answered.messageId].slice(-MAX_REFERENCES),
-    date: now.toISOString(),
-    text,
-    ...(attachCollector ? { attachments: [{ filename: fileName(attachCollector), path: attachCollector }] } : {}),
   };
 }
 
