@@ -80,3 +80,9 @@ test('a download that logs a transient BITS error every minute and just ends is 
   expect(analysis.outcome).toMatchObject({ lastStep: 'SetupPhaseDownload', lastAt: '2015-08-20 21:48:02' });
   expect(analysis.outcome!.evidence[0]!.text).toContain('Bits Error');
 });
+
+test('an empty setupact.log is called empty, not another program’s file', async () => {
+  const analysis = await analyzeBundle([logFromBuffer('Panther/setupact.log', Buffer.alloc(0))], knowledge);
+  expect(analysis.problems).toContain('Panther\\setupact.log 是空文件（0 字节），日志可能没有收集完整。');
+  expect(analysis.problems.join('\n')).not.toContain('不是 Windows 安装日志');
+});

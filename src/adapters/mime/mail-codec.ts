@@ -244,6 +244,11 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
     for (const e of entries) {
       if (e.group) visit(e.group);
       else if (e.address) out.push({ name: e.name ?? '', address: e.address.toLowerCase() });
+      else {
+        // The whole `name <addr>` inside one encoded-word decodes to a name only: take the address out of it.
+        const inName = /^\s*"?(.*?)"?\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(e.name ?? '') ?? /^()([^<>\s"]+@[^<>\s"]+)$/.exec((e.name ?? '').trim());
+        if (inName) out.push({ name: inName[1]!.trim(), address: inName[2]!.toLowerCase() });
+      }
     }
   };
   for (const v of list) visit(v.value);

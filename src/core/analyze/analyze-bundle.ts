@@ -76,7 +76,10 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     }
     reports.push({ path: file.path, kind, encoding: scan.encoding, lines: scan.lineCount });
     if (kind !== 'other') logs.push({ path: file.path, kind, scan, source: file, text });
-    else if (/(?:^|\/)(setupact|setuperr)\.log$/i.test(file.path)) {
+    else if (scan.head.length === 0) {
+      // Empty is not "another program's file": the collector ran out of time or the copy failed.
+      problems.push(`${winPath(file.path)} 是空文件（0 字节），日志可能没有收集完整。`);
+    } else if (/(?:^|\/)(setupact|setuperr)\.log$/i.test(file.path)) {
       problems.push(`${winPath(file.path)} 不是 Windows 安装日志（内容格式不同，可能是其他程序写的同名文件），已忽略。`);
     }
   }

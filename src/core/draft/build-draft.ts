@@ -72,7 +72,7 @@ export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftCont
   return {
     messageId: draftMessageId(view.caseId, request, ctx.team.address),
     from: { name: ctx.engineer.name, address: ctx.engineer.address },
-    ...recipients(answered, ctx),
+    ...recipients(answered, senderOf(answered, view), ctx),
     // Left unfinished (a password nobody configured): the Drafts folder shows it before anyone sends it.
     subject: `${isUnfinished(text) ? `${UNFINISHED_SUBJECT} ` : ''}${replySubject(answered.subject || view.subject)}`,
     inReplyTo: answered.messageId,
@@ -95,7 +95,7 @@ function draftData(view: CaseView, answered: CaseMessage, request: DraftRequest,
   const closure = request.kind === 'closure';
   const attachCollector = collectorAttachment(request.kind, ctx);
   return {
-    salutation: salutationFor(answered, ctx),
+    salutation: salutationFor(senderOf(answered, view), ctx),
     team: ctx.team,
     product: ctx.team.product ?? '',
     engineer: ctx.engineer,
@@ -133,14 +133,20 @@ export function draftMessageId(caseId: string, request: Pick<DraftRequest, 'kind
   return `casebot.${caseId}.${request.kind}.${digest}@${domain}`;
 }
 
-function salutationFor(mail: CaseMessage, ctx: DraftContext): string {
-  const address = mail.from?.address.toLowerCase() ?? '';
-  return ctx.salutations.get(address) ?? mail.from?.name ?? '';
+/** Who wrote it; when its From could not be read, the customer who last wrote on the thread. */
+function senderOf(mail: CaseMessage, view: CaseView): MailAddress | null {
+  if (mail.from?.address) return mail.from;
+  return [...view.messages].reverse().find((m) => m.direction === 'inbound' && m.machine === null && m.from?.address)?.from ?? null;
+}
+
+function salutationFor(sender: MailAddress | null, ctx: DraftContext): string {
+  const address = sender?.address.toLowerCase() ?? '';
+  return ctx.salutations.get(address) ?? sender?.name ?? '';
 }
 
 /** Reply to the sender; keep everyone else the thread had, except the engineer sending it. */
-function recipients(mail: CaseMessage, ctx: DraftContext): { to: MailAddress[]; cc: MailAddress[] } {
-  const to = mail.from ? [mail.from] : [];
+function recipients(mail: CaseMessage, sender: MailAddress | null, ctx: DraftContext): { to: MailAddress[]; cc: MailAddress[] } {
+  const to = sender ? [sender] : [];
   const taken = new Set([ctx.engineer.address.toLowerCase(), ...to.map((a) => a.address.toLowerCase())]);
   const cc: MailAddress[] = [];
   for (const a of [...mail.to, ...mail.cc]) {
