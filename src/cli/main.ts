@@ -29,7 +29,8 @@ import { makeDigest, queueDigest } from '../app/send-digest';
 import { deliverOutbox } from '../app/deliver-outbox';
 import { replayQuarantine } from '../app/replay-quarantine';
 import { emptyReport } from '../app/casebot-deps';
-import { eventLabel } from '../core/commands/event-view';
+import { conversationOrder, eventLabel } from '../core/commands/event-view';
+import type { Analysis } from '../core/types';
 import type { CaseSummary } from '../ports/case-store';
 import { SqliteCaseStore } from '../adapters/sqlite/sqlite-store';
 import { checkConnection } from './check-connection';
@@ -131,9 +132,15 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (given: string, opts: { config: string }) => {
       await withCasebot(opts.config, async (bot) => {
         const summary = knownCase(bot, given);
+        const view = bot.store.loadCaseView(summary.caseId);
+        const mails = new Map(view.messages.map((m) => [m.messageId, m]));
         process.stdout.write(`${summary.caseId}  ${summary.status}  ${summary.subject}\n`);
-        for (const e of bot.store.events(summary.caseId)) {
-          process.stdout.write(`${e.at}  ${e.type.padEnd(18)} ${eventLabel(e.type, e.detail, e.actor)}${e.messageId ? `  <${e.messageId}>` : ''}\n`);
+        const dates = new Map(view.messages.map((m) => [m.messageId, m.date]));
+        for (const e of conversationOrder(bot.store.events(summary.caseId), dates)) {
+          // A mail is shown at the time its sender wrote it; casebot's own steps when it took them.
+          const mail = e.messageId && (e.type === 'mail-received' || e.type === 'reply-seen') ? mails.get(e.messageId) : undefined;
+          process.stdout.write(`${mail ? mail.date : e.at}  ${e.type.padEnd(18)} ${eventLabel(e.type, e.detail, e.actor)}${e.messageId ? `  <${e.messageId}>` : ''}\n`);
+          for (const line of analysisLines(mail?.analysis ?? null)) process.stdout.write(`${' '.repeat(26)}${line}\n`);
         }
       });
     });
@@ -385,4 +392,13 @@ async function readTarget(target: string): Promise<{ files: LogFileInput[]; prob
   const filename = path.basename(target);
   if (/\.(zip|7z|rar|cab|tar|gz|tgz|\d{3})$/i.test(filename)) return new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, filename);
   return { files: [logFromFile(filename, target)], problems: [] };
+}
+
+/** What the analysis of a mail's logs found, under that mail in `casebot case`. */
+function analysisLines(analysis: Analysis | null): string[] {
+  if (!analysis) return [];
+  const result = analysis.outcome?.resultCode ? ` ${analysis.outcome.resultCode}${analysis.outcome.extendCode ? `-${analysis.outcome.extendCode}` : ''}` : '';
+  const head = `analysis: ${analysis.verdict}${result}`;
+  if (analysis.findings.length === 0) return [`${head}, no finding`];
+  return [head, ...analysis.findings.map((f) => `- ${f.rule} (${f.confidence}): ${f.title}`)];
 }

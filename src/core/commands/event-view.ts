@@ -35,3 +35,26 @@ const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => stri
 export function eventLabel(type: string, detail: Record<string, unknown>, actor: string): string {
   return LABELS[type]?.(detail, actor) ?? type;
 }
+
+/** Events that stand for a mail of the thread: the timeline is ordered by these mails' own Date. */
+const MAIL_EVENTS = new Set(['mail-received', 'reply-seen']);
+
+/**
+ * A case's events in the order the conversation happened, not the order casebot read the mail
+ * (on a first import Sent is read before INBOX, so replies would come before the questions).
+ * Each mail's event goes by the mail's own Date; what casebot did about a mail stays with it.
+ */
+export function conversationOrder<E extends { type: string; messageId: string | null; at: string }>(events: E[], mailDates: Map<string, string>): E[] {
+  const groups: { at: string; events: E[] }[] = [];
+  let current: { at: string; events: E[] } | null = null;
+  for (const e of events) {
+    const date = e.messageId !== null && MAIL_EVENTS.has(e.type) ? mailDates.get(e.messageId) : undefined;
+    if (date !== undefined || current === null) {
+      current = { at: date ?? '', events: [] };
+      groups.push(current);
+    }
+    current.events.push(e);
+  }
+  // Stable: mails of the same second keep the order they were read in.
+  return groups.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).flatMap((g) => g.events);
+}
