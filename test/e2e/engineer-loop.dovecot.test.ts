@@ -165,8 +165,13 @@ test("a customer's /close and an impostor's /close change nothing", async () => 
   const sentBefore = toCustomer().length;
   await pass();
   await withBot((bot) => {
-    expect(bot.store.getCase(CASE)!.status).toBe(before);
     const events = bot.store.events(CASE);
+    // The commands change nothing; the customer's mail itself is a customer writing after closure,
+    // which reopens the case as any such mail does (and nothing is sent to them).
+    expect(before).toBe('closed');
+    expect(bot.store.getCase(CASE)!.status).toBe('open');
+    expect(events.filter((e) => e.type === 'case-reopened').map((e) => e.detail.by)).toEqual(['customer-wrote']);
+    expect(events.filter((e) => e.type === 'command' && e.detail.name === 'reopen')).toHaveLength(0);
     expect(events.filter((e) => e.type === 'command-ignored')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'command-refused')).toHaveLength(2);
   });
