@@ -6,18 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
-import { processMailbox } from '../../src/app/process-mailbox';
-import { loadConfig } from '../../src/config/load';
-import { createCasebot, type Casebot } from '../../src/main';
-import type { Logger } from '../../src/ports/logger';
+import type { Casebot } from '../../src/main';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot';
 import { commandMail } from '../helpers/engineer-mail';
 import { buildMail } from '../helpers/mail-factory';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { runPass, withBot as withBotOn } from '../helpers/run-pass';
 import { writeTestConfig } from '../helpers/test-config';
 
 const seed = (name: string) => fs.readFileSync(path.join(__dirname, '../../mailbox-fixtures/seed-case', name));
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const CASE = 'CAS-06079-G5K3W1';
 const SUBJECT = `回复: [案例号: ${CASE} ] % 工行升级-天津分行升级报错回退分析 % 初次响应 CMIT:0001252`;
 
@@ -43,22 +40,11 @@ afterAll(async () => {
 });
 
 async function pass(): Promise<void> {
-  const bot = createCasebot(loadConfig(configFile), quiet);
-  try {
-    await bot.mailbox.open();
-    await processMailbox(bot);
-  } finally {
-    await bot.close();
-  }
+  await runPass(configFile);
 }
 
-async function withBot<T>(fn: (bot: Casebot) => T): Promise<T> {
-  const bot = createCasebot(loadConfig(configFile), quiet);
-  try {
-    return fn(bot);
-  } finally {
-    await bot.close();
-  }
+function withBot<T>(fn: (bot: Casebot) => T): Promise<T> {
+  return withBotOn(configFile, fn);
 }
 
 async function folder(name: string): Promise<{ uid: number; raw: Buffer }[]> {

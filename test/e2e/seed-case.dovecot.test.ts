@@ -7,19 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { processMailbox } from '../../src/app/process-mailbox';
-import { loadConfig } from '../../src/config/load';
-import { createCasebot, type Casebot } from '../../src/main';
-import type { Logger } from '../../src/ports/logger';
+import type { Casebot } from '../../src/main';
 import { startDovecot, type DovecotServer } from '../helpers/dovecot';
 import { commandMail } from '../helpers/engineer-mail';
 import { buildMail } from '../helpers/mail-factory';
+import { runPass, withBot as withBotOn } from '../helpers/run-pass';
 import { writeTestConfig } from '../helpers/test-config';
 
 const seedDir = path.join(__dirname, '../../mailbox-fixtures/seed-case');
 const seedMail = (name: string) => fs.readFileSync(path.join(seedDir, name));
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
 let server: DovecotServer;
 let client: ImapFlow;
 let configFile: string;
@@ -40,27 +36,12 @@ afterAll(async () => {
 
 const CASE = 'CAS-06079-G5K3W1';
 
-async function withBot(check: (bot: Casebot) => void): Promise<void> {
-  const bot = newBot();
-  try {
-    check(bot);
-  } finally {
-    await bot.close();
-  }
-}
-
-function newBot(): Casebot {
-  return createCasebot(loadConfig(configFile), quiet);
+function withBot(check: (bot: Casebot) => void): Promise<void> {
+  return withBotOn(configFile, check);
 }
 
 async function pass(): Promise<void> {
-  const bot = newBot();
-  try {
-    await bot.mailbox.open();
-    await processMailbox(bot);
-  } finally {
-    await bot.close();
-  }
+  await runPass(configFile);
 }
 
 async function folder(path: string): Promise<{ uid: number; flags: Set<string>; mail: ParsedMail; raw: Buffer }[]> {

@@ -1,6 +1,7 @@
 // Golden files: the exact text a customer or an engineer would read. `UPDATE_GOLDEN=1` rewrites
 // them; the diff is reviewed in the commit like any code change.
 
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ParsedMail } from 'mailparser';
@@ -10,7 +11,7 @@ export const GOLDEN_DIR = path.join(__dirname, '../golden');
 export function expectGolden(name: string, text: string): void {
   const file = path.join(GOLDEN_DIR, name);
   if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(file, text);
-  expect(text).toBe(fs.readFileSync(file, 'utf8'));
+  assert.equal(text, fs.readFileSync(file, 'utf8'), `${name} differs from its golden text (UPDATE_GOLDEN=1 rewrites it; read the diff)`);
 }
 
 /** A draft as the engineer sees it in the Drafts folder: the headers that matter, the attachments, the text. */

@@ -5,17 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { processMailbox } from '../../src/app/process-mailbox';
-import { loadConfig } from '../../src/config/load';
-import { createCasebot } from '../../src/main';
-import type { Logger } from '../../src/ports/logger';
+import { runPass } from './run-pass';
 import { tempMaildir } from './temp-maildir';
 import { writeTestConfig } from './test-config';
 
 export const SEED_DIR = path.join(__dirname, '../../mailbox-fixtures/seed-case');
 export const SEED_MAILS = ['01-opening.eml', '02-logs-ensec64.eml', '03-logs-bcd.eml', '04-confirm-success.eml'];
-
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface SeedReplay {
   root: string;
@@ -49,13 +44,7 @@ export function seedReplay(extraConfig: Record<string, unknown> = {}): SeedRepla
     configFile,
     deliver,
     async pass() {
-      const bot = createCasebot(loadConfig(configFile), quiet);
-      try {
-        await bot.mailbox.open();
-        await processMailbox(bot);
-      } finally {
-        await bot.close();
-      }
+      await runPass(configFile);
     },
     async drafts() {
       return Promise.all(draftFiles().map(async (file) => ({ file, mail: await simpleParser(fs.readFileSync(file)) })));

@@ -1,37 +1,11 @@
+import { caseMessage, caseView } from '../../../test/helpers/case-view';
 import type { CaseMessage, CaseView } from './case-view';
 import { caseStage, closureAlreadySent, statusChange } from './case-state';
 
-const msg = (id: string, at: string, over: Partial<CaseMessage> = {}): CaseMessage => ({
-  messageId: id,
-  direction: 'inbound',
-  arrivedAt: at,
-  date: at,
-  from: { name: '赵明', address: 'zhaoming@tj.icbc.example.cn' },
-  to: [],
-  cc: [],
-  subject: 's',
-  references: [],
-  text: '您好：\n又失败了。',
-  sentDraftKind: null,
-  successReport: false,
-  machine: null,
-  logAttachments: 0,
-  intakeProblems: [],
-  analysis: null,
-  ...over,
-});
+const msg = (id: string, at: string, over: Partial<CaseMessage> = {}) => caseMessage({ messageId: id, arrivedAt: at, text: '您好：\n又失败了。', ...over });
 const closure = (id: string, at: string, over: Partial<CaseMessage> = {}) =>
   msg(id, at, { direction: 'outbound', text: '案例总结：\n问题总结：\n删除出错的BCD配置信息后，升级系统成功。', ...over });
-const view = (status: 'open' | 'closed', messages: CaseMessage[], statusCommands: CaseView['statusCommands'] = []): CaseView => ({
-  caseId: 'CAS-06079-G5K3W1',
-  subject: 's',
-  title: 't',
-  status,
-  messages,
-  liveDraft: null,
-  statusCommands,
-  notes: [],
-});
+const view = (status: 'open' | 'closed', messages: CaseMessage[], statusCommands: CaseView['statusCommands'] = []) => caseView(messages, { status, statusCommands });
 
 test('a sent closure closes an open case: casebot’s draft (even edited to drop 问题总结) or the engineer’s own mail', () => {
   expect(statusChange(view('open', [msg('a', '2022-04-25T00:00:00Z'), closure('b', '2022-04-27T00:00:00Z')]))).toMatchObject({ status: 'closed', by: 'closure-sent', messageId: 'b' });

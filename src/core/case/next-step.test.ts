@@ -1,4 +1,5 @@
 import type { Analysis } from '../types';
+import { caseMessage, caseView } from '../../../test/helpers/case-view';
 import type { CaseMessage, CaseView } from './case-view';
 import { decideNextStep } from './next-step';
 
@@ -6,25 +7,7 @@ const customer = { name: '赵明', address: 'zhaoming@tj.icbc.example.cn' };
 const engineer = { name: 'Wei Liang', address: 'weiliang@cmgos.com' };
 
 function msg(id: string, day: number, over: Partial<CaseMessage> = {}): CaseMessage {
-  return {
-    messageId: id,
-    direction: 'inbound',
-    arrivedAt: `2022-04-${String(day).padStart(2, '0')}T08:00:00.000Z`,
-    date: `2022-04-${String(day).padStart(2, '0')}T08:00:00.000Z`,
-    from: customer,
-    to: [engineer],
-    cc: [],
-    subject: '[案例号: CAS-06079-G5K3W1 ] x',
-    references: [],
-    text: '',
-    sentDraftKind: null,
-    successReport: false,
-    machine: null,
-    logAttachments: 0,
-    intakeProblems: [],
-    analysis: null,
-    ...over,
-  };
+  return caseMessage({ messageId: id, arrivedAt: `2022-04-${String(day).padStart(2, '0')}T08:00:00.000Z`, from: customer, to: [engineer], ...over });
 }
 
 const diagnosed = (id: number): Analysis & { id: number } => ({
@@ -40,16 +23,7 @@ const diagnosed = (id: number): Analysis & { id: number } => ({
 });
 const nothingFound = (id: number): Analysis & { id: number } => ({ id, verdict: 'unknown', outcome: null, scenario: null, attempts: [], findings: [], errorLines: [], files: [], problems: ['p'] });
 
-const view = (messages: CaseMessage[], liveDraft: CaseView['liveDraft'] = null): CaseView => ({
-  caseId: 'CAS-06079-G5K3W1',
-  subject: 's',
-  title: 't',
-  status: 'open',
-  statusCommands: [],
-  notes: [],
-  messages,
-  liveDraft,
-});
+const view = (messages: CaseMessage[], liveDraft: CaseView['liveDraft'] = null): CaseView => caseView(messages, { liveDraft });
 
 test('a new case without logs gets the scope definition and log request', () => {
   expect(decideNextStep(view([msg('a', 15)]))).toMatchObject({ action: 'draft', kind: 'scope-request', basedOn: 'a' });

@@ -1,35 +1,10 @@
-import type { CaseMessage, CaseView } from '../case/case-view';
+import { caseMessage, caseView } from '../../../test/helpers/case-view';
+import type { CaseMessage } from '../case/case-view';
 import { consentToClose, problemDefinition, sentCommands } from './thread-facts';
 
-const msg = (text: string, over: Partial<CaseMessage> = {}): CaseMessage => ({
-  messageId: `${Math.random()}`,
-  direction: 'inbound',
-  arrivedAt: '2022-04-15T00:00:00Z',
-  date: '2022-04-15T00:00:00Z',
-  from: null,
-  to: [],
-  cc: [],
-  subject: 's',
-  references: [],
-  text,
-  sentDraftKind: null,
-  successReport: false,
-  machine: null,
-  logAttachments: 0,
-  intakeProblems: [],
-  analysis: null,
-  ...over,
-});
-const view = (messages: CaseMessage[], notes: string[] = []): CaseView => ({
-  caseId: 'CAS-1',
-  subject: 's',
-  title: '工行升级-天津分行升级报错回退分析',
-  status: 'open',
-  messages,
-  liveDraft: null,
-  statusCommands: [],
-  notes,
-});
+let n = 0;
+const msg = (text: string, over: Partial<CaseMessage> = {}) => caseMessage({ messageId: `m${++n}`, from: null, text, ...over });
+const view = (messages: CaseMessage[], notes: string[] = []) => caseView(messages, { notes });
 
 describe('problemDefinition', () => {
   test('one sentence of the opening mail, the request dropped', () => {
