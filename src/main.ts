@@ -181,6 +181,7 @@ export function createMailbox(config: Config, log: Logger): Mailbox {
 export function teamSettings(config: Config): TeamSettings {
   return {
     team: config.team,
+    teamDomains: config.team.domains ?? [config.team.address.split('@')[1]!],
     engineers: config.engineers,
     portal: config.portal,
     collector: config.logCollector,

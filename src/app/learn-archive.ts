@@ -19,8 +19,12 @@ export interface LearnReport {
   mails: number;
   threads: number;
   remembered: string[];
+  /** Remembered from the customer's words and the closure alone: the thread carried no readable logs. */
+  withoutLogs: string[];
   /** Threads without a closure (no 问题总结 sent): not remembered. */
   open: string[];
+  /** Mails that belong to no case thread (no case id, no reference to one): not a case. */
+  notCases: number;
 }
 
 export type LearnProgress = (done: number, total: number, caseId: string) => void;
@@ -28,6 +32,8 @@ export type LearnProgress = (done: number, total: number, caseId: string) => voi
 interface ArchivedMail {
   mail: ParsedMail;
   arrivedAt: string;
+  /** It was in the archive's Sent folder: it went out, whoever's name is on it. */
+  sent: boolean;
 }
 
 export async function learnFromArchive(deps: CasebotDeps, archive: Mailbox, progress: LearnProgress = () => undefined): Promise<LearnReport> {
@@ -56,19 +62,21 @@ async function learnThreads(
     for (const ref of await archive.listNew(folder, null)) {
       const mail = await deps.codec.parse(await archive.fetchRaw(ref), deps.clock());
       parsed.push(mail);
-      const item = { mail, arrivedAt: ref.arrivedAt };
+      const item = { mail, arrivedAt: ref.arrivedAt, sent: folder === 'sent' };
       const caseId = findCaseId(mail.subject);
       if (caseId) place(threads, caseOfMessage, caseId, item);
       else unplaced.push(item);
     }
   }
   // A reply whose subject lost the case id still belongs to the thread it answers.
+  let notCases = 0;
   for (const item of unplaced) {
     const caseId = [item.mail.inReplyTo, ...item.mail.references].map((id) => (id ? caseOfMessage.get(id) : undefined)).find(Boolean);
     if (caseId) place(threads, caseOfMessage, caseId, item);
+    else notCases++;
   }
 
-  const report: LearnReport = { mails: parsed.length, threads: threads.size, remembered: [], open: [] };
+  const report: LearnReport = { mails: parsed.length, threads: threads.size, remembered: [], withoutLogs: [], open: [], notCases };
   const normalTemplates = deps.memory.normalTemplates();
   let done = 0;
   for (const [caseId, items] of [...threads.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -77,6 +85,7 @@ async function learnThreads(
     if (thread) {
       deps.memory.remember(rememberCase(thread, deps.knowledge, synonymsOf(deps.knowledge), { normalTemplates }), deps.clock().toISOString());
       report.remembered.push(caseId);
+      if (thread.analyses.length === 0) report.withoutLogs.push(caseId);
     } else report.open.push(caseId);
     progress(++done, threads.size, caseId);
   }
@@ -93,10 +102,11 @@ function place(threads: Map<string, ArchivedMail[]>, caseOfMessage: Map<string, 
 
 async function threadOf(deps: CasebotDeps, caseId: string, items: ArchivedMail[]) {
   const ordered = [...items].sort((a, b) => a.mail.date.localeCompare(b.mail.date) || a.arrivedAt.localeCompare(b.arrivedAt));
-  const outbound = ordered.filter((m) => isOurAddress(deps.settings, m.mail.from));
+  const ours = (m: ArchivedMail) => m.sent || isOurAddress(deps.settings, m.mail.from);
+  const outbound = ordered.filter(ours);
   const closing = [...outbound].reverse().find((m) => closureSummary(m.mail.text) !== null);
   if (!closing) return null;
-  const inbound = ordered.filter((m) => !isOurAddress(deps.settings, m.mail.from));
+  const inbound = ordered.filter((m) => !ours(m));
   const analyses: Analysis[] = [];
   for (const m of inbound) {
     // Only what the archived mails carry: old portal links are not fetched again.

@@ -21,6 +21,8 @@ export interface Customer {
 
 export interface TeamSettings {
   team: DraftContext['team'];
+  /** Mail from these domains (or their subdomains) is the team's. */
+  teamDomains: string[];
   engineers: Engineer[];
   portal: DraftContext['portal'];
   collector: DraftContext['collector'];
@@ -28,11 +30,19 @@ export interface TeamSettings {
   successPhrases: string[];
 }
 
-/** Mail from an engineer or from the team address is ours (outbound). */
+/**
+ * Mail from the team's domain, the team address or a configured engineer is ours (outbound):
+ * a colleague who left, joined or covers for someone is the team too.
+ */
 export function isOurAddress(settings: TeamSettings, address: MailAddress | null): boolean {
   if (!address) return false;
   const a = address.address.toLowerCase();
-  return a === settings.team.address.toLowerCase() || settings.engineers.some((e) => e.address.toLowerCase() === a);
+  const domain = a.split('@')[1] ?? '';
+  return (
+    a === settings.team.address.toLowerCase() ||
+    settings.engineers.some((e) => e.address.toLowerCase() === a) ||
+    settings.teamDomains.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`))
+  );
 }
 
 export function customerOf(settings: TeamSettings, addresses: MailAddress[]): Customer | null {

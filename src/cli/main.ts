@@ -253,8 +253,11 @@ export async function main(argv: string[]): Promise<number> {
             process.stderr.write('\n');
             process.stdout.write(
               `${source}: ${plural(report.mails, 'mail')}, ${plural(report.threads, 'case thread')}; remembered ${report.remembered.length}` +
-                `${report.open.length > 0 ? `, ${report.open.length} without a closure (${report.open.join(', ')})` : ''}. Memory holds ${plural(bot.memory.size(), 'case')}.\n`,
+                `${report.withoutLogs.length > 0 ? ` (${report.withoutLogs.length} from the mails alone: no logs)` : ''}. Memory holds ${plural(bot.memory.size(), 'case')}.\n`,
             );
+            // Why each thread was not remembered, one line each.
+            for (const caseId of report.open) process.stdout.write(`  not remembered: ${caseId}: no closure (no mail of the team with 问题总结)\n`);
+            if (report.notCases > 0) process.stdout.write(`  not remembered: ${plural(report.notCases, 'mail')} in no case thread (no case id, no reference to one): not a case\n`);
           } finally {
             await archive.close();
           }

@@ -77,6 +77,9 @@ export const configSchema = z
         website: z.string().min(1),
         // The product customers upgrade to, as drafts name it (V2020-L); left out, drafts say 系统.
         product: z.string().min(1).optional(),
+        // Mail from these domains is the team's, whoever wrote it (colleagues come and go);
+        // default: the team address's domain.
+        domains: z.array(z.string().min(1)).min(1).optional(),
       })
       .strict(),
     engineers: z

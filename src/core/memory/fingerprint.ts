@@ -37,19 +37,35 @@ export function fingerprintAnalysis(analysis: Analysis, knowledge: Pick<Knowledg
   if (analysis.findings.length > 0) {
     return analysis.findings.map((f) => fingerprintFinding(f, knowledge.rules.find((r) => r.id === f.rule) ?? null, attempt, options));
   }
-  if (analysis.errorLines.length === 0) return [];
-  // No rule explained the failure: its error lines and codes are the fingerprint.
-  const lines = analysis.errorLines.map((e) => e.text);
+  // No rule explained the failure: its outcome (result and extend code, phase, a cancelled or
+  // unfinished run), the lines that state it and its error lines are the fingerprint.
+  const outcome = analysis.outcome;
+  const lines = [...analysis.errorLines, ...(outcome?.decisive ?? []), ...(outcome?.evidence ?? [])].map((e) => e.text);
+  const codes = unique([...outcomeCodes(analysis), ...attemptCodes(attempt), ...lines.flatMap(lineCodes)]);
+  if (lines.length === 0 && !outcome?.resultCode && analysis.verdict !== 'cancelled' && analysis.verdict !== 'incomplete') return [];
+  return [{ rule: null, key: null, title: outcomeTitle(analysis), codes, entities: [], templates: templateBag(lines, options.normalTemplates) }];
+}
+
+/** The outcome of a run no rule explained, as codes: `verdict:cancelled`, `pair:c1900101-20017`, `extend:safe_os/boot`. */
+function outcomeCodes(analysis: Analysis): string[] {
+  const o = analysis.outcome;
+  const bare = (code: string) => code.toLowerCase().replace(/^0x0*/, '');
   return [
-    {
-      rule: null,
-      key: null,
-      title: '未识别的失败（错误日志）',
-      codes: unique([...attemptCodes(attempt), ...lines.flatMap(lineCodes)]),
-      entities: [],
-      templates: templateBag(lines, options.normalTemplates),
-    },
+    `verdict:${analysis.verdict}`,
+    ...(o?.resultCode ? [`pair:${bare(o.resultCode)}-${o.extendCode ? bare(o.extendCode) : ''}`] : []),
+    ...(o?.extendPhase ? [`extend:${o.extendPhase.toLowerCase()}/${(o.extendOperation ?? '').toLowerCase()}`] : []),
+    ...(o?.phase ? [`phase:${o.phase.toLowerCase()}`] : []),
+    ...(o?.operation ? [`op:${o.operation.toLowerCase()}`] : []),
+    ...(o?.lastStep ? [`laststep:${o.lastStep.toLowerCase()}`] : []),
   ];
+}
+
+function outcomeTitle(analysis: Analysis): string {
+  const o = analysis.outcome;
+  if (analysis.verdict === 'cancelled') return '升级被取消（原因未识别）';
+  if (analysis.verdict === 'incomplete') return `升级没有运行完${o?.lastStep ? `（停在 ${o.lastStep} 阶段）` : ''}（原因未识别）`;
+  if (o?.resultCode) return `升级失败 ${o.resultCode}${o.extendCode ? ` - ${o.extendCode}` : ''}${o.extendPhase ? `（${o.extendPhase} 阶段）` : ''}（原因未识别）`;
+  return '未识别的失败（错误日志）';
 }
 
 export function fingerprintFinding(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null, attempt: Attempt | null, options: FingerprintOptions = {}): FindingFingerprint {
@@ -64,17 +80,22 @@ export function fingerprintFinding(finding: Finding, rule: Pick<Rule, 'key' | 'd
   };
 }
 
-/** Rule id plus key facts, decoded codes and named operations, each normalised. */
+/**
+ * Rule id plus key facts, decoded codes, named operations and the extend code (which tells a
+ * SafeOS boot failure, 0x20017, from a second-boot one, 0x40017), each normalised.
+ */
 export function findingKey(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null): string {
-  const names = new Set([...(rule?.key ?? []), ...Object.keys(rule?.decode ?? {}), ...Object.keys(finding.facts).filter((n) => /.Operation$/.test(n))]);
-  const parts: string[] = [];
+  const isExtend = (n: string) => /^extend(?:ed)?\d*$/.test(n);
+  const names = new Set([...(rule?.key ?? []), ...Object.keys(rule?.decode ?? {}), ...Object.keys(finding.facts).filter((n) => /.Operation$/.test(n) || isExtend(n))]);
+  const parts = new Map<string, string>();
   for (const name of [...names].sort()) {
     const value = finding.facts[name];
     if (value === undefined || value === '') continue;
-    const normal = rule?.decode[name] ? codeValue(value) : normaliseValue(value);
-    if (normal !== '') parts.push(`${name.toLowerCase()}=${normal}`);
+    const normal = rule?.decode[name] || isExtend(name) ? codeValue(value) : normaliseValue(value);
+    // A pattern's alternatives (extended, extended2) name one fact.
+    if (normal !== '') parts.set(isExtend(name) ? 'extended' : name.toLowerCase(), normal);
   }
-  return [finding.rule, ...parts].join('|');
+  return [finding.rule, ...[...parts].map(([n, v]) => `${n}=${v}`)].join('|');
 }
 
 /** A fact value as it compares across machines. */

@@ -24,7 +24,8 @@ export function similarCasesText(results: SimilarCase[]): string {
   const lines: string[] = [];
   results.forEach((r, i) => {
     const f = r.finding;
-    lines.push(`${i + 1}. ${r.caseId}（${r.closedAt.slice(0, 10)} 结案）${r.exact ? '—— 同一问题（签名相同）' : `—— 相似度 ${r.score.toFixed(2)}`}`);
+    const differs = r.exact ? null : outcomeDifference(r.why.outcome.query, r.why.outcome.past);
+    lines.push(`${i + 1}. ${r.caseId}（${r.closedAt.slice(0, 10)} 结案）${r.exact ? '—— 同一问题（签名相同）' : `—— 相似度 ${r.score.toFixed(2)}${differs ? `，${differs}` : ''}`}`);
     if (f) {
       lines.push(`   匹配的问题：${f.title}${f.rule ? `（${f.rule}）` : ''}`);
       lines.push(`   结果：${f.outcome}（${OUTCOME_WORDS[f.outcome]}）`);
@@ -45,6 +46,23 @@ export function similarCasesText(results: SimilarCase[]): string {
     lines.push('');
   });
   return lines.join('\n');
+}
+
+/**
+ * What the result codes say of two failures that are similar but not the same:
+ * `相同错误码 0xC1900101，阶段不同：SAFE_OS / SECOND_BOOT`. Null when they agree or are unknown.
+ */
+export function outcomeDifference(query: string[], past: string[]): string | null {
+  const pair = (codes: string[]) => codes.find((c) => c.startsWith('pair:'))?.slice(5).split('-') ?? null;
+  const phase = (codes: string[]) => codes.find((c) => c.startsWith('extend:'))?.slice(7).split('/')[0]?.replace(/^sp_execution_/, '').toUpperCase() ?? null;
+  const [q, p] = [pair(query), pair(past)];
+  if (!q || !p) return null;
+  const hex = (code: string) => `0x${code.toUpperCase()}`;
+  if (q[0] !== p[0]) return `错误码不同：${hex(q[0]!)} / ${hex(p[0]!)}`;
+  if ((q[1] ?? '') === (p[1] ?? '')) return null;
+  const [qPhase, pPhase] = [phase(query), phase(past)];
+  const where = qPhase && pPhase && qPhase !== pPhase ? `阶段不同：${qPhase} / ${pPhase}` : `扩展代码不同：${q[1] ? hex(q[1]) : '无'} / ${p[1] ? hex(p[1]) : '无'}`;
+  return `相同错误码 ${hex(q[0]!)}，${where}`;
 }
 
 export function similarCasesNotice(caseId: string, results: SimilarCase[]): Notice {

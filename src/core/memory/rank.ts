@@ -80,7 +80,7 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
       score: -1,
       exact: false,
       finding: null,
-      why: { codes: [], entities: [], templates: [], text },
+      why: { codes: [], entities: [], templates: [], text, outcome: { query: [], past: [] } },
     };
     type Pair = [FindingFingerprint | null, RememberedFinding | null];
     const pairs: Pair[] =
@@ -90,7 +90,7 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
     for (const [q, p] of pairs) {
       const exact = q !== null && p !== null && q.key !== null && q.key === p.key;
       const parts: [number, number][] = [];
-      const why = { codes: [] as string[], entities: [] as string[], templates: [] as string[], text };
+      const why = { codes: [] as string[], entities: [] as string[], templates: [] as string[], text, outcome: { query: outcomeOf(q), past: outcomeOf(p) } };
       if (q && (q.codes.length > 0 || q.entities.length > 0)) {
         const qSet = [...q.codes.map((x) => signatureTerm('c', x)), ...q.entities.map((x) => signatureTerm('e', x))];
         const pSet = new Set(p ? [...p.codes.map((x) => signatureTerm('c', x)), ...p.entities.map((x) => signatureTerm('e', x))] : []);
@@ -135,6 +135,11 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
     }
     return b.score - a.score;
   });
+}
+
+/** A fingerprint's result and extend codes: what tells 0xC1900101-0x20017 from -0x40017. */
+function outcomeOf(fp: FindingFingerprint | null): string[] {
+  return fp ? fp.codes.filter((c) => c.startsWith('pair:') || c.startsWith('extend:')) : [];
 }
 
 /** Without findings to compare, the finding whose fix is best known speaks for the case. */

@@ -72,5 +72,12 @@ export interface SimilarCase {
   /** The past finding that matched, with its advice and outcome. */
   finding: RememberedFinding | null;
   fixText: string | null;
-  why: { codes: string[]; entities: string[]; templates: string[]; text: number };
+  why: {
+    codes: string[];
+    entities: string[];
+    templates: string[];
+    text: number;
+    /** The result and extend codes (`pair:`, `extend:`) of the query and of the past finding, to say what differs. */
+    outcome: { query: string[]; past: string[] };
+  };
 }
