@@ -143,8 +143,10 @@ async function ingestParsed(
   const hasCommands = commands.commands.length + commands.errors.length > 0;
   const fromEngineer = isEngineer(deps, mail.from?.address);
   const isCommand = hasCommands && fromEngineer && machine === null && !store.draftByMessageId(mail.messageId);
-  // What is in Sent went out, whoever's name is on it.
-  const direction = isCommand ? 'command' : ref.folder === 'sent' || isOurAddress(deps.settings, mail.from) ? 'outbound' : 'inbound';
+  // What is in Sent went out, whoever's name is on it; a bounce from our own domain's mail
+  // system (MAILER-DAEMON@…) is not a colleague writing.
+  const ours = ref.folder === 'sent' || (machine === null && isOurAddress(deps.settings, mail.from));
+  const direction = isCommand ? 'command' : ours ? 'outbound' : 'inbound';
   const wantsLogs = direction === 'inbound' && caseId !== null && machine === null;
   const bundles: Intake = !wantsLogs ? { logAttachments: 0, artifacts: [] } : oversized ? oversizedIntake(deps, ref.size) : await readBundles(deps, mail, caseId);
   if (oversized) log.warn('mail too large, not downloaded', { folder: ref.folder, ref: ref.id, size: ref.size, caseId });
