@@ -82,6 +82,9 @@ export class ImapMailbox implements Mailbox {
     const path = (await this.folderPaths())[folder];
     const lock = await client.getMailboxLock(path, { readOnly: true });
     try {
+      // A folder kept selected learns of new mail only when the server syncs it: NOOP asks it to
+      // (Dovecot does not before a FETCH), so mail delivered since the last listing is seen now.
+      await client.noop();
       const mailbox = client.mailbox;
       if (!mailbox) throw new Error(`cannot open ${path}`);
       const validity = mailbox.uidValidity.toString();

@@ -1,6 +1,10 @@
 // Mailbox over a local Maildir++ folder (the embedded default, `mailbox-fixtures/demo`):
 // INBOX is the root, other folders are `.Name`. Mail is never moved or renamed, so the
 // mailbox stays as the team left it; drafts are written as real RFC 822 files, flagged D.
+//
+// What is new is decided by when a file arrived in this folder (its ctime: delivery renames it
+// into new/), and by which files were taken, never by comparing names: names from other hosts,
+// processes or clocks need not sort in delivery order (`…M999…` sorts after `…M1000…`).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,12 +32,21 @@ export class MaildirMailbox implements Mailbox {
   async close(): Promise<void> {}
 
   async listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]> {
-    return this.entries(folder)
-      .filter((e) => cursor === null || e.key > cursor)
-      .map((e) => {
-        const stat = fs.statSync(e.file);
-        return { folder, id: e.file, size: stat.size, cursor: e.key, arrivedAt: deliveredAt(e.key, stat.mtime).toISOString() };
-      });
+    const entries = this.entries(folder);
+    const taken = readCursor(cursor, entries);
+    const fresh = entries.filter((e) => e.arrived >= taken.since && !taken.keys.has(e.key)).sort((a, b) => a.arrived - b.arrived || (a.key < b.key ? -1 : 1));
+    // Each mail's cursor says what is taken once it is handled: everything that arrived before it,
+    // and by name the few that arrived at the same instant.
+    let since = taken.since;
+    let keys = new Map([...taken.keys].filter(([, at]) => at >= since));
+    return fresh.map((e) => {
+      if (e.arrived > since) {
+        since = e.arrived;
+        keys = new Map([...keys].filter(([, at]) => at >= since));
+      }
+      keys.set(e.key, e.arrived);
+      return { folder, id: e.file, size: e.size, cursor: JSON.stringify({ since, taken: Object.fromEntries(keys) }), arrivedAt: deliveredAt(e.key, e.mtime).toISOString() };
+    });
   }
 
   async fetchRaw(ref: MailRef): Promise<Buffer> {
@@ -58,7 +71,8 @@ export class MaildirMailbox implements Mailbox {
   private fileOf(ref: MailRef): string {
     if (fs.existsSync(ref.id)) return ref.id;
     // A mail client may have moved it from new/ to cur/ (and changed its flags) since listing.
-    const found = this.entries(ref.folder).find((e) => e.key === ref.cursor);
+    const key = path.basename(ref.id).split(':')[0];
+    const found = this.entries(ref.folder).find((e) => e.key === key);
     if (!found) throw new Error(`mail ${ref.cursor} disappeared from ${ref.folder}`);
     return found.file;
   }
@@ -74,7 +88,9 @@ export class MaildirMailbox implements Mailbox {
   }
 
   private deliver(folderDir: string, raw: Buffer, flags: string): void {
-    const name = `${Math.floor(Date.now() / 1000)}.M${process.hrtime.bigint() % 1000000n}P${process.pid}Q${++this.sequence}.${os.hostname().replace(/[/:]/g, '_')}`;
+    // sec.M<µs, six digits>P<pid>Q<count>.host: unique, and in delivery order even as strings.
+    const micros = BigInt(Date.now()) * 1000n + (process.hrtime.bigint() / 1000n) % 1000n;
+    const name = `${micros / 1000000n}.M${String(micros % 1000000n).padStart(6, '0')}P${process.pid}Q${++this.sequence}.${os.hostname().replace(/[/:]/g, '_')}`;
     const dir = path.join(this.root, folderDir);
     const tmp = path.join(dir, 'tmp', name);
     // Maildir delivery: write to tmp/, fsync, then rename into cur/ so no reader sees half a file.
@@ -119,19 +135,45 @@ export class MaildirMailbox implements Mailbox {
     return null;
   }
 
-  /** Mail files of a folder, sorted by their unique name (delivery time first). */
-  private entries(folder: FolderRole | 'drafts'): { key: string; file: string }[] {
-    const out: { key: string; file: string }[] = [];
+  /** Mail files of a folder: the unique part of the name, the file, when it arrived here (ctime, ms). */
+  private entries(folder: FolderRole | 'drafts'): MaildirEntry[] {
+    const out: MaildirEntry[] = [];
     for (const sub of ['new', 'cur']) {
       const dir = path.join(this.root, FOLDER_DIRS[folder], sub);
       if (!fs.existsSync(dir)) continue;
       for (const name of fs.readdirSync(dir)) {
         if (name.startsWith('.')) continue;
-        out.push({ key: name.split(':')[0]!, file: path.join(dir, name) });
+        const file = path.join(dir, name);
+        const stat = fs.statSync(file, { throwIfNoEntry: false });
+        // Gone between listing and stat: a client moved it; the next listing finds it.
+        if (stat) out.push({ key: name.split(':')[0]!, file, arrived: stat.ctimeMs, mtime: stat.mtime, size: stat.size });
       }
     }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
   }
+}
+
+interface MaildirEntry {
+  key: string;
+  file: string;
+  /** When it arrived in this folder: the ctime delivery (or a client's move) set, in ms. */
+  arrived: number;
+  mtime: Date;
+  size: number;
+}
+
+/**
+ * What a cursor says is taken: everything that arrived before `since`, and by name what arrived
+ * at `since` or after. A cursor of an older casebot (the last name taken) is read as before:
+ * names up to it are taken.
+ */
+function readCursor(cursor: string | null, entries: MaildirEntry[]): { since: number; keys: Map<string, number> } {
+  if (cursor === null) return { since: -Infinity, keys: new Map() };
+  if (cursor.startsWith('{')) {
+    const parsed = JSON.parse(cursor) as { since: number; taken: Record<string, number> };
+    return { since: parsed.since, keys: new Map(Object.entries(parsed.taken)) };
+  }
+  return { since: -Infinity, keys: new Map(entries.filter((e) => e.key <= cursor).map((e) => [e.key, e.arrived])) };
 }
 
 /** The Message-ID of a mail file, read from its header block only. */
