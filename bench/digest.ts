@@ -39,7 +39,7 @@ export function benchDigest(): void {
   let size = 0;
   for (let i = 0; i < RUNS; i++) {
     const started = process.hrtime.bigint();
-    const view = buildDigest(store.digestData(null, new Date(now.getTime() - 86400000).toISOString()), now, { reminderDays: 3, staleDays: 14 }, 'team');
+    const view = buildDigest(store.digestData(null, new Date(now.getTime() - 86400000).toISOString(), new Date(now.getTime() - 7 * 86400000).toISOString()), now, { reminderDays: 3, staleDays: 14 }, 'team');
     const out = render(view);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     size = out.html.length;

@@ -26,6 +26,7 @@ import type { BundleLimits } from './core/limits';
 import { loadKnowledge } from './knowledge/load';
 import { loadTemplates, readTemplateSources } from './knowledge/load-templates';
 import { compileDigest } from './core/digest/render-digest';
+import { templateSentences } from './core/draft/edit-summary';
 import type { Logger } from './ports/logger';
 import type { Mailbox } from './ports/mailbox';
 
@@ -37,6 +38,7 @@ export interface Casebot extends CasebotDeps {
 export function createCasebot(config: Config, log: Logger, overrides: { mailbox?: Mailbox; clock?: () => Date; verifier?: SenderVerifier } = {}): Casebot {
   const knowledge = loadKnowledge(config.knowledgeDir);
   const render = loadTemplates(config.templatesDir);
+  const templateSources = readTemplateSources(config.templatesDir);
   const store = new SqliteCaseStore(config.store.path);
   // Commands that work the mailbox (run, digest --send, quarantine replay) open it, read-only ones
   // never do: opening it claims the store first, so two casebots never work one store at once.
@@ -65,7 +67,8 @@ export function createCasebot(config: Config, log: Logger, overrides: { mailbox?
     send: { maxAttempts: config.smtp?.maxAttempts ?? 5, retrySeconds: config.smtp?.retrySeconds ?? 30 },
     commands: { trustedAuthservIds: config.commands.trustedAuthservIds, dailyCapPerRecipient: config.commands.dailyCapPerRecipient },
     verifier: overrides.verifier ?? (config.commands.verify ? new MailauthVerifier() : null),
-    renderDigest: compileDigest(readTemplateSources(config.templatesDir)),
+    renderDigest: compileDigest(templateSources),
+    templateSentences: templateSentences(templateSources),
     digest: config.digest ?? null,
     codec: new MimeMailCodec(),
     bundles: new ArchiveBundleReader(bundleLimits(config)),

@@ -4,6 +4,7 @@ import type { AnalyzeOptions } from '../core/analyze/analyze-bundle';
 import type { Knowledge } from '../core/analyze/knowledge';
 import type { DigestSettings } from '../core/digest/build-digest';
 import type { RenderDigest } from '../core/digest/render-digest';
+import type { TemplateSentence } from '../core/draft/edit-summary';
 import type { DigestSchedule } from '../core/digest/schedule';
 import type { RenderTemplate } from '../core/draft/templates';
 import type { PortalLinkRules } from '../core/intake/portal-links';
@@ -58,6 +59,8 @@ export interface CasebotDeps {
   knowledge: Knowledge;
   analysis: Pick<AnalyzeOptions, 'ansiCodePage'>;
   render: RenderTemplate;
+  /** The templates' own sentences: what an engineer's edits are counted against (stats), never customer text. */
+  templateSentences: TemplateSentence[];
   settings: TeamSettings;
   commands: CommandSettings;
   /** Null when no SMTP server is configured: nothing can be sent, /send says so. */

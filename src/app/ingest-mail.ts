@@ -6,6 +6,7 @@ import { caseTitle, findCaseId } from '../core/case/case-id';
 import { isSuccessReport } from '../core/case/success-report';
 import { parseCommands } from '../core/commands/parse-commands';
 import { draftSimilarity } from '../core/draft/similarity';
+import { editSummary } from '../core/draft/edit-summary';
 import { bouncedMessageId, machineKind, type MachineKind } from '../core/mail/machine-mail';
 import { ownText } from '../core/mail/strip-quote';
 import type { ParsedMail } from '../core/types';
@@ -251,11 +252,16 @@ function machineOf(deps: CasebotDeps, mail: ParsedMail, now: string): MachineKin
 function recordWhatWasSent(deps: CasebotDeps, caseId: string, mail: ParsedMail, at: string): void {
   const { store } = deps;
   const own = store.draftByMessageId(mail.messageId);
-  const live = own ?? store.liveDraft(caseId);
+  // The engineer's client may have saved the edited draft under a new Message-ID (casebot then saw
+  // its own copy gone from Drafts): the draft that answered the same mail is still the one sent.
+  const live = own ?? store.liveDraft(caseId) ?? store.unsentDraftAnswering(caseId, [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
   if (!live || live.status === 'sent') return;
   const answersSame = own !== null || live.basedOn === mail.inReplyTo || mail.references.includes(live.basedOn);
   if (!answersSame) return;
-  const similarity = draftSimilarity(live.bodyText, ownText(mail.text));
+  const sent = ownText(mail.text);
+  const similarity = draftSimilarity(live.bodyText, sent);
+  // Counted for `casebot stats`: what changed, and which of casebot's own sentences went.
+  const edits = editSummary(live.bodyText, sent, deps.templateSentences);
   store.setDraftSent(live.id, mail.messageId, similarity, at);
-  store.appendEvent({ at, caseId, messageId: mail.messageId, actor: mail.from?.address ?? 'unknown', type: 'draft-sent', detail: { kind: live.kind, draft: live.messageId, edited: own === null, similarity } });
+  store.appendEvent({ at, caseId, messageId: mail.messageId, actor: mail.from?.address ?? 'unknown', type: 'draft-sent', detail: { kind: live.kind, draft: live.messageId, edited: own === null, similarity, edits } });
 }

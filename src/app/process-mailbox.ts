@@ -34,7 +34,7 @@ export async function processMailbox(deps: CasebotDeps): Promise<PassReport> {
     for (const caseId of touched) await advanceWithoutStopping(deps, caseId, report);
     await updateCaseMemory(deps, touched);
   });
-  await syncDrafts(deps, report);
+  await syncDrafts(deps, report, { noticeDeleted: true });
   await queueScheduledDigests(deps);
   await deliverOutbox(deps, report);
   return report;

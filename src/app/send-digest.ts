@@ -13,9 +13,9 @@ const DEFAULT_THRESHOLDS: DigestSettings = { reminderDays: 3, staleDays: 14 };
 export function makeDigest(deps: CasebotDeps, engineer: string | null, recipient: string): { view: DigestView; rendered: RenderedDigest } {
   const now = deps.clock();
   const since = deps.store.lastDigestAt(recipient) ?? new Date(now.getTime() - 86400000).toISOString();
-  const data = deps.store.digestData(engineer, since);
-  const name = engineer ? (deps.settings.engineers.find((e) => e.address === engineer)?.name ?? engineer) : deps.settings.team.name;
   const weekAgo = new Date(now.getTime() - 7 * 86400000).toISOString();
+  const data = deps.store.digestData(engineer, since, weekAgo);
+  const name = engineer ? (deps.settings.engineers.find((e) => e.address === engineer)?.name ?? engineer) : deps.settings.team.name;
   const view = buildDigest(data, now, deps.digest ?? DEFAULT_THRESHOLDS, name, deps.memory.sharedSignatures(weekAgo));
   return { view, rendered: deps.renderDigest(view) };
 }

@@ -5,7 +5,15 @@
 import type { StoredDraft } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
 
-export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise<void> {
+export interface SyncOptions {
+  /**
+   * Also record live drafts that are gone from Drafts without a send (the engineer deleted them).
+   * Only after the pass has read Sent, so a draft just sent is not taken for a deleted one.
+   */
+  noticeDeleted?: boolean;
+}
+
+export async function syncDrafts(deps: CasebotDeps, report: PassReport, options: SyncOptions = {}): Promise<void> {
   const { store, mailbox } = deps;
   const event = (caseId: string, messageId: string, type: string, detail: Record<string, unknown>) =>
     store.appendEvent({ at: deps.clock().toISOString(), caseId, messageId, actor: 'casebot', type, detail });
@@ -26,8 +34,11 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise
   // stored again. It got there by an APPEND a crash interrupted, or the store was lost, restored
   // or started afresh against a mailbox holding casebot's drafts. One listing covers them all.
   const due = [...store.draftsWithStatus('appending'), ...store.draftsWithStatus('pending')];
-  if (due.length === 0) return;
+  const live = options.noticeDeleted ? store.draftsWithStatus('live') : [];
+  if (due.length === 0 && live.length === 0) return;
   const inDrafts = await mailbox.draftMessageIds();
+  if (live.length > 0) noticeDeleted(deps, live, inDrafts);
+  if (due.length === 0) return;
   const adopted = due.filter((d) => inDrafts.has(d.messageId));
   store.transaction(() => {
     for (const d of adopted) {
@@ -53,6 +64,19 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport): Promise
     });
     for (const d of batch) if (!refused.has(d.id)) deps.log.info('draft stored', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
   }
+}
+
+/** Live drafts gone from the Drafts folder, and not sent: deleted by the engineer. Recorded once; a later send still counts. */
+function noticeDeleted(deps: CasebotDeps, live: StoredDraft[], inDrafts: Set<string>): void {
+  const gone = live.filter((d) => !inDrafts.has(d.messageId));
+  if (gone.length === 0) return;
+  deps.store.transaction(() => {
+    for (const d of gone) {
+      deps.store.setDraftStatus(d.id, 'retired', deps.clock().toISOString());
+      deps.store.appendEvent({ at: deps.clock().toISOString(), caseId: d.caseId, messageId: d.messageId, actor: 'casebot', type: 'draft-deleted', detail: { kind: d.kind } });
+    }
+  });
+  for (const d of gone) deps.log.info('draft deleted from Drafts without a send', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
 }
 
 /** Appends the drafts; what the server refused, by draft id, with its words. */

@@ -31,6 +31,7 @@ import { replayQuarantine } from '../app/replay-quarantine';
 import { emptyReport } from '../app/casebot-deps';
 import { conversationOrder, eventLabel } from '../core/commands/event-view';
 import type { Analysis } from '../core/types';
+import { draftOutcomes, draftStats, sinceOf, statsTable } from '../core/stats/draft-outcomes';
 import type { CaseSummary } from '../ports/case-store';
 import { SqliteCaseStore } from '../adapters/sqlite/sqlite-store';
 import { checkConnection } from './check-connection';
@@ -206,6 +207,23 @@ export async function main(argv: string[]): Promise<number> {
         const { results } = await replayQuarantine(bot, ids.length > 0 ? ids : null);
         for (const r of results) process.stdout.write(`${String(r.id).padStart(4)}  ${r.ok ? 'processed' : 'still failing'}\n`);
         exitCode = results.some((r) => !r.ok) ? EXIT.error : EXIT.ok;
+      });
+    });
+
+  program
+    .command('stats')
+    .description('what became of the drafts: sent as drafted, after edits, replaced, discarded, per kind and per rule')
+    .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
+    .option('--since <age>', 'drafts made in the last 30d, 12h, 2w…', '30d')
+    .option('--engineer <address>', "one engineer's cases (default: the whole team)")
+    .option('--json', 'the figures as JSON')
+    .action(async (opts: { config: string; since: string; engineer?: string; json?: boolean }) => {
+      await withCasebot(opts.config, async (bot) => {
+        const since = sinceOf(opts.since, bot.clock());
+        if (!since) throw new CliError(`--since ${opts.since}: give an age such as 30d, 12h or 2w`, EXIT.usage);
+        const engineer = opts.engineer ? knownEngineer(bot, opts.engineer) : null;
+        const stats = draftStats(draftOutcomes(bot.store.draftHistory(since, engineer)), since);
+        process.stdout.write(opts.json ? `${JSON.stringify(stats, null, 2)}\n` : statsTable(stats));
       });
     });
 

@@ -131,10 +131,14 @@ export interface CaseStore {
   latestLogMessage(caseId: string): string | null;
   insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number;
   liveDraft(caseId: string): StoredDraft | null;
+  /** The newest draft of the case answering one of these mails that was not sent. */
+  unsentDraftAnswering(caseId: string, basedOn: string[]): StoredDraft | null;
+  /** The draft events of every case (created, sent, replaced, discarded, deleted, retired) since `since`, with each case's engineer. */
+  draftHistory(since: string, engineer: string | null): CaseEvent[];
   /** The engineer sent it (as drafted or edited): record what went out and how close it was. */
   setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void;
-  /** What the digest needs, by SQL: open cases (and those closed since `since`) of one engineer or all. */
-  digestData(engineer: string | null, since: string): DigestData;
+  /** What the digest needs, by SQL: open cases (and those closed since `since`) of one engineer or all, and their drafts' events since `draftsSince`. */
+  digestData(engineer: string | null, since: string, draftsSince: string): DigestData;
   digestSent(slot: string, recipient: string): boolean;
   recordDigest(slot: string, recipient: string, messageId: string, at: string): void;
   /** When the last digest to this recipient was made, or null. */

@@ -157,7 +157,7 @@ test('the seed thread, step by step', async () => {
   expect(await folder('Drafts')).toHaveLength(0);
   await withBot((bot) => {
     expect(bot.store.getCase(CASE)!.status).toBe('closed');
-    const digest = bot.store.digestData(null, '2000-01-01T00:00:00Z').cases.find((c) => c.caseId === CASE)!;
+    const digest = bot.store.digestData(null, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z').cases.find((c) => c.caseId === CASE)!;
     expect(digest.status).toBe('closed');
     expect(bot.store.events(CASE).filter((e) => e.type === 'case-closed').map((e) => e.detail.by)).toEqual(['closure-sent']);
     // The store saw each message once and recorded the sent drafts.

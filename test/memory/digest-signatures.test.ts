@@ -22,7 +22,7 @@ test('open cases sharing a signature this week are listed; a closed one and an o
   const shared = memory.sharedSignatures(at(7));
   expect(shared).toEqual([{ key, title: 'BCD 启动项损坏', caseIds: ['CAS-00001-AAAAAA', 'CAS-00002-BBBBBB'] }]);
 
-  const view = buildDigest(store.digestData(null, at(1)), now, { reminderDays: 3, staleDays: 14 }, 'team', shared);
+  const view = buildDigest(store.digestData(null, at(1), at(7)), now, { reminderDays: 3, staleDays: 14 }, 'team', shared);
   const rendered = compileDigest(readTemplateSources(path.join(__dirname, '../../templates')))(view);
   expect(rendered.text).toContain('本周 2 个未结案例同一签名：BCD 启动项损坏');
   expect(rendered.text).toContain('CAS-00001-AAAAAA、CAS-00002-BBBBBB');

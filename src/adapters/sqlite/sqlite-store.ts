@@ -331,6 +331,27 @@ export class SqliteCaseStore implements CaseStore {
     return row ? toDraft(row) : null;
   }
 
+  unsentDraftAnswering(caseId: string, basedOn: string[]): StoredDraft | null {
+    if (basedOn.length === 0) return null;
+    const row = this
+      .sql(`SELECT * FROM drafts WHERE case_id = ? AND status != 'sent' AND based_on IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1`)
+      .get(caseId, JSON.stringify(basedOn)) as Row | undefined;
+    return row ? toDraft(row) : null;
+  }
+
+  draftHistory(since: string, engineer: string | null): StoreEvent[] {
+    // Drafts made since `since` and what happened to them since (a send can come days later).
+    const rows = this
+      .sql(
+        `SELECT e.* FROM events e JOIN cases c ON c.case_id = e.case_id
+          WHERE e.type IN ('draft-created', 'draft-sent', 'draft-discarded', 'draft-deleted', 'draft-retired') AND e.at >= @since
+            AND (@engineer IS NULL OR c.engineer = @engineer)
+          ORDER BY e.id`,
+      )
+      .all({ since, engineer }) as Row[];
+    return rows.map(eventOf);
+  }
+
   setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void {
     // Sent as drafted (same Message-ID): done. Sent as the engineer's own mail: casebot's copy still has to go.
     this
@@ -370,7 +391,7 @@ export class SqliteCaseStore implements CaseStore {
     return row ? String(row.message_id) : null;
   }
 
-  digestData(engineer: string | null, since: string): DigestData {
+  digestData(engineer: string | null, since: string, draftsSince: string): DigestData {
     const byEngineer = engineer === null ? '' : 'AND c.engineer = @engineer';
     const cases = (
       this
@@ -417,12 +438,7 @@ export class SqliteCaseStore implements CaseStore {
       .map((r) => ({ at: String(r.at), caseId: nullable(r.case_id), messageId: nullable(r.message_id), actor: String(r.actor), type: String(r.type), detail: JSON.parse(String(r.detail_json)) }))
       // Received mail matters here only when its bundle could not be used.
       .filter((e) => e.type !== 'mail-received' || (Array.isArray(e.detail.bundles) && e.detail.bundles.some((b: { problems?: unknown[] }) => (b.problems?.length ?? 0) > 0)));
-    const similarities = (
-      this
-        .sql(`SELECT d.similarity FROM drafts d JOIN cases c ON c.case_id = d.case_id WHERE d.similarity IS NOT NULL AND d.updated_at >= @since ${byEngineer}`)
-        .all({ since, engineer }) as Row[]
-    ).map((r) => Number(r.similarity));
-    return { cases, events, similarities };
+    return { cases, events, draftEvents: this.draftHistory(draftsSince, engineer) };
   }
 
   digestSent(slot: string, recipient: string): boolean {
@@ -517,14 +533,7 @@ export class SqliteCaseStore implements CaseStore {
     const rows = (caseId === null
       ? this.sql('SELECT * FROM events ORDER BY id').all()
       : this.sql('SELECT * FROM events WHERE case_id = ? ORDER BY id').all(caseId)) as Row[];
-    return rows.map((r) => ({
-      at: String(r.at),
-      caseId: r.case_id === null ? null : String(r.case_id),
-      messageId: r.message_id === null ? null : String(r.message_id),
-      actor: String(r.actor),
-      type: String(r.type),
-      detail: JSON.parse(String(r.detail_json)),
-    }));
+    return rows.map(eventOf);
   }
 
   /** Plain counts for tests and `casebot status`. */
@@ -598,5 +607,16 @@ function toOutbox(row: Row): OutboxEntry {
     attempts: Number(row.attempts),
     nextAttemptAt: String(row.next_attempt_at),
     lastError: row.last_error === null ? null : String(row.last_error),
+  };
+}
+
+function eventOf(r: Row): StoreEvent {
+  return {
+    at: String(r.at),
+    caseId: r.case_id === null ? null : String(r.case_id),
+    messageId: r.message_id === null ? null : String(r.message_id),
+    actor: String(r.actor),
+    type: String(r.type),
+    detail: JSON.parse(String(r.detail_json)),
   };
 }

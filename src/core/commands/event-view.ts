@@ -16,6 +16,7 @@ const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => stri
   'draft-replaced': () => '草稿被新草稿替换',
   'draft-removed': () => '草稿已从草稿箱移除',
   'draft-discarded': (_d, actor) => `草稿被丢弃（${actor}）`,
+  'draft-deleted': () => '草稿已从草稿箱删除，没有发送',
   'command': (d, actor) => `命令 /${String(d.name)}${d.arg ? ` ${String(d.arg)}` : ''}（${actor}）`,
   'command-refused': (d, actor) => `拒绝命令（${actor}）：${String(d.reason)}`,
   'note': (d, actor) => `备注（${actor}）：${String(d.text)}`,

@@ -4,6 +4,7 @@
 
 import { caseTitle } from '../case/case-id';
 import { caseStage } from '../case/case-state';
+import { draftOutcomes, draftStats, type OutcomeRow } from '../stats/draft-outcomes';
 import type { DigestCaseRow, DigestData, DigestEventRow } from './digest-data';
 
 export interface DigestSettings {
@@ -47,6 +48,18 @@ export interface SharedSignatureRow {
   caseIds: string[];
 }
 
+export interface AdoptionLine {
+  kind: string;
+  made: number;
+  asDrafted: number;
+  edited: number;
+  replaced: number;
+  discarded: number;
+  waiting: number;
+  /** Bar lengths in percent of the busiest kind's drafts. */
+  widths: { asDrafted: number; edited: number; discarded: number; rest: number };
+}
+
 export interface Bar {
   label: string;
   count: number;
@@ -66,7 +79,8 @@ export interface DigestView {
   closed: CaseLine[];
   unmatched: EventLine[];
   problems: EventLine[];
-  similarity: { count: number; average: string } | null;
+  /** 草稿采纳情况: the last week's drafts per kind, what became of them. */
+  adoption: AdoptionLine[];
   signatures: SignatureLine[];
   ageChart: Bar[];
   categoryChart: Bar[];
@@ -143,7 +157,7 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
     const label = c.topCategory ? (CATEGORY_NAMES[c.topCategory] ?? c.topCategory) : '未分析';
     categories.set(label, (categories.get(label) ?? 0) + 1);
   }
-  const average = data.similarities.length > 0 ? data.similarities.reduce((a, b) => a + b, 0) / data.similarities.length : null;
+  const weekAgo = new Date(now.getTime() - 7 * DAY).toISOString();
   return {
     date: now.toISOString().slice(0, 10),
     scope,
@@ -166,7 +180,7 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
     closed,
     unmatched,
     problems,
-    similarity: average === null ? null : { count: data.similarities.length, average: `${Math.round(average * 100)}%` },
+    adoption: adoptionLines(draftStats(draftOutcomes(data.draftEvents), weekAgo).byKind),
     signatures,
     ageChart: bars(ages),
     categoryChart: bars([...categories].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count)),
@@ -174,6 +188,21 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
 }
 
 const DRAFT_NAMES: Record<string, string> = { 'scope-request': '范围界定', diagnosis: '诊断', 'log-rerequest': '重新收集日志', closure: '结案总结' };
+
+function adoptionLines(rows: OutcomeRow[]): AdoptionLine[] {
+  const max = Math.max(1, ...rows.map((r) => r.made));
+  const width = (n: number) => Math.round((n / max) * 100);
+  return rows.map((r) => ({
+    kind: DRAFT_NAMES[r.label] ?? r.label,
+    made: r.made,
+    asDrafted: r.asDrafted,
+    edited: r.edited,
+    replaced: r.replaced,
+    discarded: r.discarded,
+    waiting: r.waiting,
+    widths: { asDrafted: width(r.asDrafted), edited: width(r.edited), discarded: width(r.discarded), rest: width(r.replaced + r.waiting) },
+  }));
+}
 
 function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine {
   const d = e.detail;

@@ -32,6 +32,6 @@ export interface DigestData {
   cases: DigestCaseRow[];
   /** Intake problems, unmatched mail, refused commands, failed sends since the last digest. */
   events: DigestEventRow[];
-  /** Draft-to-sent similarity of drafts sent since the last digest. */
-  similarities: number[];
+  /** The draft events (made, sent, discarded…) of the last week: how the drafts were taken up. */
+  draftEvents: CaseEvent[];
 }

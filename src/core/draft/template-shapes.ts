@@ -62,7 +62,7 @@ export const DIGEST_SHAPE: DigestView = {
   closed: [CASE_LINE],
   unmatched: [EVENT_LINE],
   problems: [EVENT_LINE],
-  similarity: { count: 1, average: 'a' },
+  adoption: [{ kind: 'k', made: 1, asDrafted: 1, edited: 1, replaced: 1, discarded: 1, waiting: 1, widths: { asDrafted: 1, edited: 1, discarded: 1, rest: 1 } }],
   signatures: [{ title: 't', count: 1, caseIds: 'c' }],
   ageChart: [BAR],
   categoryChart: [BAR],
