@@ -7,7 +7,8 @@
 //   BENCH_RUNS=3 runs per measurement; BENCH=analyze or BENCH=digest runs one part only.
 // bench/digest.ts times the digest over 10,000 open cases; bench/mailbox.ts runs casebot against
 // Dovecot with 10,000 mails; bench/memory.ts times case memory at 10,000 cases
-// (BENCH=analyze|digest|mailbox|memory runs one part).
+// (BENCH=analyze|digest|mailbox|memory|stats runs one part); bench/draft-stats.ts times `casebot stats`
+// over 10,000 cases and 50,000 drafts.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import yazl from 'yazl';
 import { projectRoot } from '../src/config/paths';
 import { benchDigest } from './digest';
+import { benchDraftStats } from './draft-stats';
 import { benchMailbox } from './mailbox';
 import { benchMemory } from './memory';
 import { analysisAnchors } from '../src/core/analyze/analyze-bundle';
@@ -32,6 +34,7 @@ const FILES = ['UpgradeLog/C_Win_BT_Panther/setupact.log', 'UpgradeLog/C_Win_BT_
 
 async function main(): Promise<void> {
   if (!process.env.BENCH || process.env.BENCH === 'digest') benchDigest();
+  if (!process.env.BENCH || process.env.BENCH === 'stats') benchDraftStats();
   if (!process.env.BENCH || process.env.BENCH === 'mailbox') await benchMailbox();
   if (!process.env.BENCH || process.env.BENCH === 'memory') await benchMemory();
   if (process.env.BENCH && process.env.BENCH !== 'analyze') return;

@@ -261,7 +261,7 @@ function recordWhatWasSent(deps: CasebotDeps, caseId: string, mail: ParsedMail, 
   const sent = ownText(mail.text);
   const similarity = draftSimilarity(live.bodyText, sent);
   // Counted for `casebot stats`: what changed, and which of casebot's own sentences went.
-  const edits = editSummary(live.bodyText, sent, deps.templateSentences);
+  const edits = editSummary(ownText(live.bodyText), sent, deps.templateSentences);
   store.setDraftSent(live.id, mail.messageId, similarity, at);
   store.appendEvent({ at, caseId, messageId: mail.messageId, actor: mail.from?.address ?? 'unknown', type: 'draft-sent', detail: { kind: live.kind, draft: live.messageId, edited: own === null, similarity, edits } });
 }

@@ -165,7 +165,7 @@ async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail:
       if (!draft) throw new Error('没有待发送的草稿');
       store.transaction(() => {
         store.setDraftStatus(draft.id, 'retiring', at);
-        event('draft-discarded', { kind: draft.kind });
+        event('draft-discarded', { kind: draft.kind, draft: draft.messageId });
       });
       return '草稿已丢弃';
     }

@@ -3,6 +3,7 @@
 
 import type { CaseView, DraftKind } from '../core/case/case-view';
 import type { DigestData } from '../core/digest/digest-data';
+import type { DraftEvent } from '../core/stats/draft-outcomes';
 import type { Analysis, CaseEvent, ParsedMail } from '../core/types';
 
 export type Direction = 'inbound' | 'outbound' | 'command';
@@ -133,8 +134,8 @@ export interface CaseStore {
   liveDraft(caseId: string): StoredDraft | null;
   /** The newest draft of the case answering one of these mails that was not sent. */
   unsentDraftAnswering(caseId: string, basedOn: string[]): StoredDraft | null;
-  /** The draft events of every case (created, sent, replaced, discarded, deleted, retired) since `since`, with each case's engineer. */
-  draftHistory(since: string, engineer: string | null): CaseEvent[];
+  /** The draft events (created, sent, discarded, deleted, retired) since `since`, of one engineer's cases or all, in the order recorded. */
+  draftHistory(since: string, engineer: string | null): DraftEvent[];
   /** The engineer sent it (as drafted or edited): record what went out and how close it was. */
   setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void;
   /** What the digest needs, by SQL: open cases (and those closed since `since`) of one engineer or all, and their drafts' events since `draftsSince`. */

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { PLACEHOLDER } from '../../core/draft/build-draft';
 import type { CaseMessage, CaseView, DraftKind, LiveDraft } from '../../core/case/case-view';
 import type { DigestData } from '../../core/digest/digest-data';
+import type { DraftEdits, DraftEvent } from '../../core/stats/draft-outcomes';
 import type { Analysis, Confidence, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
 import type {
   CaseStore,
@@ -339,17 +340,33 @@ export class SqliteCaseStore implements CaseStore {
     return row ? toDraft(row) : null;
   }
 
-  draftHistory(since: string, engineer: string | null): StoreEvent[] {
-    // Drafts made since `since` and what happened to them since (a send can come days later).
+  draftHistory(since: string, engineer: string | null): DraftEvent[] {
+    // Drafts made since `since` and what happened to them since (a send can come days later). Only
+    // the fields the outcome needs are taken out of the JSON here: tens of thousands of rows.
     const rows = this
       .sql(
-        `SELECT e.* FROM events e JOIN cases c ON c.case_id = e.case_id
-          WHERE e.type IN ('draft-created', 'draft-sent', 'draft-discarded', 'draft-deleted', 'draft-retired') AND e.at >= @since
-            AND (@engineer IS NULL OR c.engineer = @engineer)
-          ORDER BY e.id`,
+        `SELECT e.id, e.at, e.case_id, e.message_id, e.type, e.detail_json
+           FROM events e ${engineer === null ? '' : 'JOIN cases c ON c.case_id = e.case_id AND c.engineer = @engineer'}
+          WHERE e.type IN ('draft-created', 'draft-sent', 'draft-discarded', 'draft-deleted', 'draft-retired') AND e.at >= @since`,
       )
-      .all({ since, engineer }) as Row[];
-    return rows.map(eventOf);
+      .raw(true)
+      .all({ since, engineer }) as [number, string, string, string | null, string, string][];
+    // In the order recorded; sorted here, which is cheaper than SQLite's temporary B-tree for this many.
+    rows.sort((a, b) => a[0] - b[0]);
+    return rows.map(([, at, caseId, messageId, type, json]) => {
+      const d = JSON.parse(json) as { kind?: string; draft?: string; similarity?: number; findings?: string[]; edits?: DraftEdits };
+      return {
+        at,
+        caseId,
+        messageId,
+        type,
+        kind: d.kind ?? null,
+        draft: d.draft ?? null,
+        similarity: typeof d.similarity === 'number' ? d.similarity : null,
+        findings: Array.isArray(d.findings) ? d.findings : [],
+        edits: d.edits ?? null,
+      };
+    });
   }
 
   setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void {

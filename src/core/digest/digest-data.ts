@@ -1,6 +1,7 @@
 // What the digest is built from: one row per case and the day's notable events, as the store's
 // SQL returns them. Plain data; build-digest.ts decides what it means.
 
+import type { DraftEvent } from '../stats/draft-outcomes';
 import type { CaseEvent } from '../types';
 
 export interface DigestCaseRow {
@@ -33,5 +34,5 @@ export interface DigestData {
   /** Intake problems, unmatched mail, refused commands, failed sends since the last digest. */
   events: DigestEventRow[];
   /** The draft events (made, sent, discarded…) of the last week: how the drafts were taken up. */
-  draftEvents: CaseEvent[];
+  draftEvents: DraftEvent[];
 }

@@ -39,13 +39,19 @@ export function templateSentences(sources: { templates: Record<string, string>; 
   const out: TemplateSentence[] = [];
   const add = (template: string, source: string) => {
     for (const line of source.split('\n')) {
-      // Block tags ({{#if}}, {{else}}, {{/each}}, {{> partial}}) carry no words of their own.
-      const words = line.replace(/\{\{[#/^>!][^}]*\}\}|\{\{else[^}]*\}\}/g, '');
+      // What an inline {{#if}} adds may or may not be there: the whole block stands for any text.
+      let words = line;
+      for (let before = ''; before !== words; ) {
+        before = words;
+        words = words.replace(/\{\{#(?:if|unless)[^}]*\}\}[^{]*?(?:\{\{else\}\}[^{]*?)?\{\{\/(?:if|unless)\}\}/g, '{{…}}');
+      }
+      // The remaining block tags ({{#each}}, {{/each}}, {{> partial}}) carry no words of their own.
+      words = words.replace(/\{\{[#/^>!][^}]*\}\}|\{\{else[^}]*\}\}/g, '');
       for (const sentence of sentencesOf(words)) {
         const parts = sentence.split(/\{\{[^}]*\}\}/);
         const literal = parts.join('').replace(/[\s…：:，,。]/g, '');
         // A line that is all data (`{{this}}`, `{{title}}`) says nothing of the template.
-        if (literal.length < 4) continue;
+        if (literal.length < 4 || !/\p{L}/u.test(literal)) continue;
         const text = parts.join('…').replace(/…+/g, '…');
         const pattern = new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s*')).join('.*?')}$`, 's');
         if (!out.some((t) => t.template === template && t.text === text)) out.push({ template, text, pattern });

@@ -3,12 +3,34 @@
 // long they waited. Pure: the cases' events in (as the store keeps them), figures out. No
 // customer text is ever in them; only casebot's own template sentences are named.
 
-import type { CaseEvent } from '../types';
-
 export type DraftOutcome = 'sent-as-drafted' | 'sent-edited' | 'replaced' | 'discarded' | 'waiting';
 
 /** A draft that went out at least this close to what casebot wrote counts as sent as drafted. */
 export const AS_DRAFTED_SIMILARITY = 0.9;
+
+/** What an engineer changed before sending (see draft/edit-summary.ts). */
+export interface DraftEdits {
+  removed: number;
+  added: number;
+  commandsChanged: string[];
+  templateSentences: string[];
+}
+
+/** A draft event of the store, with the fields of its detail that matter here. */
+export interface DraftEvent {
+  at: string;
+  caseId: string;
+  /** The draft's own Message-ID (created, deleted), the sent mail's (sent) or the command's (/discard). */
+  messageId: string | null;
+  type: string;
+  kind: string | null;
+  /** The draft a send or /discard is about. */
+  draft: string | null;
+  similarity: number | null;
+  /** The rules behind a diagnosis (created). */
+  findings: string[];
+  edits: DraftEdits | null;
+}
 
 export interface DraftRecord {
   messageId: string;
@@ -21,7 +43,7 @@ export interface DraftRecord {
   similarity: number | null;
   sentAt: string | null;
   /** What the engineer changed, for a draft sent after edits. */
-  edits: { removed: number; added: number; commandsChanged: string[]; templateSentences: string[] } | null;
+  edits: DraftEdits | null;
 }
 
 /**
@@ -30,7 +52,7 @@ export interface DraftRecord {
  * draft on the case replaces one still waiting; /discard, a deletion from Drafts, or the engineer
  * answering without it discards it.
  */
-export function draftOutcomes(events: CaseEvent[]): DraftRecord[] {
+export function draftOutcomes(events: DraftEvent[]): DraftRecord[] {
   const drafts = new Map<string, DraftRecord>();
   const waitingOf = new Map<string, DraftRecord>();
   const settle = (d: DraftRecord | undefined, outcome: DraftOutcome) => {
@@ -39,8 +61,6 @@ export function draftOutcomes(events: CaseEvent[]): DraftRecord[] {
     if (waitingOf.get(d.caseId) === d) waitingOf.delete(d.caseId);
   };
   for (const e of events) {
-    if (!e.caseId) continue;
-    const d = e.detail;
     switch (e.type) {
       case 'draft-created': {
         if (!e.messageId || drafts.has(e.messageId)) break;
@@ -48,8 +68,8 @@ export function draftOutcomes(events: CaseEvent[]): DraftRecord[] {
         const record: DraftRecord = {
           messageId: e.messageId,
           caseId: e.caseId,
-          kind: String(d.kind),
-          rules: Array.isArray(d.findings) ? d.findings.map(String) : [],
+          kind: e.kind ?? 'unknown',
+          rules: e.findings,
           createdAt: e.at,
           outcome: 'waiting',
           similarity: null,
@@ -61,20 +81,21 @@ export function draftOutcomes(events: CaseEvent[]): DraftRecord[] {
         break;
       }
       case 'draft-sent': {
-        const record = drafts.get(String(d.draft));
+        const record = e.draft === null ? undefined : drafts.get(e.draft);
         if (!record || record.sentAt !== null) break;
         if (waitingOf.get(record.caseId) === record) waitingOf.delete(record.caseId);
-        const similarity = typeof d.similarity === 'number' ? d.similarity : null;
+        const similarity = e.similarity;
         record.outcome = similarity === null || similarity >= AS_DRAFTED_SIMILARITY ? 'sent-as-drafted' : 'sent-edited';
         record.similarity = similarity;
         record.sentAt = e.at;
-        record.edits = record.outcome === 'sent-edited' && d.edits && typeof d.edits === 'object' ? (d.edits as DraftRecord['edits']) : null;
+        record.edits = record.outcome === 'sent-edited' ? e.edits : null;
         break;
       }
       case 'draft-discarded':
       case 'draft-deleted':
       case 'draft-retired':
-        settle(e.messageId ? drafts.get(e.messageId) : waitingOf.get(e.caseId), 'discarded');
+        // /discard names the draft in its detail (its event is the command mail's); the others are the draft's own events.
+        settle(e.draft !== null ? drafts.get(e.draft) : ((e.messageId ? drafts.get(e.messageId) : undefined) ?? waitingOf.get(e.caseId)), 'discarded');
         break;
     }
   }
@@ -117,7 +138,7 @@ const TOP_SENTENCES = 5;
 export function draftStats(records: DraftRecord[], since: string): DraftStats {
   const inRange = records.filter((r) => r.createdAt >= since);
   const byRule = new Map<string, DraftRecord[]>();
-  for (const r of inRange) if (r.kind === 'diagnosis') for (const rule of new Set(r.rules)) byRule.set(rule, [...(byRule.get(rule) ?? []), r]);
+  for (const r of inRange) if (r.kind === 'diagnosis') for (const rule of new Set(r.rules)) pushTo(byRule, rule, r);
   const rewritten = new Map<string, RewrittenSentence>();
   for (const r of inRange) {
     for (const sentence of r.edits?.templateSentences ?? []) {
@@ -144,25 +165,37 @@ export function draftStats(records: DraftRecord[], since: string): DraftStats {
 
 function groupRows(records: DraftRecord[], key: (r: DraftRecord) => string): OutcomeRow[] {
   const groups = new Map<string, DraftRecord[]>();
-  for (const r of records) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  for (const r of records) pushTo(groups, key(r), r);
   return [...groups].map(([label, rs]) => outcomeRow(label, rs)).sort((a, b) => b.made - a.made || a.label.localeCompare(b.label));
 }
 
 function outcomeRow(label: string, records: DraftRecord[]): OutcomeRow {
-  const count = (o: DraftOutcome) => records.filter((r) => r.outcome === o).length;
-  const edited = records.filter((r) => r.outcome === 'sent-edited' && r.similarity !== null).map((r) => r.similarity!);
-  const hours = records.filter((r) => r.sentAt !== null).map((r) => (Date.parse(r.sentAt!) - Date.parse(r.createdAt)) / 3600000);
+  const count: Record<DraftOutcome, number> = { 'sent-as-drafted': 0, 'sent-edited': 0, replaced: 0, discarded: 0, waiting: 0 };
+  const edited: number[] = [];
+  const hours: number[] = [];
+  // One pass: tens of thousands of drafts.
+  for (const r of records) {
+    count[r.outcome]++;
+    if (r.outcome === 'sent-edited' && r.similarity !== null) edited.push(r.similarity);
+    if (r.sentAt !== null) hours.push((Date.parse(r.sentAt) - Date.parse(r.createdAt)) / 3600000);
+  }
   return {
     label,
     made: records.length,
-    asDrafted: count('sent-as-drafted'),
-    edited: count('sent-edited'),
+    asDrafted: count['sent-as-drafted'],
+    edited: count['sent-edited'],
     editedSimilarity: median(edited),
-    replaced: count('replaced'),
-    discarded: count('discarded'),
-    waiting: count('waiting'),
+    replaced: count.replaced,
+    discarded: count.discarded,
+    waiting: count.waiting,
     hoursToSend: median(hours),
   };
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function median(values: number[]): number | null {
