@@ -12,6 +12,7 @@ import { emptyReport, type CasebotDeps, type PassReport } from './casebot-deps';
 import { deliverOutbox } from './deliver-outbox';
 import { ingestWithinBudget } from './ingest-mail';
 import { queueScheduledDigests } from './send-digest';
+import { refreshUnfinishedDrafts } from './refresh-unfinished';
 import { syncDrafts } from './sync-drafts';
 
 export type { CasebotDeps, PassReport } from './casebot-deps';
@@ -32,6 +33,7 @@ export async function processMailbox(deps: CasebotDeps): Promise<PassReport> {
     }
     const touched = deps.store.dirtyCases();
     for (const caseId of touched) await advanceWithoutStopping(deps, caseId, report);
+    await refreshUnfinishedDrafts(deps, report);
     await updateCaseMemory(deps, touched);
   });
   await syncDrafts(deps, report, { noticeDeleted: true });

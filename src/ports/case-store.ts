@@ -152,6 +152,8 @@ export interface CaseStore {
   engineerMailsSince(address: string, since: string): number;
   draftByMessageId(messageId: string): StoredDraft | null;
   draftsWithStatus(status: DraftStatus): StoredDraft[];
+  /** Drafts not yet sent or retired whose text holds `placeholder` (left for an engineer to fill in). */
+  unfinishedDrafts(placeholder: string): StoredDraft[];
   setDraftStatus(id: number, status: DraftStatus, at: string): void;
   quarantine(q: Omit<QuarantinedMail, 'id'>): number;
   /** Not yet replayed, oldest first. */

@@ -63,3 +63,23 @@ test('the fix did not take and no logs came: a log re-request that says so', asy
   expectGolden('seed-log-rerequest.txt', draftAsRead(draft!.mail));
   expect(draft!.mail.attachments.map((a) => a.filename)).toEqual(['CMGELogCollector.zip']);
 }, 60_000);
+
+test('a draft left for the engineer to fill in is marked in Drafts, and made again without the marker once it can be finished', async () => {
+  const replay = seedReplay();
+  delete process.env.CASEBOT_TEST_PORTAL_TIANJIN; // the upload password is not configured yet
+  replay.deliver(seedMail('01-opening.eml'));
+  await replay.pass();
+  let drafts = await replay.drafts();
+  expect(drafts).toHaveLength(1);
+  expect(drafts[0]!.mail.subject).toBe(`[待填写] ${SUBJECT}`);
+  expect(drafts[0]!.mail.text).toContain('密码：【请工程师填写】');
+  await replay.pass();
+  expect(await replay.drafts()).toHaveLength(1);
+
+  process.env.CASEBOT_TEST_PORTAL_TIANJIN = 'tianjin'; // configured, casebot started again
+  await replay.pass();
+  drafts = await replay.drafts();
+  expect(drafts.map((d) => d.mail.subject)).toEqual([SUBJECT]);
+  expect(drafts[0]!.mail.text).toContain('密码：tianjin');
+  expect(drafts[0]!.mail.text).not.toContain('请工程师填写');
+}, 60_000);

@@ -513,6 +513,10 @@ export class SqliteCaseStore implements CaseStore {
     return (this.sql('SELECT * FROM drafts WHERE status = ? ORDER BY id').all(status) as Row[]).map(toDraft);
   }
 
+  unfinishedDrafts(placeholder: string): StoredDraft[] {
+    return (this.sql(`SELECT * FROM drafts WHERE status IN ('pending', 'appending', 'live') AND instr(body_text, ?) > 0 ORDER BY id`).all(placeholder) as Row[]).map(toDraft);
+  }
+
   setDraftStatus(id: number, status: DraftStatus, at: string): void {
     this.sql('UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
   }
