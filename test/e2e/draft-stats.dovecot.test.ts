@@ -143,4 +143,9 @@ test('every draft’s outcome, the stats table and JSON, and the digest section'
   const digest = await withBot(configFile, (bot) => makeDigest(bot, null, 'support@cmgos.com').rendered.text);
   const section = digest.slice(digest.indexOf('== 草稿采纳情况'), digest.indexOf('\n\n', digest.indexOf('== 草稿采纳情况')));
   expectGolden('digest-adoption.txt', `${section}\n`);
+  // The engineer's own digest counts their cases: here all of them are Wei Liang's.
+  const own = await withBot(configFile, (bot) => makeDigest(bot, 'weiliang@cmgos.com', 'weiliang@cmgos.com').rendered.text);
+  expect(own).toContain(section);
+  const html = await withBot(configFile, (bot) => makeDigest(bot, null, 'support@cmgos.com').rendered.html);
+  expect(html).toContain('草稿采纳情况 · 近 7 天');
 }, 120_000);
