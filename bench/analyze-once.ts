@@ -12,11 +12,19 @@ import { readFolder } from '../src/knowledge/log-files';
 async function main(target: string): Promise<void> {
   const knowledge = loadKnowledge(path.join(projectRoot(), 'knowledge'));
   const started = process.hrtime.bigint();
-  const files = target.endsWith('.zip') ? (await new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, path.basename(target))).files : readFolder(target);
+  const files = target.endsWith('.zip')
+    ? (await new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, path.basename(target))).files
+    : readFolder(target);
   const analysis = await analyzeBundle(files, knowledge);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
-    JSON.stringify({ ms, maxRssMB: process.resourceUsage().maxRSS / 1024, verdict: analysis.verdict, findings: analysis.findings.map((f) => f.rule), lines: analysis.files.reduce((n, f) => n + f.lines, 0) }) + '\n',
+    JSON.stringify({
+      ms,
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+      verdict: analysis.verdict,
+      findings: analysis.findings.map((f) => f.rule),
+      lines: analysis.files.reduce((n, f) => n + f.lines, 0),
+    }) + '\n',
   );
 }
 

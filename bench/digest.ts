@@ -23,14 +23,36 @@ export function benchDigest(): void {
   store.transaction(() => {
     for (let c = 0; c < CASES; c++) {
       const caseId = `CAS-${String(c).padStart(5, '0')}-BENCH${String(c % 10)}`;
-      store.createCase({ caseId, subject: `[案例号: ${caseId} ] % 单位${c}升级失败 %`, title: `单位${c}升级失败`, customer: `客户${c % 300}`, engineer: `eng${c % 8}@cmgos.com` }, now.toISOString());
+      store.createCase(
+        {
+          caseId,
+          subject: `[案例号: ${caseId} ] % 单位${c}升级失败 %`,
+          title: `单位${c}升级失败`,
+          customer: `客户${c % 300}`,
+          engineer: `eng${c % 8}@cmgos.com`,
+        },
+        now.toISOString(),
+      );
     }
     for (let m = 0; m < MESSAGES; m++) {
       const c = m % CASES;
       const caseId = `CAS-${String(c).padStart(5, '0')}-BENCH${String(c % 10)}`;
       const mail = parsedMail({ messageId: `bench.${m}@example.cn`, rawHash: String(m), subject: caseId, date: now.toISOString() });
       const arrived = new Date(now.getTime() - ((m * 7919) % (60 * 86400)) * 1000).toISOString();
-      store.insertMessage({ mail, caseId, folder: 'inbox', mailboxRef: '{}', arrivedAt: arrived, direction: m % 3 === 0 ? 'outbound' : 'inbound', successReport: false, logAttachments: 0, intakeProblems: [] }, arrived);
+      store.insertMessage(
+        {
+          mail,
+          caseId,
+          folder: 'inbox',
+          mailboxRef: '{}',
+          arrivedAt: arrived,
+          direction: m % 3 === 0 ? 'outbound' : 'inbound',
+          successReport: false,
+          logAttachments: 0,
+          intakeProblems: [],
+        },
+        arrived,
+      );
     }
   });
   console.log(`digest: seeded ${CASES} open cases and ${MESSAGES} messages in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
@@ -39,12 +61,19 @@ export function benchDigest(): void {
   let size = 0;
   for (let i = 0; i < RUNS; i++) {
     const started = process.hrtime.bigint();
-    const view = buildDigest(store.digestData(null, new Date(now.getTime() - 86400000).toISOString(), new Date(now.getTime() - 7 * 86400000).toISOString()), now, { reminderDays: 3, staleDays: 14 }, 'team');
+    const view = buildDigest(
+      store.digestData(null, new Date(now.getTime() - 86400000).toISOString(), new Date(now.getTime() - 7 * 86400000).toISOString()),
+      now,
+      { reminderDays: 3, staleDays: 14 },
+      'team',
+    );
     const out = render(view);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     size = out.html.length;
   }
   times.sort((a, b) => a - b);
-  console.log(`digest of ${CASES} cases (team): median ${times[Math.floor(RUNS / 2)]!.toFixed(0)} ms, worst ${times[RUNS - 1]!.toFixed(0)} ms, HTML ${(size / 1e6).toFixed(1)} MB  (target < 1000 ms)`);
+  console.log(
+    `digest of ${CASES} cases (team): median ${times[Math.floor(RUNS / 2)]!.toFixed(0)} ms, worst ${times[RUNS - 1]!.toFixed(0)} ms, HTML ${(size / 1e6).toFixed(1)} MB  (target < 1000 ms)`,
+  );
   store.close();
 }

@@ -21,18 +21,36 @@ export function benchDraftStats(): void {
   const seeded = Date.now();
   const caseId = (c: number) => `CAS-${String(c).padStart(5, '0')}-STATS${c % 10}`;
   store.transaction(() => {
-    for (let c = 0; c < CASES; c++) store.createCase({ caseId: caseId(c), subject: caseId(c), title: 't', customer: null, engineer: `eng${c % 8}@cmgos.com` }, now.toISOString());
+    for (let c = 0; c < CASES; c++)
+      store.createCase(
+        { caseId: caseId(c), subject: caseId(c), title: 't', customer: null, engineer: `eng${c % 8}@cmgos.com` },
+        now.toISOString(),
+      );
     for (let d = 0; d < DRAFTS; d++) {
       const c = d % CASES;
       const at = new Date(now.getTime() - ((d * 7919) % (25 * 86400)) * 1000 - 3600000).toISOString();
       const id = `casebot.${caseId(c)}.${d}@cmgos.com`;
       const kind = KINDS[d % KINDS.length]!;
-      store.appendEvent({ at, caseId: caseId(c), messageId: id, actor: 'casebot', type: 'draft-created', detail: { kind, reason: 'bench', answers: `m${d}`, findings: kind === 'diagnosis' ? [RULES[d % RULES.length]] : [] } });
+      store.appendEvent({
+        at,
+        caseId: caseId(c),
+        messageId: id,
+        actor: 'casebot',
+        type: 'draft-created',
+        detail: { kind, reason: 'bench', answers: `m${d}`, findings: kind === 'diagnosis' ? [RULES[d % RULES.length]] : [] },
+      });
       const sentAt = new Date(Date.parse(at) + ((d % 48) + 1) * 3600000).toISOString();
       switch (d % 5) {
         case 0:
         case 1:
-          store.appendEvent({ at: sentAt, caseId: caseId(c), messageId: id, actor: 'eng@cmgos.com', type: 'draft-sent', detail: { kind, draft: id, edited: false, similarity: 0.97 } });
+          store.appendEvent({
+            at: sentAt,
+            caseId: caseId(c),
+            messageId: id,
+            actor: 'eng@cmgos.com',
+            type: 'draft-sent',
+            detail: { kind, draft: id, edited: false, similarity: 0.97 },
+          });
           break;
         case 2:
           store.appendEvent({
@@ -41,11 +59,29 @@ export function benchDraftStats(): void {
             messageId: `sent.${d}@cmgos.com`,
             actor: 'eng@cmgos.com',
             type: 'draft-sent',
-            detail: { kind, draft: id, edited: true, similarity: 0.7, edits: { removed: 3, added: 1, commandsChanged: [], templateSentences: ['感谢您联系我们。', '如果存在多个问题，则我们考虑拆分案例进行分析。'] } },
+            detail: {
+              kind,
+              draft: id,
+              edited: true,
+              similarity: 0.7,
+              edits: {
+                removed: 3,
+                added: 1,
+                commandsChanged: [],
+                templateSentences: ['感谢您联系我们。', '如果存在多个问题，则我们考虑拆分案例进行分析。'],
+              },
+            },
           });
           break;
         case 3:
-          store.appendEvent({ at: sentAt, caseId: caseId(c), messageId: `command.${d}@cmgos.com`, actor: 'eng@cmgos.com', type: 'draft-discarded', detail: { kind, draft: id } });
+          store.appendEvent({
+            at: sentAt,
+            caseId: caseId(c),
+            messageId: `command.${d}@cmgos.com`,
+            actor: 'eng@cmgos.com',
+            type: 'draft-discarded',
+            detail: { kind, draft: id },
+          });
           break;
         default:
           break; // waiting, or replaced by the case's next draft
@@ -62,6 +98,8 @@ export function benchDraftStats(): void {
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   times.sort((a, b) => a - b);
-  console.log(`stats of ${drafts} drafts over ${CASES} cases: median ${times[Math.floor(RUNS / 2)]!.toFixed(0)} ms, worst ${times[RUNS - 1]!.toFixed(0)} ms  (target < 500 ms)`);
+  console.log(
+    `stats of ${drafts} drafts over ${CASES} cases: median ${times[Math.floor(RUNS / 2)]!.toFixed(0)} ms, worst ${times[RUNS - 1]!.toFixed(0)} ms  (target < 500 ms)`,
+  );
   store.close();
 }

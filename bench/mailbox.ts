@@ -37,7 +37,11 @@ export async function benchMailbox(): Promise<void> {
     execFileSync('chown', ['-R', 'nobody:nogroup', server.maildir]);
     process.env.CASEBOT_BENCH_IMAP_PASSWORD = server.password;
     const configFor = (inbox: string) =>
-      loadConfig(writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_BENCH_IMAP_PASSWORD', folders: { inbox } } }));
+      loadConfig(
+        writeTestConfig({
+          imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_BENCH_IMAP_PASSWORD', folders: { inbox } },
+        }),
+      );
 
     const plainConfig = configFor(PLAIN);
     const calls = timedMailbox(createMailbox(plainConfig, quiet));
@@ -47,13 +51,17 @@ export async function benchMailbox(): Promise<void> {
     await plainBot.close();
     console.log(`mailbox "${PLAIN}": ${MAILS} mails without a log bundle, ${plain.drafts} drafts made`);
     console.log(`raw imapflow fetch (fetchAll source)   ${plain.raw.toFixed(0).padStart(6)} mails/s`);
-    console.log(`casebot end to end (one pass)          ${plain.rate.toFixed(0).padStart(6)} mails/s   ratio ${(plain.rate / plain.raw).toFixed(2)}  (target >= 0.5)`);
+    console.log(
+      `casebot end to end (one pass)          ${plain.rate.toFixed(0).padStart(6)} mails/s   ratio ${(plain.rate / plain.raw).toFixed(2)}  (target >= 0.5)`,
+    );
     console.log(`RSS during the pass: ${plain.rss} MB by quarter (flat is the target); live heap before and after: ${plain.heap} MB`);
     // The raw fetch and the MIME parser alone, one after the other on one thread, as casebot
     // must do them: the ratio no pass can pass, however little else it did.
     const ceiling = 1 / (1 / plain.raw + 1 / parse);
     console.log(`MIME parsing alone (casebot's codec)   ${parse.toFixed(0).padStart(6)} mails/s   (the same sources, already fetched)`);
-    console.log(`fetch + parse alone, nothing stored    ${ceiling.toFixed(0).padStart(6)} mails/s   ratio ${(ceiling / plain.raw).toFixed(2)}  (the most any pass can reach with this parser)`);
+    console.log(
+      `fetch + parse alone, nothing stored    ${ceiling.toFixed(0).padStart(6)} mails/s   ratio ${(ceiling / plain.raw).toFixed(2)}  (the most any pass can reach with this parser)`,
+    );
     const inCalls = (name: keyof Mailbox) => (calls.spent.get(name)?.ms ?? 0) / 1000;
     const imapSeconds = [...calls.spent.values()].reduce((sum, s) => sum + s.ms, 0) / 1000;
     console.log(
@@ -65,16 +73,23 @@ export async function benchMailbox(): Promise<void> {
     const mix = await pass(server, bot, 'INBOX');
     console.log(`mailbox INBOX: ${MAILS} mails, ${bundles} with a log bundle, ${mix.drafts} drafts made`);
     console.log(`raw imapflow fetch (fetchAll source)   ${mix.raw.toFixed(0).padStart(6)} mails/s`);
-    console.log(`casebot end to end (one pass)          ${mix.rate.toFixed(0).padStart(6)} mails/s   ratio ${(mix.rate / mix.raw).toFixed(2)}  (the mix, bundles analyzed)`);
+    console.log(
+      `casebot end to end (one pass)          ${mix.rate.toFixed(0).padStart(6)} mails/s   ratio ${(mix.rate / mix.raw).toFixed(2)}  (the mix, bundles analyzed)`,
+    );
     console.log(`RSS during the pass: ${mix.rss} MB by quarter (flat is the target); live heap before and after: ${mix.heap} MB`);
 
     const latencies = await idleLatency(bot, server);
     await bot.close();
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-    console.log(`IDLE to draft, ${latencies.length} mails without a bundle: p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms  (target p95 < 2000 ms)`);
+    console.log(
+      `IDLE to draft, ${latencies.length} mails without a bundle: p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms  (target p95 < 2000 ms)`,
+    );
     const notices = (await rawIdleNotice(server, 20)).sort((a, b) => a - b);
-    const notice = notices.length > 0 ? `${notices[Math.floor(notices.length / 2)]!.toFixed(0)} ms (p50 of ${notices.length})` : 'never (all 20 timed out)';
+    const notice =
+      notices.length > 0
+        ? `${notices[Math.floor(notices.length / 2)]!.toFixed(0)} ms (p50 of ${notices.length})`
+        : 'never (all 20 timed out)';
     console.log(`raw imapflow IDLE: a new mail's EXISTS reaches an idling client ${notice} after its APPEND: the server's own delay`);
   } finally {
     await server.stop();
@@ -82,7 +97,11 @@ export async function benchMailbox(): Promise<void> {
 }
 
 /** One pass of a fresh casebot over a folder, beside a raw fetch of the same folder. */
-async function pass(server: DovecotServer, bot: ReturnType<typeof createCasebot>, folder: string): Promise<{ raw: number; seconds: number; rate: number; drafts: number; rss: string; heap: string }> {
+async function pass(
+  server: DovecotServer,
+  bot: ReturnType<typeof createCasebot>,
+  folder: string,
+): Promise<{ raw: number; seconds: number; rate: number; drafts: number; rss: string; heap: string }> {
   const raw = await rawFetch(server, folder);
   await bot.mailbox.open();
   const heapBefore = liveHeapMB();
@@ -108,7 +127,11 @@ function liveHeapMB(): number {
 async function fill(server: DovecotServer, folder: string, count: number, withBundles: boolean): Promise<number> {
   const dir = path.join(server.maildir, folder === 'INBOX' ? '' : `.${folder}`, 'new');
   fs.mkdirSync(dir, { recursive: true });
-  const bundle = await buildBundleZip({ failure: { kind: 'mig-registry', service: 'Ensec64', value: 'DisplayName', error: 5 }, noiseLines: 2000, seed: 9 });
+  const bundle = await buildBundleZip({
+    failure: { kind: 'mig-registry', service: 'Ensec64', value: 'DisplayName', error: 5 },
+    noiseLines: 2000,
+    seed: 9,
+  });
   let bundles = 0;
   const clock = Date.UTC(2024, 0, 1);
   for (let i = 0; i < count; i++) {
@@ -194,7 +217,13 @@ function timedMailbox(inner: Mailbox): { mailbox: Mailbox; spent: Map<string, { 
 }
 
 async function rawClient(server: DovecotServer): Promise<ImapFlow> {
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
   return client;
 }
@@ -239,7 +268,14 @@ async function idleLatency(bot: ReturnType<typeof createCasebot>, server: Doveco
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
       const caseId = `CAS-${String(90000 + i)}-IDLE${String(i % 100).padStart(2, '0')}`;
-      const raw = await buildMail({ from: `idle${i}@unit.example.cn`, to: ['weiliang@cmgos.com'], subject: `[案例号: ${caseId} ] 升级失败`, date: new Date().toISOString(), messageId: `<idle.${i}.${Date.now()}@unit.example.cn>`, text: '升级失败' });
+      const raw = await buildMail({
+        from: `idle${i}@unit.example.cn`,
+        to: ['weiliang@cmgos.com'],
+        subject: `[案例号: ${caseId} ] 升级失败`,
+        date: new Date().toISOString(),
+        messageId: `<idle.${i}.${Date.now()}@unit.example.cn>`,
+        text: '升级失败',
+      });
       const drafted = new Promise<bigint>((resolve) => waiting.set(caseId, resolve));
       const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 10000));
       await client.append('INBOX', raw);

@@ -24,7 +24,38 @@ import { buildSetupactLog } from '../test/helpers/bundle-factory';
 const CASES = Number(process.env.BENCH_MEMORY_CASES ?? 10000);
 const LOOKUPS = 300;
 const ADDS = 300;
-const WORDS = ['升级', '失败', '回退', '报错', '终端', '分行', '重启', '蓝屏', '磁盘', '空间', '驱动', '不兼容', '加密', '注册表', '拒绝访问', '安全软件', '卸载', '映像', '更新', '语言', '启动', '迁移', '第二次', '最后阶段', '日志', '请协助', '分析', '原因', '多台', '部分'];
+const WORDS = [
+  '升级',
+  '失败',
+  '回退',
+  '报错',
+  '终端',
+  '分行',
+  '重启',
+  '蓝屏',
+  '磁盘',
+  '空间',
+  '驱动',
+  '不兼容',
+  '加密',
+  '注册表',
+  '拒绝访问',
+  '安全软件',
+  '卸载',
+  '映像',
+  '更新',
+  '语言',
+  '启动',
+  '迁移',
+  '第二次',
+  '最后阶段',
+  '日志',
+  '请协助',
+  '分析',
+  '原因',
+  '多台',
+  '部分',
+];
 const SERVICES = ['Ensec64', '360FsFlt', 'ZhuDongFangYu', 'TmFilter', 'SymEFA', 'klif', 'QQPCRTP', 'HipsDaemon', 'sysdiag', 'edrsensor'];
 
 export async function benchMemory(): Promise<void> {
@@ -35,7 +66,7 @@ export async function benchMemory(): Promise<void> {
   const store = new SqliteCaseStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-memory-bench-')), 'store.sqlite'));
   const memory = new SqliteCaseMemory(store.database);
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
   const description = () => Array.from({ length: 8 + Math.floor(random() * 10) }, () => pick(WORDS)).join('');
   const now = new Date('2026-11-25T00:00:00Z');
@@ -62,7 +93,9 @@ export async function benchMemory(): Promise<void> {
   store.transaction(() => {
     for (let i = 0; i < CASES; i++) memory.remember(make(i), now.toISOString());
   });
-  console.log(`case memory: ${memory.size()} cases remembered in ${((Date.now() - seeded) / 1000).toFixed(1)} s (one transaction); ${pool.length} distinct analyses`);
+  console.log(
+    `case memory: ${memory.size()} cases remembered in ${((Date.now() - seeded) / 1000).toFixed(1)} s (one transaction); ${pool.length} distinct analyses`,
+  );
 
   const adds: number[] = [];
   for (let i = 0; i < ADDS; i++) {
@@ -79,11 +112,17 @@ export async function benchMemory(): Promise<void> {
     shown += rankSimilar(query, candidates, stats, now).length;
     lookups.push(performance.now() - t);
   }
-  console.log(`case memory add (fingerprint, tokens, rows, FTS), own transaction: p50 ${pct(adds, 50)} ms, p95 ${pct(adds, 95)} ms  (target <= 20 ms)`);
-  console.log(`case memory lookup (query, FTS5 bm25 candidates, ranking) at ${memory.size()} cases: p50 ${pct(lookups, 50)} ms, p95 ${pct(lookups, 95)} ms  (target <= 50 ms); ${(shown / LOOKUPS).toFixed(1)} shown per lookup`);
+  console.log(
+    `case memory add (fingerprint, tokens, rows, FTS), own transaction: p50 ${pct(adds, 50)} ms, p95 ${pct(adds, 95)} ms  (target <= 20 ms)`,
+  );
+  console.log(
+    `case memory lookup (query, FTS5 bm25 candidates, ranking) at ${memory.size()} cases: p50 ${pct(lookups, 50)} ms, p95 ${pct(lookups, 95)} ms  (target <= 50 ms); ${(shown / LOOKUPS).toFixed(1)} shown per lookup`,
+  );
 
   const real = path.join(root, '..', 'shared', 'real-logs', '24h2-reset', 'SetupAct.log');
-  const text = fs.existsSync(real) ? decodeText(fs.readFileSync(real)) : buildSetupactLog({ failure: { kind: 'none' }, noiseLines: 16000 }).text;
+  const text = fs.existsSync(real)
+    ? decodeText(fs.readFileSync(real))
+    : buildSetupactLog({ failure: { kind: 'none' }, noiseLines: 16000 }).text;
   const lines = text.split(/\r?\n/);
   const fingerprint: number[] = [];
   const whole: number[] = [];

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
       const o = analysis.outcome;
       const codes = o?.resultCode ? `${o.resultCode}${o.extendCode ? `-${o.extendCode}` : ''}` : '-';
       const findings = analysis.findings.map((f) => `${f.rule}/${f.confidence}`).join(', ') || 'no finding';
-      console.log(`${wrong.length === 0 ? 'right' : 'MISS '} ${name}: ${analysis.verdict} ${codes} [${findings}]${knownMisses.has(name) ? ' (known miss)' : ''}`);
+      console.log(
+        `${wrong.length === 0 ? 'right' : 'MISS '} ${name}: ${analysis.verdict} ${codes} [${findings}]${knownMisses.has(name) ? ' (known miss)' : ''}`,
+      );
       for (const c of wrong) console.log(`        ✗ ${c.name}: ${c.detail}`);
     }
     console.log(`${folder}: ${right} of ${cases.length} right\n`);

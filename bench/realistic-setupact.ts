@@ -127,7 +127,8 @@ export function* realisticSetupact(options: RealisticOptions): Generator<Buffer>
     size: () => String(Math.floor(random() ** 3 * 2e8)),
     big: () => String(50e9 + int(150e9)),
     seq: () => (++seq).toString(16).padStart(8, '0'),
-    csitime: () => `${stamp.slice(0, 4)}/${Number(stamp.slice(5, 7))}/${Number(stamp.slice(8, 10))}:${time()}.${String(int(1000)).padStart(3, '0')}`,
+    csitime: () =>
+      `${stamp.slice(0, 4)}/${Number(stamp.slice(5, 7))}/${Number(stamp.slice(8, 10))}:${time()}.${String(int(1000)).padStart(3, '0')}`,
     date,
     clock: time,
     kb: () => String(pick([4589208, 5005112, 5011503, 5012170, 5015684, 5003791, 4562830, 5011651, 5012599])),

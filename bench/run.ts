@@ -30,7 +30,11 @@ const totalMB = Number(process.env.BENCH_MB ?? 960);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 /** Three Panther logs (Panther, Rollback, NewOS), each under the per-file limit. */
 const SHARES = [0.45, 0.3, 0.25];
-const FILES = ['UpgradeLog/C_Win_BT_Panther/setupact.log', 'UpgradeLog/C_Win_BT_Rollback/setupact.log', 'UpgradeLog/NewOS_Panther/setupact.log'];
+const FILES = [
+  'UpgradeLog/C_Win_BT_Panther/setupact.log',
+  'UpgradeLog/C_Win_BT_Rollback/setupact.log',
+  'UpgradeLog/NewOS_Panther/setupact.log',
+];
 
 async function main(): Promise<void> {
   if (!process.env.BENCH || process.env.BENCH === 'digest') benchDigest();
@@ -50,7 +54,9 @@ async function main(): Promise<void> {
 
   const folderSize = FILES.reduce((n, f) => n + fs.statSync(path.join(folder, f)).size, 0);
   const ratio = folderSize / fs.statSync(zip).size;
-  console.log(`bundle: ${(folderSize / 1e6).toFixed(0)} MB of setupact.log in ${FILES.length} files, zip ${(fs.statSync(zip).size / 1e6).toFixed(0)} MB (deflate -6, ${ratio.toFixed(1)}:1); ${anchorCount} anchors; best of ${runs}`);
+  console.log(
+    `bundle: ${(folderSize / 1e6).toFixed(0)} MB of setupact.log in ${FILES.length} files, zip ${(fs.statSync(zip).size / 1e6).toFixed(0)} MB (deflate -6, ${ratio.toFixed(1)}:1); ${anchorCount} anchors; best of ${runs}`,
+  );
   // Real setupact.log files compress 9-21:1; text that compresses better flatters casebot.
   if (ratio < 9 || ratio > 21) throw new Error(`the bundle compresses ${ratio.toFixed(1)}:1, unlike real logs (9-21:1)`);
 
@@ -60,7 +66,11 @@ async function main(): Promise<void> {
   const unzipRg = best(() => timed('bash', ['-c', `unzip -p '${zip}' | rg -F -c -f '${anchorsFile}'`]));
 
   const row = (name: string, ms: number, extra = '') => console.log(`${name.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(7)} s ${extra}`);
-  row('casebot analyze <folder>', casebotFolder.ms, `peak RSS ${casebotFolder.maxRssMB.toFixed(0)} MB, verdict ${casebotFolder.verdict}, ${casebotFolder.findings.join(',')}`);
+  row(
+    'casebot analyze <folder>',
+    casebotFolder.ms,
+    `peak RSS ${casebotFolder.maxRssMB.toFixed(0)} MB, verdict ${casebotFolder.verdict}, ${casebotFolder.findings.join(',')}`,
+  );
   row('rg -F -f anchors <folder>', rgFolder.ms);
   row('casebot analyze <zip>', casebotZip.ms, `peak RSS ${casebotZip.maxRssMB.toFixed(0)} MB`);
   row('unzip -p <zip> | rg -F -f anchors', unzipRg.ms);
@@ -87,7 +97,10 @@ function best(measure: () => Measure): Measure {
 }
 
 function analyzeOnce(target: string): Measure {
-  const out = execFileSync(process.execPath, [path.join(root, 'dist', 'bench', 'analyze-once.js'), target], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, [path.join(root, 'dist', 'bench', 'analyze-once.js'), target], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   const m = JSON.parse(out) as Measure;
   // A fast wrong answer is no figure: the bundle holds one Ensec64 migration failure.
   if (m.verdict !== 'failed' || !m.findings.includes('mig-apply-object')) throw new Error(`wrong analysis of ${target}: ${out}`);
@@ -139,7 +152,11 @@ function requireTools(tools: string[]): void {
   if (missing.length === 0) return;
   const packages = missing.map((t) => (t === 'rg' ? 'ripgrep' : t));
   if (process.getuid?.() !== 0) throw new Error(`the bench needs ${missing.join(', ')}: apt-get install -y ${packages.join(' ')}`);
-  execFileSync('bash', ['-c', `apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${packages.join(' ')} >/dev/null`], { stdio: 'inherit' });
+  execFileSync(
+    'bash',
+    ['-c', `apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${packages.join(' ')} >/dev/null`],
+    { stdio: 'inherit' },
+  );
 }
 
 main().catch((err) => {

@@ -5,7 +5,14 @@ process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
-require('../dist/src/cli/main.js').main(process.argv).then(
-  (code) => { process.exitCode = code; },
-  (err) => { console.error(`casebot: ${err && err.message ? err.message : err}`); process.exitCode = 1; },
-);
+require('../dist/src/cli/main.js')
+  .main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(`casebot: ${err && err.message ? err.message : err}`);
+      process.exitCode = 1;
+    },
+  );

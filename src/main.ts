@@ -35,7 +35,11 @@ export interface Casebot extends CasebotDeps {
   close(): Promise<void>;
 }
 
-export function createCasebot(config: Config, log: Logger, overrides: { mailbox?: Mailbox; clock?: () => Date; verifier?: SenderVerifier } = {}): Casebot {
+export function createCasebot(
+  config: Config,
+  log: Logger,
+  overrides: { mailbox?: Mailbox; clock?: () => Date; verifier?: SenderVerifier } = {},
+): Casebot {
   const knowledge = loadKnowledge(config.knowledgeDir);
   const render = loadTemplates(config.templatesDir);
   const templateSources = readTemplateSources(config.templatesDir);
@@ -143,7 +147,12 @@ function portalFetcher(config: Config): PortalFetcher {
   const { portalUser, portalPassword, portalToken } = config.secrets;
   return new PortalFetcher({
     hosts: p.hosts,
-    credentials: portalUser && portalPassword ? { user: portalUser.reveal(), password: portalPassword.reveal() } : portalToken ? { token: portalToken.reveal() } : null,
+    credentials:
+      portalUser && portalPassword
+        ? { user: portalUser.reveal(), password: portalPassword.reveal() }
+        : portalToken
+          ? { token: portalToken.reveal() }
+          : null,
     connectTimeoutMs: p.connectTimeoutSeconds * 1000,
     readTimeoutMs: p.readTimeoutSeconds * 1000,
     totalTimeoutMs: p.totalTimeoutSeconds * 1000,

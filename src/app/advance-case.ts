@@ -49,9 +49,26 @@ async function followMail(deps: CasebotDeps, view: CaseView): Promise<CaseView> 
     store.setCaseStatus(view.caseId, change.status, change.status === 'closed' && change.at ? change.at : at);
     if (change.status === 'open') store.snooze(view.caseId, null);
     const actor = change.by === 'customer-wrote' ? (mail?.from?.address ?? 'unknown') : 'casebot';
-    store.appendEvent({ at, caseId: view.caseId, messageId: change.messageId || null, actor, type: change.status === 'closed' ? 'case-closed' : 'case-reopened', detail: { by: change.by } });
+    store.appendEvent({
+      at,
+      caseId: view.caseId,
+      messageId: change.messageId || null,
+      actor,
+      type: change.status === 'closed' ? 'case-closed' : 'case-reopened',
+      detail: { by: change.by },
+    });
   });
-  deps.log.info(change.status === 'closed' ? 'case closed by the closure sent' : 'case reopened by the customer', { caseId: view.caseId, messageId: change.messageId });
-  if (change.status === 'open') await mailEngineer(deps, store.getCase(view.caseId)!.engineer, view.caseId, reopenedNotice(view.caseId, view.subject, mail?.from?.address ?? ''), change.messageId || null);
+  deps.log.info(change.status === 'closed' ? 'case closed by the closure sent' : 'case reopened by the customer', {
+    caseId: view.caseId,
+    messageId: change.messageId,
+  });
+  if (change.status === 'open')
+    await mailEngineer(
+      deps,
+      store.getCase(view.caseId)!.engineer,
+      view.caseId,
+      reopenedNotice(view.caseId, view.subject, mail?.from?.address ?? ''),
+      change.messageId || null,
+    );
   return { ...view, status: change.status };
 }

@@ -41,14 +41,24 @@ export async function updateCaseMemory(deps: CasebotDeps, caseIds: string[]): Pr
 /** The most similar remembered cases (at most three, above the threshold), the case itself left out. */
 export function findSimilar(deps: CasebotDeps, query: MemoryQuery, exclude: string | null = null): SimilarCase[] {
   const { candidates, stats } = deps.memory.candidates(query, CANDIDATES);
-  return rankSimilar(query, candidates.filter((c) => c.memory.caseId !== exclude), stats, deps.clock());
+  return rankSimilar(
+    query,
+    candidates.filter((c) => c.memory.caseId !== exclude),
+    stats,
+    deps.clock(),
+  );
 }
 
 /** The query for a case in the store: its latest analysis and the customer's first words. */
-export function caseQuery(deps: CasebotDeps, caseId: string): { query: MemoryQuery; analysis: (Analysis & { id: number }) | null; messageId: string | null } {
+export function caseQuery(
+  deps: CasebotDeps,
+  caseId: string,
+): { query: MemoryQuery; analysis: (Analysis & { id: number }) | null; messageId: string | null } {
   const view = deps.store.loadCaseView(caseId);
   const latest = [...view.messages].reverse().find((m) => m.analysis !== null) ?? null;
-  const query = memoryQuery(problemOf(deps, caseId), latest?.analysis ?? null, deps.knowledge, synonymsOf(deps.knowledge), { normalTemplates: deps.memory.normalTemplates() });
+  const query = memoryQuery(problemOf(deps, caseId), latest?.analysis ?? null, deps.knowledge, synonymsOf(deps.knowledge), {
+    normalTemplates: deps.memory.normalTemplates(),
+  });
   return { query, analysis: latest?.analysis ?? null, messageId: latest?.messageId ?? null };
 }
 
@@ -62,7 +72,22 @@ async function noteSimilarCases(deps: CasebotDeps, caseId: string): Promise<void
   const results = findSimilar(deps, query, caseId);
   store.transaction(() => {
     for (const f of query.findings) if (f.key) deps.memory.recordSignature(caseId, f.key, f.title, at);
-    store.appendEvent({ at, caseId, messageId, actor: 'casebot', type: 'memory-lookup', detail: { analysisId: analysis.id, similar: results.map((r) => ({ caseId: r.caseId, exact: r.exact, outcome: r.finding?.outcome ?? null, score: Number(r.score.toFixed(3)) })) } });
+    store.appendEvent({
+      at,
+      caseId,
+      messageId,
+      actor: 'casebot',
+      type: 'memory-lookup',
+      detail: {
+        analysisId: analysis.id,
+        similar: results.map((r) => ({
+          caseId: r.caseId,
+          exact: r.exact,
+          outcome: r.finding?.outcome ?? null,
+          score: Number(r.score.toFixed(3)),
+        })),
+      },
+    });
   });
   // Only a finding worth reading is mailed; `casebot similar` says plainly when nothing is close.
   if (results.length === 0) return;
@@ -89,9 +114,11 @@ function caseThread(deps: CasebotDeps, caseId: string): CaseThread | null {
   const sent = mails.filter((m) => m.direction === 'outbound');
   const closingMail = [...sent].reverse().find((m) => closureSummary(m.text) !== null) ?? null;
   const closedEvent = [...events].reverse().find((e) => e.type === 'case-closed' || e.type === 'case-reopened');
-  const closedByCommand = summary.status === 'closed' && closedEvent?.type === 'case-closed' && closedEvent.detail.by === undefined ? closedEvent : null;
+  const closedByCommand =
+    summary.status === 'closed' && closedEvent?.type === 'case-closed' && closedEvent.detail.by === undefined ? closedEvent : null;
   if (!closedByCommand && !closingMail) return null;
-  const commandSummary = typeof closedByCommand?.detail.summary === 'string' && closedByCommand.detail.summary !== '' ? closedByCommand.detail.summary : null;
+  const commandSummary =
+    typeof closedByCommand?.detail.summary === 'string' && closedByCommand.detail.summary !== '' ? closedByCommand.detail.summary : null;
   const draft = store.liveDraft(caseId);
   const draftSummary = draft?.kind === 'closure' ? closureSummary(draft.bodyText) : null;
   return {

@@ -36,7 +36,14 @@ async function deliverOne(deps: CasebotDeps, entry: OutboxEntry, report: PassRep
         nextAttemptAt: new Date(at.getTime() + delay).toISOString(),
       });
       if (giveUp) {
-        store.appendEvent({ at: at.toISOString(), caseId: entry.caseId, messageId: entry.messageId, actor: 'casebot', type: 'send-failed', detail: { error: (err as Error).message, attempts, to: entry.envelopeTo } });
+        store.appendEvent({
+          at: at.toISOString(),
+          caseId: entry.caseId,
+          messageId: entry.messageId,
+          actor: 'casebot',
+          type: 'send-failed',
+          detail: { error: (err as Error).message, attempts, to: entry.envelopeTo },
+        });
       }
     });
     deps.log.warn(giveUp ? 'send failed' : 'send will be retried', { messageId: entry.messageId, attempts, error: (err as Error).message });
@@ -45,7 +52,14 @@ async function deliverOne(deps: CasebotDeps, entry: OutboxEntry, report: PassRep
   const at = deps.clock().toISOString();
   store.transaction(() => {
     store.updateOutbox(entry.id, { status: 'sent', sentAt: at });
-    store.appendEvent({ at, caseId: entry.caseId, messageId: entry.messageId, actor: 'casebot', type: 'mail-sent', detail: { purpose: entry.purpose, to: entry.envelopeTo.join(', ') } });
+    store.appendEvent({
+      at,
+      caseId: entry.caseId,
+      messageId: entry.messageId,
+      actor: 'casebot',
+      type: 'mail-sent',
+      detail: { purpose: entry.purpose, to: entry.envelopeTo.join(', ') },
+    });
   });
   report.sent++;
   if (entry.purpose === 'customer') {

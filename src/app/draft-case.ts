@@ -29,16 +29,36 @@ export async function draftCase(deps: CasebotDeps, view: CaseView, order: DraftO
     const replaced = order.replaces ?? live?.id ?? null;
     if (replaced !== null) {
       store.setDraftStatus(replaced, 'retiring', at);
-      store.appendEvent({ at, caseId: view.caseId, messageId: null, actor: order.actor, type: 'draft-replaced', detail: { by: draft.messageId } });
+      store.appendEvent({
+        at,
+        caseId: view.caseId,
+        messageId: null,
+        actor: order.actor,
+        type: 'draft-replaced',
+        detail: { by: draft.messageId },
+      });
     }
-    store.insertDraft({ caseId: view.caseId, kind: order.request.kind, messageId: draft.messageId, basedOn: order.request.basedOn, raw, bodyText: draft.text, createdAt: at });
+    store.insertDraft({
+      caseId: view.caseId,
+      kind: order.request.kind,
+      messageId: draft.messageId,
+      basedOn: order.request.basedOn,
+      raw,
+      bodyText: draft.text,
+      createdAt: at,
+    });
     store.appendEvent({
       at,
       caseId: view.caseId,
       messageId: draft.messageId,
       actor: order.actor,
       type: 'draft-created',
-      detail: { kind: order.request.kind, reason: order.reason, answers: order.request.basedOn, findings: order.request.analysis?.findings.map((f) => f.rule) ?? [] },
+      detail: {
+        kind: order.request.kind,
+        reason: order.reason,
+        answers: order.request.basedOn,
+        findings: order.request.analysis?.findings.map((f) => f.rule) ?? [],
+      },
     });
   });
   report.drafts.push({ caseId: view.caseId, kind: order.request.kind, messageId: draft.messageId });

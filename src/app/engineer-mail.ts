@@ -7,19 +7,41 @@ import type { CasebotDeps } from './casebot-deps';
 
 export const LOOP_HEADER = 'X-Casebot-Loop';
 
-export async function mailEngineer(deps: CasebotDeps, to: string, caseId: string | null, notice: Notice, inReplyTo: string | null): Promise<boolean> {
+export async function mailEngineer(
+  deps: CasebotDeps,
+  to: string,
+  caseId: string | null,
+  notice: Notice,
+  inReplyTo: string | null,
+): Promise<boolean> {
   const { store } = deps;
   const now = deps.clock();
   const dayStart = new Date(now);
   dayStart.setUTCHours(0, 0, 0, 0);
   if (store.engineerMailsSince(to, dayStart.toISOString()) >= deps.commands.dailyCapPerRecipient) {
     deps.log.warn('daily cap of mails to an engineer reached', { to, caseId });
-    store.appendEvent({ at: now.toISOString(), caseId, messageId: null, actor: 'casebot', type: 'engineer-mail-capped', detail: { to, subject: notice.subject } });
+    store.appendEvent({
+      at: now.toISOString(),
+      caseId,
+      messageId: null,
+      actor: 'casebot',
+      type: 'engineer-mail-capped',
+      detail: { to, subject: notice.subject },
+    });
     return false;
   }
   await composeMachineMail(deps, 'notice', to, caseId, { ...notice, inReplyTo }, (messageId, raw) =>
     store.enqueueOutbox(
-      { messageId, purpose: 'engineer', caseId, draftId: null, envelopeFrom: deps.settings.team.address, envelopeTo: [to.toLowerCase()], raw, nextAttemptAt: now.toISOString() },
+      {
+        messageId,
+        purpose: 'engineer',
+        caseId,
+        draftId: null,
+        envelopeFrom: deps.settings.team.address,
+        envelopeTo: [to.toLowerCase()],
+        raw,
+        nextAttemptAt: now.toISOString(),
+      },
       now.toISOString(),
     ),
   );
@@ -53,7 +75,12 @@ export async function composeMachineMail(
       text: content.text,
       ...(content.html ? { html: content.html } : {}),
     },
-    { [LOOP_HEADER]: domain, 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', ...(caseId ? { 'X-Casebot-Case': caseId } : {}) },
+    {
+      [LOOP_HEADER]: domain,
+      'Auto-Submitted': 'auto-generated',
+      'X-Auto-Response-Suppress': 'All',
+      ...(caseId ? { 'X-Casebot-Case': caseId } : {}),
+    },
   );
   queue(messageId, raw);
   return messageId;

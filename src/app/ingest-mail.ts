@@ -25,7 +25,12 @@ export interface IngestOptions {
  * Ingests one mail within a time budget. A mail that fails, or runs over the budget, is
  * quarantined with its reason (it stays in the mailbox) and the mailbox moves on.
  */
-export async function ingestWithinBudget(deps: CasebotDeps, ref: MailRef, report: PassReport, options: IngestOptions = {}): Promise<boolean> {
+export async function ingestWithinBudget(
+  deps: CasebotDeps,
+  ref: MailRef,
+  report: PassReport,
+  options: IngestOptions = {},
+): Promise<boolean> {
   const budgetMs = deps.limits.mailSeconds * 1000;
   const abandoned = { value: false };
   let timer: NodeJS.Timeout | undefined;
@@ -47,7 +52,14 @@ export async function ingestWithinBudget(deps: CasebotDeps, ref: MailRef, report
   return false;
 }
 
-function quarantine(deps: CasebotDeps, ref: MailRef, messageId: string | null, reason: string, options: IngestOptions, report: PassReport): void {
+function quarantine(
+  deps: CasebotDeps,
+  ref: MailRef,
+  messageId: string | null,
+  reason: string,
+  options: IngestOptions,
+  report: PassReport,
+): void {
   const { store } = deps;
   const at = deps.clock().toISOString();
   report.failed++;
@@ -55,12 +67,25 @@ function quarantine(deps: CasebotDeps, ref: MailRef, messageId: string | null, r
   if (options.replay) return; // it stays quarantined; the replay reports the reason
   store.transaction(() => {
     store.quarantine({ folder: ref.folder, mailboxRef: JSON.stringify(ref), messageId, reason, createdAt: at });
-    store.appendEvent({ at, caseId: null, messageId, actor: 'casebot', type: 'mail-quarantined', detail: { folder: ref.folder, ref: ref.id, reason } });
+    store.appendEvent({
+      at,
+      caseId: null,
+      messageId,
+      actor: 'casebot',
+      type: 'mail-quarantined',
+      detail: { folder: ref.folder, ref: ref.id, reason },
+    });
     store.setCursor(ref.folder, ref.cursor);
   });
 }
 
-export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassReport, options: IngestOptions = {}, abandoned = { value: false }): Promise<void> {
+export async function ingestMail(
+  deps: CasebotDeps,
+  ref: MailRef,
+  report: PassReport,
+  options: IngestOptions = {},
+  abandoned = { value: false },
+): Promise<void> {
   // Too big to download (RFC822.SIZE): only the header is read; the mail stays where it is.
   const oversized = ref.size > deps.intake.maxMailBytes;
   // Big, but not too big: fetched to a file and streamed through the parser, never held whole.
@@ -74,7 +99,9 @@ export async function ingestMail(deps: CasebotDeps, ref: MailRef, report: PassRe
       else raw = oversized ? await deps.mailbox.fetchHeader(ref) : await deps.mailbox.fetchRaw(ref);
     } catch (err) {
       // Reading failed: the server's fault, not the mail's. The pass stops; the mail waits.
-      throw err instanceof MailboxUnavailable ? err : new MailboxUnavailable(`cannot read ${ref.folder} ${ref.id}: ${(err as Error).message}`, err);
+      throw err instanceof MailboxUnavailable
+        ? err
+        : new MailboxUnavailable(`cannot read ${ref.folder} ${ref.id}: ${(err as Error).message}`, err);
     }
     // Of a streamed mail only the start is kept: a bounce's returned headers are there.
     if (folder) ({ mail, start: raw } = await deps.codec.parseFile(`${folder}/mail.eml`, deps.clock()));
@@ -110,7 +137,14 @@ async function ingestParsed(
   };
   const skip = (type: string, detail: Record<string, unknown>, messageId: string | null = null) =>
     store.transaction(() => {
-      store.appendEvent({ at: now, caseId: null, messageId, actor: 'casebot', type, detail: { folder: ref.folder, ref: ref.id, ...detail } });
+      store.appendEvent({
+        at: now,
+        caseId: null,
+        messageId,
+        actor: 'casebot',
+        type,
+        detail: { folder: ref.folder, ref: ref.id, ...detail },
+      });
       moveCursor();
     });
   const known = store.messageRecord(mail.messageId);
@@ -139,7 +173,8 @@ async function ingestParsed(
   const machine = machineOf(deps, mail, now);
   const bounced = machine === 'bounce' ? bouncedMessageId(raw.bytes.toString('latin1'), mail.messageId) : null;
   const caseId =
-    findCaseId(mail.subject) ?? store.caseOfMessages([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references, ...(bounced ? [bounced] : [])]);
+    findCaseId(mail.subject) ??
+    store.caseOfMessages([...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references, ...(bounced ? [bounced] : [])]);
   const commands = parseCommands(mail.subject);
   const hasCommands = commands.commands.length + commands.errors.length > 0;
   const fromEngineer = isEngineer(deps, mail.from?.address);
@@ -149,7 +184,11 @@ async function ingestParsed(
   const ours = ref.folder === 'sent' || (machine === null && isOurAddress(deps.settings, mail.from));
   const direction = isCommand ? 'command' : ours ? 'outbound' : 'inbound';
   const wantsLogs = direction === 'inbound' && caseId !== null && machine === null;
-  const bundles: Intake = !wantsLogs ? { logAttachments: 0, artifacts: [] } : oversized ? oversizedIntake(deps, ref.size) : await readBundles(deps, mail, caseId);
+  const bundles: Intake = !wantsLogs
+    ? { logAttachments: 0, artifacts: [] }
+    : oversized
+      ? oversizedIntake(deps, ref.size)
+      : await readBundles(deps, mail, caseId);
   if (oversized) log.warn('mail too large, not downloaded', { folder: ref.folder, ref: ref.id, size: ref.size, caseId });
   const successReport = direction === 'inbound' && machine === null && isSuccessReport(ownText(mail.text), deps.settings.successPhrases);
   // Over its time budget the mail was quarantined: nothing of this late run may be committed.
@@ -159,10 +198,23 @@ async function ingestParsed(
     if (caseId && !store.getCase(caseId)) {
       const customer = customerOf(deps.settings, direction === 'inbound' ? (mail.from ? [mail.from] : []) : [...mail.to, ...mail.cc]);
       store.createCase(
-        { caseId, subject: mail.subject, title: caseTitle(mail.subject), customer: customer?.name ?? null, engineer: engineerFor(deps.settings, customer).address },
+        {
+          caseId,
+          subject: mail.subject,
+          title: caseTitle(mail.subject),
+          customer: customer?.name ?? null,
+          engineer: engineerFor(deps.settings, customer).address,
+        },
         now,
       );
-      store.appendEvent({ at: now, caseId, messageId: mail.messageId, actor: 'casebot', type: 'case-opened', detail: { subject: mail.subject } });
+      store.appendEvent({
+        at: now,
+        caseId,
+        messageId: mail.messageId,
+        actor: 'casebot',
+        type: 'case-opened',
+        detail: { subject: mail.subject },
+      });
     }
     const row = store.insertMessage(
       {
@@ -180,9 +232,24 @@ async function ingestParsed(
       now,
     );
     const actor = mail.from?.address ?? 'unknown';
-    if (duplicateOf) store.appendEvent({ at: now, caseId, messageId: mail.messageId, actor, type: 'duplicate-message-id', detail: { original: duplicateOf, folder: ref.folder } });
+    if (duplicateOf)
+      store.appendEvent({
+        at: now,
+        caseId,
+        messageId: mail.messageId,
+        actor,
+        type: 'duplicate-message-id',
+        detail: { original: duplicateOf, folder: ref.folder },
+      });
     if (!caseId && direction !== 'command') {
-      store.appendEvent({ at: now, caseId: null, messageId: mail.messageId, actor, type: 'mail-unmatched', detail: { subject: mail.subject, folder: ref.folder } });
+      store.appendEvent({
+        at: now,
+        caseId: null,
+        messageId: mail.messageId,
+        actor,
+        type: 'mail-unmatched',
+        detail: { subject: mail.subject, folder: ref.folder },
+      });
     } else if (caseId && direction !== 'command') {
       for (const a of bundles.artifacts) store.insertArtifact(row, caseId, a, now);
       store.appendEvent({
@@ -212,12 +279,24 @@ async function ingestParsed(
           messageId: mail.messageId,
           actor,
           type: machine === 'bounce' ? 'bounce' : 'machine-mail',
-          detail: { kind: machine, subject: mail.subject, returned: bounced, failedRecipients: mail.autoHeaders['x-failed-recipients'] ?? null },
+          detail: {
+            kind: machine,
+            subject: mail.subject,
+            returned: bounced,
+            failedRecipients: mail.autoHeaders['x-failed-recipients'] ?? null,
+          },
         });
       }
       if (direction === 'inbound' && hasCommands && machine === null) {
         // A customer (or anyone not an engineer) wrote a command: it changes nothing.
-        store.appendEvent({ at: now, caseId, messageId: mail.messageId, actor, type: 'command-ignored', detail: { subject: mail.subject, reason: 'not an engineer' } });
+        store.appendEvent({
+          at: now,
+          caseId,
+          messageId: mail.messageId,
+          actor,
+          type: 'command-ignored',
+          detail: { subject: mail.subject, reason: 'not an engineer' },
+        });
       }
       if (direction === 'outbound') recordWhatWasSent(deps, caseId, mail, now);
       store.markDirty(caseId);
@@ -232,7 +311,12 @@ async function ingestParsed(
   }
   if (caseId || direction === 'command') report.ingested++;
   else report.unmatched++;
-  log.info(caseId ? 'mail ingested' : 'mail matched no case', { folder: ref.folder, caseId, direction, attachments: bundles.logAttachments });
+  log.info(caseId ? 'mail ingested' : 'mail matched no case', {
+    folder: ref.folder,
+    caseId,
+    direction,
+    attachments: bundles.logAttachments,
+  });
 }
 
 /** The same mail (sender, subject, text) this many times in an hour: a mail loop, not a person. */
@@ -254,7 +338,8 @@ function recordWhatWasSent(deps: CasebotDeps, caseId: string, mail: ParsedMail, 
   const own = store.draftByMessageId(mail.messageId);
   // The engineer's client may have saved the edited draft under a new Message-ID (casebot then saw
   // its own copy gone from Drafts): the draft that answered the same mail is still the one sent.
-  const live = own ?? store.liveDraft(caseId) ?? store.unsentDraftAnswering(caseId, [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
+  const live =
+    own ?? store.liveDraft(caseId) ?? store.unsentDraftAnswering(caseId, [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
   if (!live || live.status === 'sent') return;
   const answersSame = own !== null || live.basedOn === mail.inReplyTo || mail.references.includes(live.basedOn);
   if (!answersSame) return;
@@ -263,5 +348,12 @@ function recordWhatWasSent(deps: CasebotDeps, caseId: string, mail: ParsedMail, 
   // Counted for `casebot stats`: what changed, and which of casebot's own sentences went.
   const edits = editSummary(ownText(live.bodyText), sent, deps.templateSentences);
   store.setDraftSent(live.id, mail.messageId, similarity, at);
-  store.appendEvent({ at, caseId, messageId: mail.messageId, actor: mail.from?.address ?? 'unknown', type: 'draft-sent', detail: { kind: live.kind, draft: live.messageId, edited: own === null, similarity, edits } });
+  store.appendEvent({
+    at,
+    caseId,
+    messageId: mail.messageId,
+    actor: mail.from?.address ?? 'unknown',
+    type: 'draft-sent',
+    detail: { kind: live.kind, draft: live.messageId, edited: own === null, similarity, edits },
+  });
 }

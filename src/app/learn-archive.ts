@@ -36,7 +36,11 @@ interface ArchivedMail {
   sent: boolean;
 }
 
-export async function learnFromArchive(deps: CasebotDeps, archive: Mailbox, progress: LearnProgress = () => undefined): Promise<LearnReport> {
+export async function learnFromArchive(
+  deps: CasebotDeps,
+  archive: Mailbox,
+  progress: LearnProgress = () => undefined,
+): Promise<LearnReport> {
   const threads = new Map<string, ArchivedMail[]>();
   const caseOfMessage = new Map<string, string>();
   const unplaced: ArchivedMail[] = [];
@@ -83,7 +87,10 @@ async function learnThreads(
     progress(done, threads.size, caseId);
     const thread = await threadOf(deps, caseId, items);
     if (thread) {
-      deps.memory.remember(rememberCase(thread, deps.knowledge, synonymsOf(deps.knowledge), { normalTemplates }), deps.clock().toISOString());
+      deps.memory.remember(
+        rememberCase(thread, deps.knowledge, synonymsOf(deps.knowledge), { normalTemplates }),
+        deps.clock().toISOString(),
+      );
       report.remembered.push(caseId);
       if (thread.analyses.length === 0) report.withoutLogs.push(caseId);
     } else report.open.push(caseId);

@@ -56,7 +56,14 @@ async function advanceWithoutStopping(deps: CasebotDeps, caseId: string, report:
     report.failed++;
     deps.log.error('case set aside: its next step failed', { caseId, reason });
     deps.store.transaction(() => {
-      deps.store.appendEvent({ at: deps.clock().toISOString(), caseId, messageId: null, actor: 'casebot', type: 'draft-failed', detail: { reason } });
+      deps.store.appendEvent({
+        at: deps.clock().toISOString(),
+        caseId,
+        messageId: null,
+        actor: 'casebot',
+        type: 'draft-failed',
+        detail: { reason },
+      });
       deps.store.clearDirty(caseId);
     });
   }

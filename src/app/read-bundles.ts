@@ -33,15 +33,26 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
   const all = mail.attachments.filter((a) => deps.bundles.isLogAttachment(a));
   const sources: MailAttachment[] = all.slice(0, MAX_LOG_ATTACHMENTS);
   if (all.length > sources.length) {
-    artifacts.push(refusal(`${all.length - sources.length} more attachments`, `邮件带有 ${all.length} 个日志附件，只读取了前 ${MAX_LOG_ATTACHMENTS} 个，请把日志打包成一个 zip 文件发送。`));
+    artifacts.push(
+      refusal(
+        `${all.length - sources.length} more attachments`,
+        `邮件带有 ${all.length} 个日志附件，只读取了前 ${MAX_LOG_ATTACHMENTS} 个，请把日志打包成一个 zip 文件发送。`,
+      ),
+    );
   }
   const folders: string[] = [];
   try {
     const text = ownText(mail.text);
-    const links = deps.intake.fetcher && !options.attachmentsOnly ? findUploadLinks(text, mail.html, deps.intake.links) : { portal: [], elsewhere: [] };
+    const links =
+      deps.intake.fetcher && !options.attachmentsOnly ? findUploadLinks(text, mail.html, deps.intake.links) : { portal: [], elsewhere: [] };
     for (const url of links.elsewhere) {
       deps.log.warn('upload link to an untrusted host not downloaded', { caseId, url });
-      artifacts.push(refusal(url, `链接 ${url} 未能下载：链接的主机 ${hostOf(url)} 不是受信任的上传门户，未下载。请上传到${deps.settings.portal.name}（${deps.settings.portal.url}），或把日志压缩包作为邮件附件发送。`));
+      artifacts.push(
+        refusal(
+          url,
+          `链接 ${url} 未能下载：链接的主机 ${hostOf(url)} 不是受信任的上传门户，未下载。请上传到${deps.settings.portal.name}（${deps.settings.portal.url}），或把日志压缩包作为邮件附件发送。`,
+        ),
+      );
     }
     for (const url of links.portal) {
       const folder = deps.intake.scratch.folder();
@@ -75,8 +86,20 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
       if (analyzed.has(bundle.sha256)) continue;
       analyzed.add(bundle.sha256);
       const earlier = options.fresh ? null : deps.store.analysisOfBundle(caseId, bundle.sha256);
-      const analysis = earlier !== null ? deps.store.loadAnalysis(earlier) : bundle.files.length > 0 ? await analyzeBundle(bundle.files, deps.knowledge, deps.analysis) : null;
-      artifacts.push({ filename: bundle.name, sha256: bundle.sha256, size: bundle.size, problems: bundle.problems, analysis, reused: earlier !== null });
+      const analysis =
+        earlier !== null
+          ? deps.store.loadAnalysis(earlier)
+          : bundle.files.length > 0
+            ? await analyzeBundle(bundle.files, deps.knowledge, deps.analysis)
+            : null;
+      artifacts.push({
+        filename: bundle.name,
+        sha256: bundle.sha256,
+        size: bundle.size,
+        problems: bundle.problems,
+        analysis,
+        reused: earlier !== null,
+      });
     }
     return { logAttachments: tried, artifacts };
   } finally {

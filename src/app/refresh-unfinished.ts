@@ -38,6 +38,12 @@ async function refresh(deps: CasebotDeps, unfinished: StoredDraft, report: PassR
   const summary = store.getCase(view.caseId)!;
   const customer = deps.settings.customers.find((c) => c.name === summary.customer) ?? null;
   // Still unfinished: nothing to gain from a second copy.
-  if (isUnfinished(buildDraft(view, request, draftContext(deps.settings, summary.engineer, customer), deps.render, deps.clock()).text)) return;
-  await draftCase(deps, view, { request, replaces: unfinished.id, reason: 'what was left for an engineer to fill in is known now', actor: 'casebot' }, report);
+  if (isUnfinished(buildDraft(view, request, draftContext(deps.settings, summary.engineer, customer), deps.render, deps.clock()).text))
+    return;
+  await draftCase(
+    deps,
+    view,
+    { request, replaces: unfinished.id, reason: 'what was left for an engineer to fill in is known now', actor: 'casebot' },
+    report,
+  );
 }

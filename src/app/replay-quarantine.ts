@@ -22,7 +22,14 @@ export async function replayQuarantine(deps: CasebotDeps, ids: number[] | null):
       const at = deps.clock().toISOString();
       deps.store.transaction(() => {
         deps.store.releaseQuarantine(q.id, at);
-        deps.store.appendEvent({ at, caseId: null, messageId: q.messageId, actor: 'casebot', type: 'quarantine-replayed', detail: { id: q.id, reason: q.reason } });
+        deps.store.appendEvent({
+          at,
+          caseId: null,
+          messageId: q.messageId,
+          actor: 'casebot',
+          type: 'quarantine-replayed',
+          detail: { id: q.id, reason: q.reason },
+        });
       });
     }
     results.push({ id: q.id, ok });

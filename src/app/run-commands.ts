@@ -39,12 +39,25 @@ export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: P
   const actor = mail.from?.address ?? 'unknown';
   const verdicts: AuthVerdicts[] = parseAuthenticationResults(mail.authResults, deps.commands.trustedAuthservIds);
   if (deps.verifier) verdicts.push(await deps.verifier.verify(cmd.raw));
-  const auth = authorizeSender(mail.from?.address ?? null, deps.settings.engineers.map((e) => e.address), verdicts);
+  const auth = authorizeSender(
+    mail.from?.address ?? null,
+    deps.settings.engineers.map((e) => e.address),
+    verdicts,
+  );
   const caseId = cmd.caseId && store.getCase(cmd.caseId) ? cmd.caseId : null;
 
   if (!auth.allowed) {
-    store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type: 'command-refused', detail: { reason: auth.reason, subject: mail.subject } });
-    const engineer = caseId ? store.getCase(caseId)!.engineer : engineerFor(deps.settings, customerOf(deps.settings, mail.from ? [mail.from] : [])).address;
+    store.appendEvent({
+      at,
+      caseId,
+      messageId: mail.messageId,
+      actor,
+      type: 'command-refused',
+      detail: { reason: auth.reason, subject: mail.subject },
+    });
+    const engineer = caseId
+      ? store.getCase(caseId)!.engineer
+      : engineerFor(deps.settings, customerOf(deps.settings, mail.from ? [mail.from] : [])).address;
     await mailEngineer(deps, engineer, caseId, refusalNotice(caseId, actor, mail.subject, auth.reason), null);
     deps.log.warn('command refused', { from: actor, caseId, reason: auth.reason });
     return;
@@ -55,7 +68,14 @@ export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: P
   let status: ReturnType<typeof statusNotice> | null = null;
   for (const command of cmd.parsed.commands) {
     report.commands++;
-    store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type: 'command', detail: { name: command.name, arg: command.arg, proof: auth.proof } });
+    store.appendEvent({
+      at,
+      caseId,
+      messageId: mail.messageId,
+      actor,
+      type: 'command',
+      detail: { name: command.name, arg: command.arg, proof: auth.proof },
+    });
     if (command.name === 'help' || command.name === 'digest') {
       // Not about one case.
       results.push(String(await runOne(deps, command, caseId ?? '', mail, actor, report)));
@@ -81,12 +101,24 @@ export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: P
   await mailEngineer(deps, actor, caseId, reply, mail.messageId);
 }
 
-async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail: ParsedMail, actor: string, report: PassReport): Promise<string | ReturnType<typeof statusNotice>> {
+async function runOne(
+  deps: CasebotDeps,
+  command: Command,
+  caseId: string,
+  mail: ParsedMail,
+  actor: string,
+  report: PassReport,
+): Promise<string | ReturnType<typeof statusNotice>> {
   const { store } = deps;
   const at = deps.clock().toISOString();
-  const event = (type: string, detail: Record<string, unknown>) => store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type, detail });
+  const event = (type: string, detail: Record<string, unknown>) =>
+    store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type, detail });
   const view = () => store.loadCaseView(caseId);
-  const order = (v: CaseView, kind: 'scope-request' | 'log-rerequest' | 'closure' | 'diagnosis', extra: { analysisId?: number | null; engineerText?: string } = {}) => {
+  const order = (
+    v: CaseView,
+    kind: 'scope-request' | 'log-rerequest' | 'closure' | 'diagnosis',
+    extra: { analysisId?: number | null; engineerText?: string } = {},
+  ) => {
     const basedOn = latestInbound(v);
     const analysis = extra.analysisId ? store.loadAnalysis(extra.analysisId) : null;
     return draftCase(
@@ -145,14 +177,24 @@ async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail:
     case 'send': {
       const draft = store.liveDraft(caseId);
       if (!draft) throw new Error('没有待发送的草稿');
-      if (isUnfinished(draft.bodyText)) throw new Error(`草稿中还有待工程师填写的内容（${PLACEHOLDER}…】），请在草稿箱中补全后从邮件客户端发送`);
+      if (isUnfinished(draft.bodyText))
+        throw new Error(`草稿中还有待工程师填写的内容（${PLACEHOLDER}…】），请在草稿箱中补全后从邮件客户端发送`);
       if (!deps.sender) throw new Error('没有配置 SMTP 服务器，无法发送');
       const parsed = await deps.codec.parse(draft.raw, deps.clock());
       const to = [...parsed.to, ...parsed.cc].map((a) => a.address);
       store.transaction(() => {
         if (!store.outboxByMessageId(draft.messageId)) {
           store.enqueueOutbox(
-            { messageId: draft.messageId, purpose: 'customer', caseId, draftId: draft.id, envelopeFrom: parsed.from?.address ?? actor, envelopeTo: to, raw: draft.raw, nextAttemptAt: at },
+            {
+              messageId: draft.messageId,
+              purpose: 'customer',
+              caseId,
+              draftId: draft.id,
+              envelopeFrom: parsed.from?.address ?? actor,
+              envelopeTo: to,
+              raw: draft.raw,
+              nextAttemptAt: at,
+            },
             at,
           );
         }
@@ -196,9 +238,15 @@ async function runOne(deps: CasebotDeps, command: Command, caseId: string, mail:
       });
       return '案例已重新打开';
     case 'fixed-by': {
-      const findings = distinctFindings(view().messages.flatMap((m) => (m.analysis ? [m.analysis] : [])), deps.knowledge).map((f) => f.fingerprint);
+      const findings = distinctFindings(
+        view().messages.flatMap((m) => (m.analysis ? [m.analysis] : [])),
+        deps.knowledge,
+      ).map((f) => f.fingerprint);
       const i = findingByName(command.arg, findings);
-      if (i < 0) throw new Error(`本案例的分析结果中没有“${command.arg}”；可用：${findings.map((f, n) => `${n + 1}. ${f.rule ?? f.title}`).join('，') || '（没有分析结果）'}`);
+      if (i < 0)
+        throw new Error(
+          `本案例的分析结果中没有“${command.arg}”；可用：${findings.map((f, n) => `${n + 1}. ${f.rule ?? f.title}`).join('，') || '（没有分析结果）'}`,
+        );
       event('fixed-by', { finding: command.arg, rule: findings[i]!.rule, key: findings[i]!.key });
       const remembered = rememberIfClosed(deps, caseId);
       return `已记录：${findings[i]!.title} 的修复解决了问题${remembered ? `（案例记忆已更新，结果 ${remembered.findings[i]?.outcome}）` : '（结案时记入案例记忆）'}`;

@@ -28,7 +28,19 @@ export async function queueDigest(deps: CasebotDeps, engineer: string | null, re
   const now = deps.clock().toISOString();
   await composeMachineMail(deps, 'digest', recipient, null, rendered, (messageId, raw) =>
     store.transaction(() => {
-      store.enqueueOutbox({ messageId, purpose: 'engineer', caseId: null, draftId: null, envelopeFrom: deps.settings.team.address, envelopeTo: [recipient.toLowerCase()], raw, nextAttemptAt: now }, now);
+      store.enqueueOutbox(
+        {
+          messageId,
+          purpose: 'engineer',
+          caseId: null,
+          draftId: null,
+          envelopeFrom: deps.settings.team.address,
+          envelopeTo: [recipient.toLowerCase()],
+          raw,
+          nextAttemptAt: now,
+        },
+        now,
+      );
       store.recordDigest(slot ?? `now ${now}`, recipient, messageId, now);
       store.appendEvent({ at: now, caseId: null, messageId, actor: 'casebot', type: 'digest-queued', detail: { recipient, slot } });
     }),

@@ -62,7 +62,8 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport, options:
         if (!refused.has(d.id)) event(d.caseId, d.messageId, 'draft-stored', { kind: d.kind });
       }
     });
-    for (const d of batch) if (!refused.has(d.id)) deps.log.info('draft stored', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
+    for (const d of batch)
+      if (!refused.has(d.id)) deps.log.info('draft stored', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
   }
 }
 
@@ -73,10 +74,18 @@ function noticeDeleted(deps: CasebotDeps, live: StoredDraft[], inDrafts: Set<str
   deps.store.transaction(() => {
     for (const d of gone) {
       deps.store.setDraftStatus(d.id, 'retired', deps.clock().toISOString());
-      deps.store.appendEvent({ at: deps.clock().toISOString(), caseId: d.caseId, messageId: d.messageId, actor: 'casebot', type: 'draft-deleted', detail: { kind: d.kind } });
+      deps.store.appendEvent({
+        at: deps.clock().toISOString(),
+        caseId: d.caseId,
+        messageId: d.messageId,
+        actor: 'casebot',
+        type: 'draft-deleted',
+        detail: { kind: d.kind },
+      });
     }
   });
-  for (const d of gone) deps.log.info('draft deleted from Drafts without a send', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
+  for (const d of gone)
+    deps.log.info('draft deleted from Drafts without a send', { caseId: d.caseId, kind: d.kind, messageId: d.messageId });
 }
 
 /** Appends the drafts; what the server refused, by draft id, with its words. */
@@ -97,7 +106,14 @@ function settle(deps: CasebotDeps, d: StoredDraft, refusedFor: string | undefine
   }
   deps.store.setDraftStatus(d.id, 'pending', at);
   if (deps.store.events(d.caseId).some((e) => e.type === 'draft-refused' && e.messageId === d.messageId)) return;
-  deps.store.appendEvent({ at, caseId: d.caseId, messageId: d.messageId, actor: 'casebot', type: 'draft-refused', detail: { kind: d.kind, reason: refusedFor } });
+  deps.store.appendEvent({
+    at,
+    caseId: d.caseId,
+    messageId: d.messageId,
+    actor: 'casebot',
+    type: 'draft-refused',
+    detail: { kind: d.kind, reason: refusedFor },
+  });
   deps.log.warn('draft refused by the mailbox, kept to try again', { caseId: d.caseId, messageId: d.messageId, reason: refusedFor });
 }
 

@@ -64,7 +64,8 @@ export function engineerFor(settings: TeamSettings, customer: Customer | null): 
 }
 
 export function draftContext(settings: TeamSettings, engineerAddress: string, customer: Customer | null): DraftContext {
-  const engineer = settings.engineers.find((e) => e.address.toLowerCase() === engineerAddress.toLowerCase()) ?? engineerFor(settings, customer);
+  const engineer =
+    settings.engineers.find((e) => e.address.toLowerCase() === engineerAddress.toLowerCase()) ?? engineerFor(settings, customer);
   const salutations = new Map<string, string>();
   for (const c of settings.customers) for (const contact of c.contacts) salutations.set(contact.address.toLowerCase(), contact.salutation);
   return {

@@ -40,7 +40,14 @@ export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => 
           if (message !== fault) {
             fault = message;
             deps.log.error('pass failed', { error: message });
-            deps.store.appendEvent({ at: deps.clock().toISOString(), caseId: null, messageId: null, actor: 'casebot', type: 'mailbox-fault', detail: { error: message } });
+            deps.store.appendEvent({
+              at: deps.clock().toISOString(),
+              caseId: null,
+              messageId: null,
+              actor: 'casebot',
+              type: 'mailbox-fault',
+              detail: { error: message },
+            });
           }
         }
       } while (again && !stopped);

@@ -67,10 +67,18 @@ async function checkImap(imap: ImapConfig, config: Config): Promise<CheckLine[]>
     for (const r of roles) {
       const found = findFolder(folders, r.configured, r.specialUse);
       if (!found) {
-        lines.push(fail(r.configured ? `${r.role}: no folder "${r.configured}" (mailbox.imap.folders.${r.role})` : `${r.role}: no folder is marked ${r.specialUse}; set mailbox.imap.folders.${r.role}`));
+        lines.push(
+          fail(
+            r.configured
+              ? `${r.role}: no folder "${r.configured}" (mailbox.imap.folders.${r.role})`
+              : `${r.role}: no folder is marked ${r.specialUse}; set mailbox.imap.folders.${r.role}`,
+          ),
+        );
         continue;
       }
-      lines.push(await folderLine(client, r.role, found, r.configured ? `mailbox.imap.folders.${r.role}` : (found.specialUse ?? 'by its name')));
+      lines.push(
+        await folderLine(client, r.role, found, r.configured ? `mailbox.imap.folders.${r.role}` : (found.specialUse ?? 'by its name')),
+      );
       if (r.role === 'drafts') lines.push(await tryDraft(client, found.path));
     }
     return lines;
@@ -83,8 +91,12 @@ async function checkImap(imap: ImapConfig, config: Config): Promise<CheckLine[]>
 
 /** The folder casebot would use: the configured one, else the one marked for the role (Drafts also by name, as a run does). */
 function findFolder(folders: ListResponse[], configured: string | undefined, specialUse: string | null): ListResponse | undefined {
-  if (configured) return folders.find((f) => f.path === configured || (configured.toUpperCase() === 'INBOX' && f.path.toUpperCase() === 'INBOX'));
-  return folders.find((f) => f.specialUse === specialUse) ?? (specialUse === '\\Drafts' ? folders.find((f) => f.path.toLowerCase() === 'drafts') : undefined);
+  if (configured)
+    return folders.find((f) => f.path === configured || (configured.toUpperCase() === 'INBOX' && f.path.toUpperCase() === 'INBOX'));
+  return (
+    folders.find((f) => f.specialUse === specialUse) ??
+    (specialUse === '\\Drafts' ? folders.find((f) => f.path.toLowerCase() === 'drafts') : undefined)
+  );
 }
 
 async function folderLine(client: ImapFlow, role: string, folder: ListResponse, how: string): Promise<CheckLine> {
@@ -109,7 +121,8 @@ async function tryDraft(client: ImapFlow, folder: string): Promise<CheckLine> {
   const lock = await client.getMailboxLock(folder);
   try {
     const uids = (await client.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
-    if (uids.length === 0 || !(await client.messageDelete(uids, { uid: true }))) return fail(`drafts: the test draft stored in "${folder}" could not be found again to remove it`);
+    if (uids.length === 0 || !(await client.messageDelete(uids, { uid: true })))
+      return fail(`drafts: the test draft stored in "${folder}" could not be found again to remove it`);
     return pass(`drafts: may store drafts (a test draft was stored and removed)`);
   } catch (err) {
     return fail(`drafts: the test draft stored in "${folder}" could not be removed (it is flagged \\Deleted): ${failure(err)}`);

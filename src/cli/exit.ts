@@ -5,7 +5,10 @@ export const EXIT = { ok: 0, error: 1, usage: 2, unreadable: 3 } as const;
 
 /** A failure told in one line, with the exit code it warrants. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.error) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.error,
+  ) {
     super(message);
   }
 }

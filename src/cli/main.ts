@@ -140,7 +140,9 @@ export async function main(argv: string[]): Promise<number> {
         for (const e of conversationOrder(bot.store.events(summary.caseId), dates)) {
           // A mail is shown at the time its sender wrote it; casebot's own steps when it took them.
           const mail = e.messageId && (e.type === 'mail-received' || e.type === 'reply-seen') ? mails.get(e.messageId) : undefined;
-          process.stdout.write(`${mail ? mail.date : e.at}  ${e.type.padEnd(18)} ${eventLabel(e.type, e.detail, e.actor)}${e.messageId ? `  <${e.messageId}>` : ''}\n`);
+          process.stdout.write(
+            `${mail ? mail.date : e.at}  ${e.type.padEnd(18)} ${eventLabel(e.type, e.detail, e.actor)}${e.messageId ? `  <${e.messageId}>` : ''}\n`,
+          );
           for (const line of analysisLines(mail?.analysis ?? null)) process.stdout.write(`${' '.repeat(26)}${line}\n`);
         }
       });
@@ -241,7 +243,9 @@ export async function main(argv: string[]): Promise<number> {
           const { files, problems } = await readTarget(target);
           const analysis = await analyzeBundle(files, bot.knowledge, bot.analysis);
           for (const p of [...problems, ...analysis.problems]) process.stdout.write(`! ${p}\n`);
-          query = memoryQuery(opts.description ?? '', analysis, bot.knowledge, synonymsOf(bot.knowledge), { normalTemplates: bot.memory.normalTemplates() });
+          query = memoryQuery(opts.description ?? '', analysis, bot.knowledge, synonymsOf(bot.knowledge), {
+            normalTemplates: bot.memory.normalTemplates(),
+          });
         } else throw new CliError(caseId ? `no such case: ${caseId}` : `${target}: neither a case id nor a file or folder`);
         process.stdout.write(`${plural(bot.memory.size(), 'case')} in memory.\n${similarCasesText(findSimilar(bot, query, caseId))}`);
       });
@@ -249,8 +253,13 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('learn <sources...>')
-    .description('remember the closed case threads of an archive: Maildir folders, or folders of the configured IMAP server (read with its Sent folder)')
-    .option('--normal', 'the sources are logs of upgrades that succeeded (folders, archives or files): their lines are never part of a failure fingerprint')
+    .description(
+      'remember the closed case threads of an archive: Maildir folders, or folders of the configured IMAP server (read with its Sent folder)',
+    )
+    .option(
+      '--normal',
+      'the sources are logs of upgrades that succeeded (folders, archives or files): their lines are never part of a failure fingerprint',
+    )
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
     .action(async (sources: string[], opts: { config: string; normal?: boolean }) => {
       const config = readConfig(opts.config);
@@ -259,7 +268,9 @@ export async function main(argv: string[]): Promise<number> {
           for (const source of sources) {
             const { files, problems } = await readTarget(source);
             for (const p of problems) process.stdout.write(`! ${p}\n`);
-            process.stdout.write(`${source}: ${plural(files.length, 'log')}, ${plural(await learnNormalRuns(bot, files), 'new template')} of successful runs.\n`);
+            process.stdout.write(
+              `${source}: ${plural(files.length, 'log')}, ${plural(await learnNormalRuns(bot, files), 'new template')} of successful runs.\n`,
+            );
           }
           return;
         }
@@ -274,8 +285,12 @@ export async function main(argv: string[]): Promise<number> {
                 `${report.withoutLogs.length > 0 ? ` (${report.withoutLogs.length} from the mails alone: no logs)` : ''}. Memory holds ${plural(bot.memory.size(), 'case')}.\n`,
             );
             // Why each thread was not remembered, one line each.
-            for (const caseId of report.open) process.stdout.write(`  not remembered: ${caseId}: no closure (no mail of the team with 问题总结)\n`);
-            if (report.notCases > 0) process.stdout.write(`  not remembered: ${plural(report.notCases, 'mail')} in no case thread (no case id, no reference to one): not a case\n`);
+            for (const caseId of report.open)
+              process.stdout.write(`  not remembered: ${caseId}: no closure (no mail of the team with 问题总结)\n`);
+            if (report.notCases > 0)
+              process.stdout.write(
+                `  not remembered: ${plural(report.notCases, 'mail')} in no case thread (no case id, no reference to one): not a case\n`,
+              );
           } finally {
             await archive.close();
           }
@@ -348,7 +363,8 @@ function knownCase(bot: Casebot, given: string): CaseSummary {
 /** The configured address of the engineer `given` names, in any case. */
 function knownEngineer(bot: Casebot, given: string): string {
   const engineer = bot.settings.engineers.find((e) => e.address.toLowerCase() === given.toLowerCase());
-  if (!engineer) throw new CliError(`no such engineer: ${given} (the config lists ${bot.settings.engineers.map((e) => e.address).join(', ')})`);
+  if (!engineer)
+    throw new CliError(`no such engineer: ${given} (the config lists ${bot.settings.engineers.map((e) => e.address).join(', ')})`);
   return engineer.address;
 }
 
@@ -411,14 +427,17 @@ function printPass(r: PassReport): void {
 async function readTarget(target: string): Promise<{ files: LogFileInput[]; problems: string[] }> {
   if (fs.statSync(target).isDirectory()) return { files: readFolder(target), problems: [] };
   const filename = path.basename(target);
-  if (/\.(zip|7z|rar|cab|tar|gz|tgz|\d{3})$/i.test(filename)) return new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, filename);
+  if (/\.(zip|7z|rar|cab|tar|gz|tgz|\d{3})$/i.test(filename))
+    return new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS).readFile(target, filename);
   return { files: [logFromFile(filename, target)], problems: [] };
 }
 
 /** What the analysis of a mail's logs found, under that mail in `casebot case`. */
 function analysisLines(analysis: Analysis | null): string[] {
   if (!analysis) return [];
-  const result = analysis.outcome?.resultCode ? ` ${analysis.outcome.resultCode}${analysis.outcome.extendCode ? `-${analysis.outcome.extendCode}` : ''}` : '';
+  const result = analysis.outcome?.resultCode
+    ? ` ${analysis.outcome.resultCode}${analysis.outcome.extendCode ? `-${analysis.outcome.extendCode}` : ''}`
+    : '';
   const head = `analysis: ${analysis.verdict}${result}`;
   if (analysis.findings.length === 0) return [`${head}, no finding`];
   return [head, ...analysis.findings.map((f) => `- ${f.rule} (${f.confidence}): ${f.title}`)];

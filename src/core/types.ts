@@ -53,14 +53,7 @@ export interface CaseEvent {
   detail: Record<string, unknown>;
 }
 
-export type Verdict =
-  | 'failed'
-  | 'succeeded'
-  | 'unknown'
-  | 'cancelled'
-  | 'incomplete'
-  | 'not-upgrade'
-  | 'not-setup-log';
+export type Verdict = 'failed' | 'succeeded' | 'unknown' | 'cancelled' | 'incomplete' | 'not-upgrade' | 'not-setup-log';
 
 /**
  * What a file is, judged by content: Panther-format setup logs (setupact/setuperr, also of

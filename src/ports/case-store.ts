@@ -147,7 +147,10 @@ export interface CaseStore {
   enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number;
   outboxByMessageId(messageId: string): OutboxEntry | null;
   dueOutbox(now: string): OutboxEntry[];
-  updateOutbox(id: number, fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string }): void;
+  updateOutbox(
+    id: number,
+    fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string },
+  ): void;
   /** Engineer mails to this address since `since`: for the per-recipient daily cap. */
   engineerMailsSince(address: string, since: string): number;
   draftByMessageId(messageId: string): StoredDraft | null;

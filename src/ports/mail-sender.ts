@@ -6,7 +6,10 @@ export interface MailSender {
 
 /** SMTP's answer decides: a 5xx is final, anything else (4xx, no connection) is worth a retry. */
 export class SendError extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
     super(message);
   }
 }

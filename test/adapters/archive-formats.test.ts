@@ -18,7 +18,11 @@ afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 const SETUPDIAG = Buffer.from('SetupDiag reports abrupt down-level failure.\r\n');
 
 function bundleFolder(): string {
-  const folder = folderWith({ 'UpgradeLog/setupact.log': LOG, 'UpgradeLog/setupdiag.log': SETUPDIAG, 'UpgradeLog/shot.png': Buffer.from([0x89, 0x50]) });
+  const folder = folderWith({
+    'UpgradeLog/setupact.log': LOG,
+    'UpgradeLog/setupdiag.log': SETUPDIAG,
+    'UpgradeLog/shot.png': Buffer.from([0x89, 0x50]),
+  });
   made.push(folder);
   return folder;
 }
@@ -65,7 +69,10 @@ test('rar4 and rar5 through bsdtar', async () => {
 });
 
 test('a zip inside a 7z inside a zip', async () => {
-  const inner = await yazlZip([{ name: 'UpgradeLog/setupact.log', content: LOG }, { name: 'UpgradeLog/setupdiag.log', content: SETUPDIAG }]);
+  const inner = await yazlZip([
+    { name: 'UpgradeLog/setupact.log', content: LOG },
+    { name: 'UpgradeLog/setupdiag.log', content: SETUPDIAG },
+  ]);
   const folder = folderWith({ 'inner.zip': inner });
   made.push(folder);
   const middle = sevenZip(folder, 'middle.7z', ['inner.zip']);
@@ -119,7 +126,10 @@ test('a split archive with a part missing names the missing part', async () => {
 });
 
 test('winmail.dat: the attachments inside, by TNEF attributes or by MAPI properties, read as bundles', async () => {
-  const zip = await yazlZip([{ name: 'UpgradeLog/setupact.log', content: LOG }, { name: 'UpgradeLog/setupdiag.log', content: SETUPDIAG }]);
+  const zip = await yazlZip([
+    { name: 'UpgradeLog/setupact.log', content: LOG },
+    { name: 'UpgradeLog/setupdiag.log', content: SETUPDIAG },
+  ]);
   const dat = winmailDat([
     { name: 'CMGELogs.zip', content: zip },
     { name: 'setupact.log', content: LOG, mapiOnly: true },
@@ -139,7 +149,11 @@ test('a missing tool is a problem on the bundle, not a crash', async () => {
   const noTools = new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS, { searchPath: dir });
   const [b] = await noTools.read([attach(dir, 'logs.7z', archive)]);
   expect(b!.files).toEqual([]);
-  expect(b!.problems).toEqual(['附件 logs.7z 无法读取：服务器上缺少读取 7z 格式所需的解压工具（7zz），暂时无法读取，请改用 zip 格式重新压缩后发送。']);
+  expect(b!.problems).toEqual([
+    '附件 logs.7z 无法读取：服务器上缺少读取 7z 格式所需的解压工具（7zz），暂时无法读取，请改用 zip 格式重新压缩后发送。',
+  ]);
   const [rar] = await noTools.read([attach(dir, 'logs.rar', rar5([{ name: 'a.log', content: LOG }]))]);
-  expect(rar!.problems).toEqual(['附件 logs.rar 无法读取：服务器上缺少读取 rar 格式所需的解压工具（bsdtar），暂时无法读取，请改用 zip 格式重新压缩后发送。']);
+  expect(rar!.problems).toEqual([
+    '附件 logs.rar 无法读取：服务器上缺少读取 rar 格式所需的解压工具（bsdtar），暂时无法读取，请改用 zip 格式重新压缩后发送。',
+  ]);
 });

@@ -17,7 +17,19 @@ function remembered(caseId: string, textTokens: string[], key: string, codes: st
     problem: 'p',
     fixText: null,
     textTokens,
-    findings: [{ rule: 'bcd', key, title: 't', codes, entities: [], templates: { 'bfsvc error <hex>': 1 }, advice: [], adviceGiven: false, outcome: 'unknown' }],
+    findings: [
+      {
+        rule: 'bcd',
+        key,
+        title: 't',
+        codes,
+        entities: [],
+        templates: { 'bfsvc error <hex>': 1 },
+        advice: [],
+        adviceGiven: false,
+        outcome: 'unknown',
+      },
+    ],
   };
 }
 

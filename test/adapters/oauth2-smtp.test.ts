@@ -52,24 +52,48 @@ const envelope = { from: 'support@cmgos.com', to: ['kehu@unit.example.cn'] };
 test.each([
   ['client credentials', null],
   ['a refresh token (delegated access, rotated by the server)', 'refresh-0'],
-])('%s: each send logs in with a live token, fetched again once the last one is near expiry', async (_name, refreshToken) => {
-  const tokens = new OAuth2Tokens({ tokenUrl: endpoint.url, clientId: 'casebot-app', clientSecret: refreshToken ? null : 's3cret', scope: 'https://outlook.office365.com/.default', refreshToken });
-  const sender = new PacedSmtpSender({ host: '127.0.0.1', port, secure: false, user: 'support@cmgos.com', password: null, tokens, pacing });
-  const before = { issued: endpoint.issued.length, accepted: accepted.length };
-  await sender.send(envelope, mail);
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // the token now has 0.5 s left of 2
-  await sender.send(envelope, mail);
-  await sender.send(envelope, mail);
-  await sender.close();
-  const used = accepted.slice(before.accepted);
-  expect(used).toHaveLength(3);
-  expect(new Set(used).size).toBe(2); // a fresh token after the wait, reused for the third send
-  expect(endpoint.issued.length - before.issued).toBe(2);
-  expect(refused).toEqual([]);
-}, 20000);
+])(
+  '%s: each send logs in with a live token, fetched again once the last one is near expiry',
+  async (_name, refreshToken) => {
+    const tokens = new OAuth2Tokens({
+      tokenUrl: endpoint.url,
+      clientId: 'casebot-app',
+      clientSecret: refreshToken ? null : 's3cret',
+      scope: 'https://outlook.office365.com/.default',
+      refreshToken,
+    });
+    const sender = new PacedSmtpSender({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      user: 'support@cmgos.com',
+      password: null,
+      tokens,
+      pacing,
+    });
+    const before = { issued: endpoint.issued.length, accepted: accepted.length };
+    await sender.send(envelope, mail);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the token now has 0.5 s left of 2
+    await sender.send(envelope, mail);
+    await sender.send(envelope, mail);
+    await sender.close();
+    const used = accepted.slice(before.accepted);
+    expect(used).toHaveLength(3);
+    expect(new Set(used).size).toBe(2); // a fresh token after the wait, reused for the third send
+    expect(endpoint.issued.length - before.issued).toBe(2);
+    expect(refused).toEqual([]);
+  },
+  20000,
+);
 
 test('a wrong client secret is a clear error, not a hang', async () => {
-  const tokens = new OAuth2Tokens({ tokenUrl: endpoint.url, clientId: 'casebot-app', clientSecret: 'wrong', scope: 'x', refreshToken: null });
+  const tokens = new OAuth2Tokens({
+    tokenUrl: endpoint.url,
+    clientId: 'casebot-app',
+    clientSecret: 'wrong',
+    scope: 'x',
+    refreshToken: null,
+  });
   const sender = new PacedSmtpSender({ host: '127.0.0.1', port, secure: false, user: 'support@cmgos.com', password: null, tokens, pacing });
   await expect(sender.send(envelope, mail)).rejects.toThrow(/400|invalid|Bad Request/i);
   await sender.close();

@@ -211,7 +211,10 @@ describe('refused links and redirects', () => {
   });
 
   test('a redirect to an allowed host that does not resolve', async () => {
-    const outcome = await fetcher({ hosts: ['localhost', 'portal.invalid'] }).fetch(portal.url('/redirect?to=http://portal.invalid/share/x'), dir);
+    const outcome = await fetcher({ hosts: ['localhost', 'portal.invalid'] }).fetch(
+      portal.url('/redirect?to=http://portal.invalid/share/x'),
+      dir,
+    );
     expectRefused(outcome, '无法解析门户的域名 portal.invalid，未下载');
   });
 

@@ -15,11 +15,19 @@ import { tempMaildir } from '../helpers/temp-maildir';
 import { writeTestConfig } from '../helpers/test-config';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const raw = (n: number) => Buffer.from(`From: support@cmgos.com\r\nTo: a@example.com\r\nSubject: ${n}\r\nMessage-ID: <burst.${n}@cmgos.com>\r\n\r\nbody ${n}\r\n`);
+const raw = (n: number) =>
+  Buffer.from(`From: support@cmgos.com\r\nTo: a@example.com\r\nSubject: ${n}\r\nMessage-ID: <burst.${n}@cmgos.com>\r\n\r\nbody ${n}\r\n`);
 
 test('a burst of 100 sends keeps to 25 per second and 2 at a time', async () => {
   const smtp = await startSmtpSink();
-  const sender = new PacedSmtpSender({ host: '127.0.0.1', port: smtp.port, secure: false, user: null, password: null, pacing: { maxPerWindow: 25, windowSeconds: 1, maxConcurrent: 2 } });
+  const sender = new PacedSmtpSender({
+    host: '127.0.0.1',
+    port: smtp.port,
+    secure: false,
+    user: null,
+    password: null,
+    pacing: { maxPerWindow: 25, windowSeconds: 1, maxConcurrent: 2 },
+  });
   try {
     const started = Date.now();
     await Promise.all(Array.from({ length: 100 }, (_, i) => sender.send({ from: 'support@cmgos.com', to: ['a@example.com'] }, raw(i))));
@@ -39,7 +47,14 @@ test('a burst of 100 sends keeps to 25 per second and 2 at a time', async () => 
 
 test('a refusal (5xx) is permanent, a 4xx is not', async () => {
   const smtp = await startSmtpSink();
-  const sender = new PacedSmtpSender({ host: '127.0.0.1', port: smtp.port, secure: false, user: null, password: null, pacing: { maxPerWindow: 10, windowSeconds: 1, maxConcurrent: 1 } });
+  const sender = new PacedSmtpSender({
+    host: '127.0.0.1',
+    port: smtp.port,
+    secure: false,
+    user: null,
+    password: null,
+    pacing: { maxPerWindow: 10, windowSeconds: 1, maxConcurrent: 1 },
+  });
   try {
     smtp.mode = 'permanent';
     await expect(sender.send({ from: 'support@cmgos.com', to: ['a@example.com'] }, raw(1))).rejects.toMatchObject({ permanent: true });
@@ -102,7 +117,10 @@ describe('the outbox', () => {
     bot = createCasebot(loadConfig(writeTestConfig({ maildir: tempMaildir(), smtpPort: smtp.port })), quiet);
     await bot.mailbox.open();
     const inbox = (bot.mailbox as unknown as { root: string }).root;
-    fs.writeFileSync(path.join(inbox, 'new', '1900000100.M1P1.t:2,'), fs.readFileSync(path.join(__dirname, '../../mailbox-fixtures/seed-case/01-opening.eml')));
+    fs.writeFileSync(
+      path.join(inbox, 'new', '1900000100.M1P1.t:2,'),
+      fs.readFileSync(path.join(__dirname, '../../mailbox-fixtures/seed-case/01-opening.eml')),
+    );
     await processMailbox(bot);
     const draft = bot.store.liveDraft('CAS-06079-G5K3W1')!;
     expect(draft.bodyText).toContain('密码：【请工程师填写】');

@@ -5,7 +5,14 @@ import { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
 import { parsedMail } from '../helpers/parsed-mail';
 
 const at = '2026-11-25T00:00:00.000Z';
-const mail = (id: string) => parsedMail({ messageId: id, rawHash: 'h' + id, subject: '[案例号: CAS-06079-G5K3W1 ] x', from: { name: 'a', address: 'a@b.cn' }, date: at });
+const mail = (id: string) =>
+  parsedMail({
+    messageId: id,
+    rawHash: 'h' + id,
+    subject: '[案例号: CAS-06079-G5K3W1 ] x',
+    from: { name: 'a', address: 'a@b.cn' },
+    date: at,
+  });
 
 function tempStore(): { store: SqliteCaseStore; file: string } {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-store-')), 'c.sqlite');
@@ -25,7 +32,17 @@ test('migrations run once and the schema version persists', () => {
 test('a Message-ID is stored once; the event log is append-only; one live draft per case', () => {
   const { store } = tempStore();
   store.createCase({ caseId: 'CAS-06079-G5K3W1', subject: 's', title: 't', customer: null, engineer: 'e@cmgos.com' }, at);
-  const m = { mail: mail('m1@x'), caseId: 'CAS-06079-G5K3W1', folder: 'inbox', mailboxRef: '{}', arrivedAt: at, direction: 'inbound' as const, successReport: false, logAttachments: 0, intakeProblems: [] };
+  const m = {
+    mail: mail('m1@x'),
+    caseId: 'CAS-06079-G5K3W1',
+    folder: 'inbox',
+    mailboxRef: '{}',
+    arrivedAt: at,
+    direction: 'inbound' as const,
+    successReport: false,
+    logAttachments: 0,
+    intakeProblems: [],
+  };
   store.insertMessage(m, at);
   expect(() => store.insertMessage(m, at)).toThrow(/UNIQUE/);
   expect(store.caseOfMessages(['nope', 'm1@x'])).toBe('CAS-06079-G5K3W1');
@@ -35,7 +52,14 @@ test('a Message-ID is stored once; the event log is append-only; one live draft 
   expect(() => db.exec('DELETE FROM events')).toThrow(/append-only/);
   expect(() => db.exec("UPDATE events SET type = 'y'")).toThrow(/append-only/);
 
-  const draft = { caseId: 'CAS-06079-G5K3W1', kind: 'scope-request' as const, basedOn: 'm1@x', raw: Buffer.from('x'), bodyText: 'x', createdAt: at };
+  const draft = {
+    caseId: 'CAS-06079-G5K3W1',
+    kind: 'scope-request' as const,
+    basedOn: 'm1@x',
+    raw: Buffer.from('x'),
+    bodyText: 'x',
+    createdAt: at,
+  };
   const id = store.insertDraft({ ...draft, messageId: 'd1' });
   expect(() => store.insertDraft({ ...draft, messageId: 'd2' })).toThrow(/UNIQUE/);
   store.setDraftStatus(id, 'retiring', at);

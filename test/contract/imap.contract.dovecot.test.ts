@@ -15,10 +15,22 @@ afterAll(async () => {
 mailboxContract('IMAP (Dovecot)', async () => {
   // A fresh mailbox per case: the previous one's mail would be listed again.
   await server?.stop();
-  server = await startDovecot({ config: 'mail_plugins = $mail_plugins quota\nplugin {\n  quota = maildir:User quota\n  quota_max_mail_size = 64k\n}\n' });
+  server = await startDovecot({
+    config: 'mail_plugins = $mail_plugins quota\nplugin {\n  quota = maildir:User quota\n  quota_max_mail_size = 64k\n}\n',
+  });
   const s = server;
   const mailbox = new ImapMailbox(
-    { host: s.host, port: s.port, secure: false, user: s.user, password: s.password, tokens: null, folders: { inbox: 'INBOX' }, pollMs: 1000, idle: false },
+    {
+      host: s.host,
+      port: s.port,
+      secure: false,
+      user: s.user,
+      password: s.password,
+      tokens: null,
+      folders: { inbox: 'INBOX' },
+      pollMs: 1000,
+      idle: false,
+    },
     quiet,
   );
   await mailbox.open();

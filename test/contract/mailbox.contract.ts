@@ -32,7 +32,9 @@ const FOLDER_DIR: Record<FolderRole, string> = { inbox: '', sent: '.Sent' };
 let serial = 0;
 function mail(subject: string, extra = ''): Buffer {
   const id = `contract-${process.pid}-${++serial}@example.cn`;
-  return Buffer.from(`Message-ID: <${id}>\r\nFrom: a@example.cn\r\nTo: b@example.cn\r\nSubject: ${subject}\r\nDate: Mon, 18 Apr 2022 10:12:36 +0800\r\n\r\n${extra}body ${serial}\r\n`);
+  return Buffer.from(
+    `Message-ID: <${id}>\r\nFrom: a@example.cn\r\nTo: b@example.cn\r\nSubject: ${subject}\r\nDate: Mon, 18 Apr 2022 10:12:36 +0800\r\n\r\n${extra}body ${serial}\r\n`,
+  );
 }
 
 /** As an MTA delivers: the whole file in tmp/, then renamed into new/ under its unique name. */
@@ -51,9 +53,14 @@ function deliver(maildir: string, folder: FolderRole, name: string, raw: Buffer)
   fs.renameSync(tmp, path.join(dir, 'new', name));
 }
 
-const subjects = async (m: Mailbox, refs: MailRef[]) => Promise.all(refs.map(async (r) => /Subject: (.*)\r\n/.exec((await m.fetchRaw(r)).toString())![1]));
+const subjects = async (m: Mailbox, refs: MailRef[]) =>
+  Promise.all(refs.map(async (r) => /Subject: (.*)\r\n/.exec((await m.fetchRaw(r)).toString())![1]));
 
-export function mailboxContract(adapter: string, open: () => Promise<MailboxUnderTest>, skips: Partial<Record<ContractCase, string>> = {}): void {
+export function mailboxContract(
+  adapter: string,
+  open: () => Promise<MailboxUnderTest>,
+  skips: Partial<Record<ContractCase, string>> = {},
+): void {
   describe(`Mailbox contract: ${adapter}`, () => {
     let t: MailboxUnderTest;
     beforeEach(async () => {
@@ -62,7 +69,8 @@ export function mailboxContract(adapter: string, open: () => Promise<MailboxUnde
     afterEach(async () => {
       await t.close();
     });
-    const it = (name: ContractCase, fn: () => Promise<void>) => (skips[name] ? test.skip(`${name} — skipped: ${skips[name]}`, fn) : test(name, fn, 30_000));
+    const it = (name: ContractCase, fn: () => Promise<void>) =>
+      skips[name] ? test.skip(`${name} — skipped: ${skips[name]}`, fn) : test(name, fn, 30_000);
     const last = (refs: MailRef[]) => refs[refs.length - 1]!.cursor;
 
     it('new mail after the cursor', async () => {

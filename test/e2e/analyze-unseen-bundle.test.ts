@@ -7,7 +7,10 @@ import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { buildBundleZip, buildSetupactLog, type BundleSpec } from '../helpers/bundle-factory';
 
-async function analyzeJson(spec: BundleSpec): Promise<{ verdict: string; findings: { rule: string; facts: Record<string, string>; evidence: { file: string; line: number; text: string }[]; actions: string[] }[] }> {
+async function analyzeJson(spec: BundleSpec): Promise<{
+  verdict: string;
+  findings: { rule: string; facts: Record<string, string>; evidence: { file: string; line: number; text: string }[]; actions: string[] }[];
+}> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-analyze-')), 'CMGELogCollector_X.zip');
   fs.writeFileSync(file, await buildBundleZip(spec));
   const chunks: string[] = [];
@@ -21,7 +24,12 @@ async function analyzeJson(spec: BundleSpec): Promise<{ verdict: string; finding
 }
 
 test('another service behind the migration failure', async () => {
-  const spec: BundleSpec = { failure: { kind: 'mig-registry', service: 'QaxSafeSvc', value: 'Start', error: 5 }, hostname: 'BJ-PC0001', date: '2023-03-02', seed: 7 };
+  const spec: BundleSpec = {
+    failure: { kind: 'mig-registry', service: 'QaxSafeSvc', value: 'Start', error: 5 },
+    hostname: 'BJ-PC0001',
+    date: '2023-03-02',
+    seed: 7,
+  };
   const report = await analyzeJson(spec);
   const finding = report.findings.find((f) => f.rule === 'mig-apply-object')!;
   expect(report.verdict).toBe('failed');

@@ -32,16 +32,35 @@ const header = (subject: string, extra = '') =>
 
 test('a body labelled gb2312 that is really GB18030 keeps every character', async () => {
   const text = '升级失败，设备名：镕铖𠀀号机'; // 𠀀 exists only in GB18030 (four bytes)
-  drop(Buffer.concat([Buffer.from(header('[案例号: CAS-30001-CHARS1 ] 升级失败', 'Message-ID: <c1@unit.example.cn>\r\nContent-Type: text/plain; charset=gb2312\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'), 'latin1'), iconv.encode(text, 'gb18030')]));
+  drop(
+    Buffer.concat([
+      Buffer.from(
+        header(
+          '[案例号: CAS-30001-CHARS1 ] 升级失败',
+          'Message-ID: <c1@unit.example.cn>\r\nContent-Type: text/plain; charset=gb2312\r\nContent-Transfer-Encoding: 8bit\r\n\r\n',
+        ),
+        'latin1',
+      ),
+      iconv.encode(text, 'gb18030'),
+    ]),
+  );
   await processMailbox(bot);
   const view = bot.store.loadCaseView('CAS-30001-CHARS1');
   expect(view.messages).toHaveLength(1);
-  const stored = (bot.store as unknown as { db: { prepare(s: string): { get(): { body_text: string } } } }).db.prepare("SELECT body_text FROM messages WHERE message_id = 'c1@unit.example.cn'").get();
+  const stored = (bot.store as unknown as { db: { prepare(s: string): { get(): { body_text: string } } } }).db
+    .prepare("SELECT body_text FROM messages WHERE message_id = 'c1@unit.example.cn'")
+    .get();
   expect(stored.body_text).toContain(text);
 });
 
 test('a raw 8-bit GBK subject keeps its case id and its Chinese', async () => {
-  drop(Buffer.concat([Buffer.from('From: kehu@unit.example.cn\r\nTo: weiliang@cmgos.com\r\nSubject: ', 'latin1'), iconv.encode('回复：[案例号：CAS-30002-GBKHDR] 升级失败', 'gbk'), Buffer.from('\r\nMessage-ID: <g1@unit.example.cn>\r\n\r\nbody\r\n', 'latin1')]));
+  drop(
+    Buffer.concat([
+      Buffer.from('From: kehu@unit.example.cn\r\nTo: weiliang@cmgos.com\r\nSubject: ', 'latin1'),
+      iconv.encode('回复：[案例号：CAS-30002-GBKHDR] 升级失败', 'gbk'),
+      Buffer.from('\r\nMessage-ID: <g1@unit.example.cn>\r\n\r\nbody\r\n', 'latin1'),
+    ]),
+  );
   await processMailbox(bot);
   const c = bot.store.getCase('CAS-30002-GBKHDR');
   expect(c?.subject).toContain('升级失败');
@@ -53,15 +72,39 @@ test('no Message-ID, and a second mail reusing one, are both kept', async () => 
   drop(header('[案例号: CAS-30003-NOMSID ] c', 'Message-ID: <same@unit.example.cn>\r\n\r\n') + 'a different mail, same id\r\n');
   const report = await processMailbox(bot);
   expect(report.ingested).toBe(3);
-  expect(bot.store.loadCaseView('CAS-30003-NOMSID').messages.map((m) => m.messageId).filter((id) => id.startsWith('missing.') || id.startsWith('same@'))).toHaveLength(3);
+  expect(
+    bot.store
+      .loadCaseView('CAS-30003-NOMSID')
+      .messages.map((m) => m.messageId)
+      .filter((id) => id.startsWith('missing.') || id.startsWith('same@')),
+  ).toHaveLength(3);
   expect(bot.store.events(null).filter((e) => e.type === 'duplicate-message-id')).toHaveLength(1);
 });
 
 test('malformed MIME, a huge body and thousands of parts do not stop the mailbox', async () => {
-  drop(header('[案例号: CAS-30004-BROKEN ] truncated', 'Message-ID: <t1@unit.example.cn>\r\nContent-Type: multipart/mixed; boundary="zzz"\r\n\r\n') + '--zzz\r\nContent-Type: text/plain\r\n\r\nhalf a mai');
+  drop(
+    header(
+      '[案例号: CAS-30004-BROKEN ] truncated',
+      'Message-ID: <t1@unit.example.cn>\r\nContent-Type: multipart/mixed; boundary="zzz"\r\n\r\n',
+    ) + '--zzz\r\nContent-Type: text/plain\r\n\r\nhalf a mai',
+  );
   drop(header('[案例号: CAS-30005-HUGEBD ] huge', 'Message-ID: <h1@unit.example.cn>\r\n\r\n') + '升级失败。'.repeat(2_000_000));
-  const parts = Array.from({ length: 3000 }, (_, i) => ({ filename: `log${i}.txt`, content: Buffer.from(`2022-05-01 10:00:00, Info                  SP     line ${i}\r\n`), contentType: 'text/plain' }));
-  drop(await buildMail({ from: 'kehu@unit.example.cn', to: ['weiliang@cmgos.com'], subject: '[案例号: CAS-30006-PARTSS ] 日志', date: '2022-05-01T10:00:00+08:00', messageId: '<p1@unit.example.cn>', text: '日志见附件', attachments: parts }));
+  const parts = Array.from({ length: 3000 }, (_, i) => ({
+    filename: `log${i}.txt`,
+    content: Buffer.from(`2022-05-01 10:00:00, Info                  SP     line ${i}\r\n`),
+    contentType: 'text/plain',
+  }));
+  drop(
+    await buildMail({
+      from: 'kehu@unit.example.cn',
+      to: ['weiliang@cmgos.com'],
+      subject: '[案例号: CAS-30006-PARTSS ] 日志',
+      date: '2022-05-01T10:00:00+08:00',
+      messageId: '<p1@unit.example.cn>',
+      text: '日志见附件',
+      attachments: parts,
+    }),
+  );
   drop(header('[案例号: CAS-30007-AFTERS ] fine', 'Message-ID: <f1@unit.example.cn>\r\n\r\n') + '升级失败\r\n');
   const report = await processMailbox(bot);
   expect(report.ingested + report.failed).toBe(4);
@@ -72,8 +115,22 @@ test('malformed MIME, a huge body and thousands of parts do not stop the mailbox
 }, 60000);
 
 test('dozens of loose log attachments: the first 40 are read, and the draft says why', async () => {
-  const parts = Array.from({ length: 50 }, (_, i) => ({ filename: `log${i}.txt`, content: Buffer.from(`2022-05-01 10:00:00, Info                  SP     line ${i}\r\n`), contentType: 'text/plain' }));
-  drop(await buildMail({ from: 'kehu@unit.example.cn', to: ['weiliang@cmgos.com'], subject: '[案例号: CAS-30006-PARTSS ] 日志', date: '2022-05-01T10:00:00+08:00', messageId: '<p1@unit.example.cn>', text: '日志见附件', attachments: parts }));
+  const parts = Array.from({ length: 50 }, (_, i) => ({
+    filename: `log${i}.txt`,
+    content: Buffer.from(`2022-05-01 10:00:00, Info                  SP     line ${i}\r\n`),
+    contentType: 'text/plain',
+  }));
+  drop(
+    await buildMail({
+      from: 'kehu@unit.example.cn',
+      to: ['weiliang@cmgos.com'],
+      subject: '[案例号: CAS-30006-PARTSS ] 日志',
+      date: '2022-05-01T10:00:00+08:00',
+      messageId: '<p1@unit.example.cn>',
+      text: '日志见附件',
+      attachments: parts,
+    }),
+  );
   await processMailbox(bot);
   const problems = bot.store.loadCaseView('CAS-30006-PARTSS').messages[0]!.intakeProblems;
   expect(problems.join('')).toContain('邮件带有 50 个日志附件，只读取了前 40 个');

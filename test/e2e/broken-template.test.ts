@@ -32,7 +32,11 @@ test('check lists every template problem with file and line and exits 1; run wil
   const config = writeTestConfig({ maildir: tempMaildir(), extra: { templatesDir } });
   const check = spawnSync(process.execPath, [bin, 'check', '-c', config], { encoding: 'utf8', timeout: 60000 });
   expect(check.status).toBe(1);
-  const diagnosisLine = fs.readFileSync(path.join(templatesDir, 'diagnosis.hbs'), 'utf8').split('\n').findIndex((l) => l.includes('{{> hotlines}}')) + 1;
+  const diagnosisLine =
+    fs
+      .readFileSync(path.join(templatesDir, 'diagnosis.hbs'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('{{> hotlines}}')) + 1;
   expect(check.stdout).toContain(`diagnosis.hbs:${diagnosisLine}: unknown partial "hotlines"`);
   expect(check.stdout).toMatch(/closure\.hbs:\d+: /);
   expect(check.stdout).toContain('2 template problems');
@@ -56,7 +60,12 @@ test('a render that fails sets its case aside with the reason; every other case 
     const first = await processMailbox(bot);
     expect(first.drafts.map((d) => d.kind).sort()).toEqual(['closure', 'scope-request']);
     expect(first.failed).toBe(2);
-    const setAside = bot.store.listCases().flatMap((c) => bot.store.events(c.caseId).filter((e) => e.type === 'draft-failed').map((e) => [c.caseId, e.detail.reason]));
+    const setAside = bot.store.listCases().flatMap((c) =>
+      bot.store
+        .events(c.caseId)
+        .filter((e) => e.type === 'draft-failed')
+        .map((e) => [c.caseId, e.detail.reason]),
+    );
     expect(setAside.sort()).toEqual([
       ['CAS-06151-H2W9C6', 'diagnosis.hbs: helper failed'],
       ['CAS-06188-M3T7B2', 'diagnosis.hbs: helper failed'],

@@ -16,10 +16,33 @@ const customer = '赵明 <zhaoming@tj.icbc.example.cn>';
 
 test('subject ids, header threading and unmatched mail', async () => {
   const root = tempMaildir();
-  await deliver(root, { from: customer, to: ['weiliang@cmgos.com'], subject: '答复：RE: 【案例号：CAS-07001-AB12CD】 升级失败', date: '2022-05-01T09:00:00+08:00', messageId: '<a1@tj.icbc.example.cn>', text: '升级失败，请帮忙分析。' });
+  await deliver(root, {
+    from: customer,
+    to: ['weiliang@cmgos.com'],
+    subject: '答复：RE: 【案例号：CAS-07001-AB12CD】 升级失败',
+    date: '2022-05-01T09:00:00+08:00',
+    messageId: '<a1@tj.icbc.example.cn>',
+    text: '升级失败，请帮忙分析。',
+  });
   // No case id in the subject, but it answers a known message.
-  await deliver(root, { from: customer, to: ['weiliang@cmgos.com'], subject: '补充说明', date: '2022-05-01T10:00:00+08:00', messageId: '<a2@tj.icbc.example.cn>', inReplyTo: '<a1@tj.icbc.example.cn>', references: ['<a1@tj.icbc.example.cn>'], text: '补充：是天津分行的终端。' });
-  await deliver(root, { from: 'newsletter@example.com', to: ['weiliang@cmgos.com'], subject: '本周新闻', date: '2022-05-01T11:00:00+08:00', messageId: '<n1@example.com>', text: 'hello' });
+  await deliver(root, {
+    from: customer,
+    to: ['weiliang@cmgos.com'],
+    subject: '补充说明',
+    date: '2022-05-01T10:00:00+08:00',
+    messageId: '<a2@tj.icbc.example.cn>',
+    inReplyTo: '<a1@tj.icbc.example.cn>',
+    references: ['<a1@tj.icbc.example.cn>'],
+    text: '补充：是天津分行的终端。',
+  });
+  await deliver(root, {
+    from: 'newsletter@example.com',
+    to: ['weiliang@cmgos.com'],
+    subject: '本周新闻',
+    date: '2022-05-01T11:00:00+08:00',
+    messageId: '<n1@example.com>',
+    text: 'hello',
+  });
   const before = fs.readdirSync(path.join(root, 'new')).sort();
 
   const bot = createCasebot(loadConfig(writeTestConfig({ maildir: root })), quiet);

@@ -83,14 +83,22 @@ test('casebot learn, run twice, remembers each closed case once, with per-findin
   bot = createCasebot(loadConfig(configFile), quiet);
   expect(bot.memory.size()).toBe(3);
   const seed = bot.memory.recall(SEED_CASE)!;
-  expect(Object.fromEntries(seed.findings.map((f) => [f.rule, f.outcome]))).toEqual({ 'mig-apply-object': 'unknown', 'bcd-clone-failure': 'fixed_confirmed' });
-  expect(bot.memory.recall('CAS-05873-Q2R7T1')!.findings.map((f) => [f.entities.includes('service:360fsflt'), f.outcome])).toEqual([[true, 'fixed_confirmed']]);
+  expect(Object.fromEntries(seed.findings.map((f) => [f.rule, f.outcome]))).toEqual({
+    'mig-apply-object': 'unknown',
+    'bcd-clone-failure': 'fixed_confirmed',
+  });
+  expect(bot.memory.recall('CAS-05873-Q2R7T1')!.findings.map((f) => [f.entities.includes('service:360fsflt'), f.outcome])).toEqual([
+    [true, 'fixed_confirmed'],
+  ]);
 });
 
 test('casebot similar on a bundle names the past cases; on an unknown failure it says plainly there is none', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-similar-'));
   const bcd = path.join(dir, 'bcd.zip');
-  fs.writeFileSync(bcd, await buildBundleZip({ failure: { kind: 'bcd-clone', guid: '11111111-2222-4333-8444-555555555555' }, noiseLines: 1000 }));
+  fs.writeFileSync(
+    bcd,
+    await buildBundleZip({ failure: { kind: 'bcd-clone', guid: '11111111-2222-4333-8444-555555555555' }, noiseLines: 1000 }),
+  );
   const none = path.join(dir, 'none.zip');
   fs.writeFileSync(none, await buildBundleZip({ failure: { kind: 'none' }, noiseLines: 1000 }));
   output = '';
@@ -114,10 +122,22 @@ test('/useful feeds the ranking; /fixed-by names the finding that was fixed, /cl
   const caseId = 'CAS-07101-S8F3V5';
   const subject = `[案例号: ${caseId} ] % 苏州税务升级-办公终端升级失败 %`;
   const zip = await buildBundleZip({ failure: { kind: 'bcd-clone', guid: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f' }, noiseLines: 1500 });
-  drop(await buildMail({ from: '陈静 <chenjing@suzhou.tax.example.cn>', to: ['weiliang@cmgos.com'], subject, date: '2024-05-06T10:00:00+08:00', messageId: `<${caseId}.1@suzhou.tax.example.cn>`, text: '您好：\n办公终端升级失败，日志见附件。\n\n陈静\n苏州市税务局', attachments: [{ filename: 'logs.zip', content: zip }] }));
+  drop(
+    await buildMail({
+      from: '陈静 <chenjing@suzhou.tax.example.cn>',
+      to: ['weiliang@cmgos.com'],
+      subject,
+      date: '2024-05-06T10:00:00+08:00',
+      messageId: `<${caseId}.1@suzhou.tax.example.cn>`,
+      text: '您好：\n办公终端升级失败，日志见附件。\n\n陈静\n苏州市税务局',
+      attachments: [{ filename: 'logs.zip', content: zip }],
+    }),
+  );
   await processMailbox(bot);
   const lookup = bot.store.events(caseId).find((e) => e.type === 'memory-lookup')!;
-  expect((lookup.detail.similar as { caseId: string }[]).map((s) => s.caseId)).toEqual(expect.arrayContaining([SEED_CASE, 'CAS-05911-L4M8N6']));
+  expect((lookup.detail.similar as { caseId: string }[]).map((s) => s.caseId)).toEqual(
+    expect.arrayContaining([SEED_CASE, 'CAS-05911-L4M8N6']),
+  );
 
   drop(await commandMail(`回复: ${subject} /useful ${SEED_CASE}`));
   drop(await commandMail(`回复: ${subject} /fixed-by 9`));
@@ -125,7 +145,12 @@ test('/useful feeds the ranking; /fixed-by names the finding that was fixed, /cl
   await processMailbox(bot);
   expect(bot.store.events(caseId).filter((e) => e.type === 'memory-feedback')).toHaveLength(1);
   expect(bot.store.events(null).some((e) => e.type === 'command' && e.detail.name === 'fixed-by' && e.detail.arg === '9')).toBe(true);
-  expect(bot.store.events(caseId).filter((e) => e.type === 'fixed-by').map((e) => e.detail.rule)).toEqual(['bcd-clone-failure']);
+  expect(
+    bot.store
+      .events(caseId)
+      .filter((e) => e.type === 'fixed-by')
+      .map((e) => e.detail.rule),
+  ).toEqual(['bcd-clone-failure']);
   // Named by the engineer, but nobody confirmed the upgrade worked.
   expect(bot.memory.recall(caseId)!.findings.map((f) => f.outcome)).toEqual(['fixed_unconfirmed']);
   // The feedback is counted on the remembered case, where the ranking reads it.
@@ -146,7 +171,12 @@ test('safety: no draft contains another case id, customer, organisation or log t
     const text = `${draft.raw.toString('utf8')}\n${draft.bodyText}`;
     for (const [caseId, marks] of Object.entries(others)) {
       if (caseId === draft.caseId) continue;
-      for (const mark of marks) expect({ draft: draft.caseId, kind: draft.kind, contains: text.includes(mark) ? mark : null }).toEqual({ draft: draft.caseId, kind: draft.kind, contains: null });
+      for (const mark of marks)
+        expect({ draft: draft.caseId, kind: draft.kind, contains: text.includes(mark) ? mark : null }).toEqual({
+          draft: draft.caseId,
+          kind: draft.kind,
+          contains: null,
+        });
     }
   }
 });

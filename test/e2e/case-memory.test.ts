@@ -54,7 +54,9 @@ async function newCase(caseId: string, failure: Failure): Promise<string> {
 }
 
 async function notesFor(caseId: string) {
-  const mails = await Promise.all(smtp.received.filter((r) => r.to.includes('weiliang@cmgos.com')).map((r) => simpleParser(r.raw).then((m) => ({ m, to: r.to }))));
+  const mails = await Promise.all(
+    smtp.received.filter((r) => r.to.includes('weiliang@cmgos.com')).map((r) => simpleParser(r.raw).then((m) => ({ m, to: r.to }))),
+  );
   return mails.filter(({ m }) => (m.subject ?? '').includes('[内部参考]') && (m.subject ?? '').includes(caseId));
 }
 

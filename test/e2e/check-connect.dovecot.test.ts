@@ -26,16 +26,32 @@ afterAll(async () => {
 /** Not spawnSync: the SMTP server runs in this process and must go on answering. */
 function check(mailbox: TestMailbox, password = server.password): Promise<{ status: number | null; stdout: string }> {
   const config = writeTestConfig(mailbox);
-  const child = spawn(process.execPath, [bin, 'check', '--connect', '-c', config], { env: { ...process.env, CASEBOT_TEST_IMAP_PASSWORD: password }, stdio: ['ignore', 'pipe', 'ignore'], timeout: 30000 });
+  const child = spawn(process.execPath, [bin, 'check', '--connect', '-c', config], {
+    env: { ...process.env, CASEBOT_TEST_IMAP_PASSWORD: password },
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 30000,
+  });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout })));
 }
 
-const imap = (folders?: { drafts?: string }) => ({ host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD', ...(folders ? { folders } : {}) });
+const imap = (folders?: { drafts?: string }) => ({
+  host: server.host,
+  port: server.port,
+  user: server.user,
+  passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD',
+  ...(folders ? { folders } : {}),
+});
 
 async function draftsCount(): Promise<number> {
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
   try {
     return (await client.status('Drafts', { messages: true })).messages ?? -1;
@@ -85,7 +101,10 @@ test('a configured folder that does not exist, and no SMTP server: each named, e
 
 test('without --connect, check only validates the files: no server is asked', () => {
   const config = writeTestConfig({ imap: { ...imap(), port: 1 } });
-  const r = spawnSync(process.execPath, [bin, 'check', '-c', config], { encoding: 'utf8', env: { ...process.env, CASEBOT_TEST_IMAP_PASSWORD: 'x' } });
+  const r = spawnSync(process.execPath, [bin, 'check', '-c', config], {
+    encoding: 'utf8',
+    env: { ...process.env, CASEBOT_TEST_IMAP_PASSWORD: 'x' },
+  });
   expect(r.status).toBe(0);
   expect(r.stdout).not.toContain('IMAP');
 });

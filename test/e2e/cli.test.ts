@@ -37,7 +37,13 @@ test('--version prints the version of package.json', () => {
 });
 
 test('a bad option, command or missing argument is a usage error: exit 2', () => {
-  for (const args of [['analyze', '--bogus', 'x'], ['bogus'], ['case'], ['analyze', 'README.md', '--format', 'pdf'], ['quarantine', 'replay', 'abc', '-c', config]]) {
+  for (const args of [
+    ['analyze', '--bogus', 'x'],
+    ['bogus'],
+    ['case'],
+    ['analyze', 'README.md', '--format', 'pdf'],
+    ['quarantine', 'replay', 'abc', '-c', config],
+  ]) {
     const r = casebot(...args);
     expect([args, r.status]).toEqual([args, 2]);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace

@@ -108,7 +108,13 @@ test('a command mail is not part of the conversation: no draft answers it', asyn
 test('casebot writes to one engineer at most the daily cap, then records that it stopped', async () => {
   const capRoot = tempMaildir();
   const capped = createCasebot(
-    loadConfig(writeTestConfig({ maildir: capRoot, smtpPort: smtp.port, extra: { commands: { trustedAuthservIds: ['mail.cmgos.com'], dailyCapPerRecipient: 2 } } })),
+    loadConfig(
+      writeTestConfig({
+        maildir: capRoot,
+        smtpPort: smtp.port,
+        extra: { commands: { trustedAuthservIds: ['mail.cmgos.com'], dailyCapPerRecipient: 2 } },
+      }),
+    ),
     quiet,
   );
   await capped.mailbox.open();

@@ -23,7 +23,9 @@ interface Outcome {
 
 function outcome(root: string, store: string): Outcome {
   const db = new Database(store, { readonly: true });
-  const rows = db.prepare("SELECT case_id, kind, based_on, message_id FROM drafts WHERE status IN ('pending', 'appending', 'live') ORDER BY case_id").all() as Record<string, string>[];
+  const rows = db
+    .prepare("SELECT case_id, kind, based_on, message_id FROM drafts WHERE status IN ('pending', 'appending', 'live') ORDER BY case_id")
+    .all() as Record<string, string>[];
   const result: Outcome = {
     messages: (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n,
     liveDrafts: rows.map((r) => `${r.case_id} ${r.kind} ${r.based_on}`),

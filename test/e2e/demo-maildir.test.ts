@@ -53,10 +53,13 @@ test('one draft for each demo case, and nothing more on a second pass', async ()
 
   const draftsDir = path.join(mailbox, '.Drafts', 'cur');
   const drafts = await Promise.all(
-    fs.readdirSync(draftsDir).filter((n) => !n.startsWith('.')).map(async (n) => {
-      expect(n).toMatch(/:2,DS$/);
-      return simpleParser(fs.readFileSync(path.join(draftsDir, n)));
-    }),
+    fs
+      .readdirSync(draftsDir)
+      .filter((n) => !n.startsWith('.'))
+      .map(async (n) => {
+        expect(n).toMatch(/:2,DS$/);
+        return simpleParser(fs.readFileSync(path.join(draftsDir, n)));
+      }),
   );
   expect(drafts).toHaveLength(4);
   const byCase = new Map(drafts.map((d) => [String(d.headers.get('x-casebot-case')), d]));

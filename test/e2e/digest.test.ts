@@ -24,7 +24,11 @@ const artifacts = path.join(__dirname, '../../test-artifacts');
 
 function seededBot(extra: Record<string, unknown> = {}, smtpPort?: number) {
   const root = tempMaildir();
-  const file = writeTestConfig({ maildir: root, ...(smtpPort ? { smtpPort } : {}), extra: { digest: { time: '08:30', timezone: 'Asia/Shanghai', reminderDays: 3, staleDays: 14 }, ...extra } });
+  const file = writeTestConfig({
+    maildir: root,
+    ...(smtpPort ? { smtpPort } : {}),
+    extra: { digest: { time: '08:30', timezone: 'Asia/Shanghai', reminderDays: 3, staleDays: 14 }, ...extra },
+  });
   const config = loadConfig(file);
   const store = new SqliteCaseStore(config.store.path);
   seedDigestStore(store, now);
@@ -37,7 +41,17 @@ test('every section, with the right counts', () => {
   const bot = createCasebot(loadConfig(file), quiet, { clock: () => now });
   try {
     const { view, rendered } = makeDigest(bot, null, 'support@cmgos.com');
-    expect(view.counts).toEqual({ open: 6, needsReply: 2, draftsAwaiting: 1, waiting: 4, overdue: 2, stale: 1, closed: 1, unmatched: 1, problems: 3 });
+    expect(view.counts).toEqual({
+      open: 6,
+      needsReply: 2,
+      draftsAwaiting: 1,
+      waiting: 4,
+      overdue: 2,
+      stale: 1,
+      closed: 1,
+      unmatched: 1,
+      problems: 3,
+    });
     expect(view.needsReply.map((c) => c.caseId)).toEqual(['CAS-00001-NEEDSR', 'CAS-00002-DRAFTA']);
     expect(view.overdue.map((c) => c.caseId)).toEqual(['CAS-00006-STALEC', 'CAS-00004-REMIND']);
     expect(view.stale.map((c) => c.caseId)).toEqual(['CAS-00006-STALEC']);
@@ -71,7 +85,20 @@ test('the HTML digest renders in headless Chromium (screenshot kept as a test ar
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-chromium-'));
   execFileSync(
     'chromium',
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--hide-scrollbars', '--window-size=720,1600', `--screenshot=${png}`, `file://${html}`],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-data-dir=${profile}`,
+      '--hide-scrollbars',
+      '--window-size=720,1600',
+      `--screenshot=${png}`,
+      `file://${html}`,
+    ],
     { stdio: 'ignore', timeout: 60000 },
   );
   const size = fs.statSync(png).size;
@@ -82,7 +109,8 @@ test('the scheduled digest goes out once per slot, across a restart', async () =
   const smtp = await startSmtpSink();
   try {
     const { file } = seededBot({}, smtp.port);
-    const digests = async () => (await Promise.all(smtp.received.map((r) => simpleParser(r.raw)))).filter((m) => m.subject?.startsWith('casebot 每日摘要'));
+    const digests = async () =>
+      (await Promise.all(smtp.received.map((r) => simpleParser(r.raw)))).filter((m) => m.subject?.startsWith('casebot 每日摘要'));
     for (const at of [now, new Date(now.getTime() + 60000)]) {
       const bot = createCasebot(loadConfig(file), quiet, { clock: () => at });
       await bot.mailbox.open();
@@ -90,7 +118,10 @@ test('the scheduled digest goes out once per slot, across a restart', async () =
       await bot.close();
     }
     const sent = await digests();
-    expect(sent.map((m) => (m.to as { value: { address: string }[] }).value[0]!.address).sort()).toEqual(['support@cmgos.com', 'weiliang@cmgos.com']);
+    expect(sent.map((m) => (m.to as { value: { address: string }[] }).value[0]!.address).sort()).toEqual([
+      'support@cmgos.com',
+      'weiliang@cmgos.com',
+    ]);
     expect(sent[0]!.html).toContain('每日摘要');
     // The next working day is a new slot.
     const tomorrow = new Date(now.getTime() + 86400000);

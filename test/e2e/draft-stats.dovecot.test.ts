@@ -65,7 +65,13 @@ beforeAll(async () => {
     imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' },
     extra: { commands: { trustedAuthservIds: ['mail.cmgos.com'] } },
   });
-  client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
 });
 
@@ -92,14 +98,30 @@ test('every draft’s outcome, the stats table and JSON, and the digest section'
     .replace('感谢您联系我们。', '感谢您的电话接听。');
   await client.append(
     'Sent',
-    await buildMail({ from: 'Wei Liang <weiliang@cmgos.com>', to: ['zhaoming@tj.icbc.example.cn'], subject: `回复: ${subject(cases[1]!)}`, date: '2022-05-03T03:00:00Z', messageId: '<edited.08002@cmgos.com>', inReplyTo: `<open.${cases[1]}@tj.icbc.example.cn>`, text: edited }),
+    await buildMail({
+      from: 'Wei Liang <weiliang@cmgos.com>',
+      to: ['zhaoming@tj.icbc.example.cn'],
+      subject: `回复: ${subject(cases[1]!)}`,
+      date: '2022-05-03T03:00:00Z',
+      messageId: '<edited.08002@cmgos.com>',
+      inReplyTo: `<open.${cases[1]}@tj.icbc.example.cn>`,
+      text: edited,
+    }),
     ['\\Seen'],
   );
   await deleteDraft(toEdit.uid);
   // 3. Replaced: the customer writes again before anyone answered; then the new draft is discarded.
   await client.append(
     'INBOX',
-    await buildMail({ from: '赵明 <zhaoming@tj.icbc.example.cn>', to: ['weiliang@cmgos.com'], subject: `回复: ${subject(cases[2]!)}`, date: '2022-05-04T02:00:00Z', messageId: '<again.08003@tj.icbc.example.cn>', inReplyTo: `<open.${cases[2]}@tj.icbc.example.cn>`, text: '您好：\n请问日志怎么收集？\n\n赵明' }),
+    await buildMail({
+      from: '赵明 <zhaoming@tj.icbc.example.cn>',
+      to: ['weiliang@cmgos.com'],
+      subject: `回复: ${subject(cases[2]!)}`,
+      date: '2022-05-04T02:00:00Z',
+      messageId: '<again.08003@tj.icbc.example.cn>',
+      inReplyTo: `<open.${cases[2]}@tj.icbc.example.cn>`,
+      text: '您好：\n请问日志怎么收集？\n\n赵明',
+    }),
   );
   // 4. Deleted from Drafts without a send.
   await deleteDraft((await draftOf(cases[3]!)).uid);
@@ -120,7 +142,11 @@ test('every draft’s outcome, the stats table and JSON, and the digest section'
   // Two lines of the scope paragraph (six sentences) and the thanks went; one thanks came in.
   expect(editedDraft.edits).toMatchObject({ removed: 7, added: 1, commandsChanged: [] });
   expect(editedDraft.edits!.templateSentences).toEqual(
-    expect.arrayContaining(['感谢您联系我们。', '接下来，我们将开始合作解决这个问题。', '如果能及时解决问题，或问题属于产品设计的行为，或问题涉及到三方，我们将考虑关闭案例。']),
+    expect.arrayContaining([
+      '感谢您联系我们。',
+      '接下来，我们将开始合作解决这个问题。',
+      '如果能及时解决问题，或问题属于产品设计的行为，或问题涉及到三方，我们将考虑关闭案例。',
+    ]),
   );
 
   let out = '';
@@ -131,9 +157,18 @@ test('every draft’s outcome, the stats table and JSON, and the digest section'
     const table = out;
     out = '';
     expect(await main(['node', 'casebot', 'stats', '--since', '3650d', '--json', '-c', configFile])).toBe(0);
-    const json = JSON.parse(out) as { drafts: number; byKind: { label: string; made: number; asDrafted: number; edited: number; replaced: number; discarded: number }[] };
+    const json = JSON.parse(out) as {
+      drafts: number;
+      byKind: { label: string; made: number; asDrafted: number; edited: number; replaced: number; discarded: number }[];
+    };
     expect(json.drafts).toBe(5);
-    expect(json.byKind.find((r) => r.label === 'scope-request')).toMatchObject({ made: 5, asDrafted: 1, edited: 1, replaced: 1, discarded: 2 });
+    expect(json.byKind.find((r) => r.label === 'scope-request')).toMatchObject({
+      made: 5,
+      asDrafted: 1,
+      edited: 1,
+      replaced: 1,
+      discarded: 2,
+    });
     expect(table).toMatch(/^scope-request\s+5\s+1\s+20%\s+1\s+20%\s+0\.\d\d\s+1\s+2\s+0\s/m);
     expect(table).toContain('scope-request: 如果能及时解决问题，或问题属于产品设计的行为，或问题涉及到三方，我们将考虑关闭案例。');
   } finally {

@@ -22,7 +22,14 @@ let n = 0;
 function caseMail(): MailSpec {
   n++;
   const caseId = `CAS-${30000 + n}-ADOPT${n % 10}`;
-  return { from: `kehu${n}@unit.example.cn`, to: ['weiliang@cmgos.com'], subject: `[案例号: ${caseId} ] 升级失败`, date: new Date().toISOString(), messageId: `<adopt.${n}.${Date.now()}@unit.example.cn>`, text: '升级失败' };
+  return {
+    from: `kehu${n}@unit.example.cn`,
+    to: ['weiliang@cmgos.com'],
+    subject: `[案例号: ${caseId} ] 升级失败`,
+    date: new Date().toISOString(),
+    messageId: `<adopt.${n}.${Date.now()}@unit.example.cn>`,
+    text: '升级失败',
+  };
 }
 
 interface Fixture {
@@ -104,7 +111,8 @@ describe('a fresh store against Drafts that already hold the drafts', () => {
     await freshStoreScenario({
       mailbox: { maildir: root },
       deliver: (spec) => deliver(root, spec),
-      draftIds: async () => fs.readdirSync(draftsDir).map((f) => /^message-id:\s*<([^>]+)>/im.exec(fs.readFileSync(path.join(draftsDir, f), 'latin1'))![1]!),
+      draftIds: async () =>
+        fs.readdirSync(draftsDir).map((f) => /^message-id:\s*<([^>]+)>/im.exec(fs.readFileSync(path.join(draftsDir, f), 'latin1'))![1]!),
     });
   });
 });

@@ -28,8 +28,17 @@ beforeAll(async () => {
   smtp = await startSmtpSink();
   process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
   process.env.CASEBOT_TEST_PORTAL_TIANJIN = 'tianjin';
-  configFile = writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' }, smtpPort: smtp.port });
-  client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  configFile = writeTestConfig({
+    imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' },
+    smtpPort: smtp.port,
+  });
+  client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
 });
 
@@ -147,7 +156,12 @@ test("a customer's /close and an impostor's /close change nothing", async () => 
   });
   await client.append('INBOX', customerClose);
   await client.append('INBOX', await commandMail(`${SUBJECT} /reopen`, { authResults: 'evil.example; dmarc=pass header.from=cmgos.com' }));
-  await client.append('INBOX', await commandMail(`${SUBJECT} /reopen`, { authResults: 'mail.cmgos.com; spf=fail smtp.mailfrom=cmgos.com; dmarc=fail header.from=cmgos.com' }));
+  await client.append(
+    'INBOX',
+    await commandMail(`${SUBJECT} /reopen`, {
+      authResults: 'mail.cmgos.com; spf=fail smtp.mailfrom=cmgos.com; dmarc=fail header.from=cmgos.com',
+    }),
+  );
   const sentBefore = toCustomer().length;
   await pass();
   await withBot((bot) => {

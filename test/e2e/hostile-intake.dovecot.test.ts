@@ -85,7 +85,9 @@ beforeAll(async () => {
         return res.writeHead(302, { location: 'http://evil.example/steal' }).end();
       case '/share/LOGIN':
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        return res.end('<!DOCTYPE html><html><head><title>CDUC 登录</title></head><body><form action="/login"><input name="user"></form></body></html>');
+        return res.end(
+          '<!DOCTYPE html><html><head><title>CDUC 登录</title></head><body><form action="/login"><input name="user"></form></body></html>',
+        );
       case '/share/HUGE':
         res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(64 * 1024 * 1024) });
         return res.end();
@@ -103,15 +105,25 @@ beforeAll(async () => {
   const mails: Buffer[] = [];
   let n = 0;
   for (const [i, name] of names.entries()) {
-    mails.push(await mail(hostileCase(i), n++, '日志见附件', [{ filename: HOSTILE[name]!.filename, content: await HOSTILE[name]!.build() }]));
+    mails.push(
+      await mail(hostileCase(i), n++, '日志见附件', [{ filename: HOSTILE[name]!.filename, content: await HOSTILE[name]!.build() }]),
+    );
     // A good case between every two hostile ones: the mailbox goes on.
     if (i % 2 === 1) mails.push(await mail(goodCase(i), n++, '日志见附件', [{ filename: 'CMGELogCollector.zip', content: goodZip }]));
   }
   for (const [i, path] of Object.keys(BAD_LINKS).entries()) mails.push(await mail(linkCase(i), n++, `日志已上传，链接：${base}${path}`));
   // Attached and linked: the same bytes, one bundle, analyzed once.
-  mails.push(await mail(goodCase(99), n++, `日志见附件，也上传了：${base}/share/GOOD`, [{ filename: 'CMGELogCollector.zip', content: goodZip }]));
+  mails.push(
+    await mail(goodCase(99), n++, `日志见附件，也上传了：${base}/share/GOOD`, [{ filename: 'CMGELogCollector.zip', content: goodZip }]),
+  );
 
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
   for (const raw of mails) await client.append('INBOX', raw);
   await client.logout();
@@ -145,24 +157,30 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test.each(names.map((name, i) => [name, i] as const))('%s: refused with its reason, recorded, and the draft asks for the logs again', (name, i) => {
-  const caseId = hostileCase(i);
-  const problems = recordedProblems(caseId);
-  for (const reason of HOSTILE_REFUSALS[name]!.problems) expect(problems).toContain(reason);
-  if (name.startsWith('zip bomb whose directory lies')) expect(problems).toContain('实际大小超过压缩包目录中声明的大小');
-  const draft = draftOf(caseId);
-  expect(draft?.kind).toBe('log-rerequest');
-  // The customer is told what was wrong with what they sent.
-  const told = HOSTILE_REFUSALS[name]!.problems[0];
-  if (told) expect(draft!.bodyText).toContain(told.replace(/。$/, ''));
-});
+test.each(names.map((name, i) => [name, i] as const))(
+  '%s: refused with its reason, recorded, and the draft asks for the logs again',
+  (name, i) => {
+    const caseId = hostileCase(i);
+    const problems = recordedProblems(caseId);
+    for (const reason of HOSTILE_REFUSALS[name]!.problems) expect(problems).toContain(reason);
+    if (name.startsWith('zip bomb whose directory lies')) expect(problems).toContain('实际大小超过压缩包目录中声明的大小');
+    const draft = draftOf(caseId);
+    expect(draft?.kind).toBe('log-rerequest');
+    // The customer is told what was wrong with what they sent.
+    const told = HOSTILE_REFUSALS[name]!.problems[0];
+    if (told) expect(draft!.bodyText).toContain(told.replace(/。$/, ''));
+  },
+);
 
-test.each(Object.entries(BAD_LINKS).map(([path, { reason }], i) => [path, reason, i] as const))('a link the portal answers badly (%s) is refused with its reason', (path, reason, i) => {
-  const problems = recordedProblems(linkCase(i));
-  expect(problems).toContain(path);
-  expect(problems).toMatch(reason);
-  expect(draftOf(linkCase(i))?.kind).toBe('log-rerequest');
-});
+test.each(Object.entries(BAD_LINKS).map(([path, { reason }], i) => [path, reason, i] as const))(
+  'a link the portal answers badly (%s) is refused with its reason',
+  (path, reason, i) => {
+    const problems = recordedProblems(linkCase(i));
+    expect(problems).toContain(path);
+    expect(problems).toMatch(reason);
+    expect(draftOf(linkCase(i))?.kind).toBe('log-rerequest');
+  },
+);
 
 test('no redirect off the portal is followed', () => {
   expect(portalHits.filter((h) => h === '/steal')).toEqual([]);
@@ -187,7 +205,13 @@ test('a bundle both attached and linked is one bundle, analyzed once', () => {
 
 test('nothing is quarantined and every mail stays in the mailbox', async () => {
   expect(bot.store.quarantined()).toEqual([]);
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
   const status = await client.status('INBOX', { messages: true });
   await client.logout();

@@ -32,14 +32,22 @@ afterEach(async () => {
   await server?.stop();
 });
 
-const config = () => writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' } });
+const config = () =>
+  writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' } });
 
 const withClient = <T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> => withImapClient(server, fn);
 
 async function deliverCase(): Promise<string> {
   n++;
   const caseId = `CAS-${String(20000 + n)}-FAULT${n % 10}`;
-  const raw = await buildMail({ from: `kehu${n}@unit.example.cn`, to: ['weiliang@cmgos.com'], subject: `[案例号: ${caseId} ] 升级失败`, date: new Date().toISOString(), messageId: `<fault.${n}.${Date.now()}@unit.example.cn>`, text: '升级失败' });
+  const raw = await buildMail({
+    from: `kehu${n}@unit.example.cn`,
+    to: ['weiliang@cmgos.com'],
+    subject: `[案例号: ${caseId} ] 升级失败`,
+    date: new Date().toISOString(),
+    messageId: `<fault.${n}.${Date.now()}@unit.example.cn>`,
+    text: '升级失败',
+  });
   await withClient((c) => c.append('INBOX', raw));
   return caseId;
 }
@@ -49,7 +57,20 @@ const draftCount = () => withClient(async (c) => (await c.status('Drafts', { mes
 function imapOf(file: string): ImapMailbox {
   const cfg = loadConfig(file);
   const m = cfg.mailbox.kind === 'imap' ? cfg.mailbox.imap : null;
-  return new ImapMailbox({ host: m!.host, port: m!.port, secure: false, user: m!.user, password: server.password, tokens: null, folders: { inbox: 'INBOX' }, pollMs: 500, idle: true }, quiet);
+  return new ImapMailbox(
+    {
+      host: m!.host,
+      port: m!.port,
+      secure: false,
+      user: m!.user,
+      password: server.password,
+      tokens: null,
+      folders: { inbox: 'INBOX' },
+      pollMs: 500,
+      idle: true,
+    },
+    quiet,
+  );
 }
 
 /** The first call is the faulty one; every later call behaves. */
@@ -204,7 +225,15 @@ test('the Drafts folder renamed while casebot runs: drafts go to a Drafts folder
 
 test('a Drafts folder with a Chinese name: several drafts at once land there (modified UTF-7 on the wire)', async () => {
   await withClient((c) => c.mailboxCreate('草稿箱'));
-  const file = writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD', folders: { inbox: 'INBOX', drafts: '草稿箱' } } });
+  const file = writeTestConfig({
+    imap: {
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD',
+      folders: { inbox: 'INBOX', drafts: '草稿箱' },
+    },
+  });
   await deliverCase();
   await deliverCase();
   const bot = createCasebot(loadConfig(file), quiet);
@@ -218,7 +247,9 @@ test('a Drafts folder with a Chinese name: several drafts at once land there (mo
 test('a draft the server refuses (over its size limit) holds up no other draft or mail, is reported once, and lands when it fits', async () => {
   await server.stop();
   // Dovecot's quota plugin answers an APPEND over this size "NO [LIMIT] Mail size is larger ...".
-  server = await startDovecot({ config: 'mail_plugins = $mail_plugins quota\nplugin {\n  quota = maildir:User quota\n  quota_max_mail_size = 64k\n}\n' });
+  server = await startDovecot({
+    config: 'mail_plugins = $mail_plugins quota\nplugin {\n  quota = maildir:User quota\n  quota_max_mail_size = 64k\n}\n',
+  });
   const file = config();
   const inner = createMailbox(loadConfig(file), quiet);
   // The first draft of the first batch is made too big for the server; the refusal is Dovecot's own.

@@ -25,7 +25,11 @@ beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-oauth2-refresh-'));
   fs.chmodSync(dir, 0o755); // Dovecot's auth process (user dovecot) reads the file
   const settings = path.join(dir, 'dovecot-oauth2.conf.ext');
-  fs.writeFileSync(settings, `introspection_mode = post\nintrospection_url = ${endpoint.introspectionUrl}\nforce_introspection = yes\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n`, { mode: 0o644 });
+  fs.writeFileSync(
+    settings,
+    `introspection_mode = post\nintrospection_url = ${endpoint.introspectionUrl}\nforce_introspection = yes\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n`,
+    { mode: 0o644 },
+  );
   server = await startDovecot({
     config: `auth_mechanisms = plain login oauthbearer xoauth2\npassdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${settings}\n}\n`,
   });
@@ -36,7 +40,14 @@ afterAll(async () => {
 });
 
 async function deliver(caseId: string): Promise<void> {
-  const raw = await buildMail({ from: 'kehu@unit.example.cn', to: ['weiliang@cmgos.com'], subject: `[案例号: ${caseId} ] 升级失败`, date: new Date().toISOString(), messageId: `<refresh.${caseId}@unit.example.cn>`, text: '升级失败' });
+  const raw = await buildMail({
+    from: 'kehu@unit.example.cn',
+    to: ['weiliang@cmgos.com'],
+    subject: `[案例号: ${caseId} ] 升级失败`,
+    date: new Date().toISOString(),
+    messageId: `<refresh.${caseId}@unit.example.cn>`,
+    text: '升级失败',
+  });
   await withImapClient(server, (c) => c.append('INBOX', raw));
 }
 
@@ -44,7 +55,14 @@ async function deliver(caseId: string): Promise<void> {
 function oauth2Config(secret: string) {
   process.env.CASEBOT_TEST_OAUTH_SECRET = secret;
   return loadConfig(
-    writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, oauth2: { tokenUrl: endpoint.url, clientId: 'casebot-app', clientSecretEnv: 'CASEBOT_TEST_OAUTH_SECRET' } } }),
+    writeTestConfig({
+      imap: {
+        host: server.host,
+        port: server.port,
+        user: server.user,
+        oauth2: { tokenUrl: endpoint.url, clientId: 'casebot-app', clientSecretEnv: 'CASEBOT_TEST_OAUTH_SECRET' },
+      },
+    }),
   );
 }
 

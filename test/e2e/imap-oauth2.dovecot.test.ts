@@ -37,7 +37,11 @@ beforeAll(async () => {
   fs.chmodSync(dir, 0o755); // Dovecot's auth process (user dovecot) reads the file
   const settings = path.join(dir, 'dovecot-oauth2.conf.ext');
   const { port } = introspection.address() as AddressInfo;
-  fs.writeFileSync(settings, `introspection_mode = post\nintrospection_url = http://127.0.0.1:${port}/introspect\nforce_introspection = yes\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n`, { mode: 0o644 });
+  fs.writeFileSync(
+    settings,
+    `introspection_mode = post\nintrospection_url = http://127.0.0.1:${port}/introspect\nforce_introspection = yes\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n`,
+    { mode: 0o644 },
+  );
   server = await startDovecot({
     config: `auth_mechanisms = plain login oauthbearer xoauth2\npassdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${settings}\n}\n`,
   });
@@ -49,13 +53,22 @@ afterAll(async () => {
 });
 
 async function deliver(caseId: string): Promise<void> {
-  const raw = await buildMail({ from: 'kehu@unit.example.cn', to: ['weiliang@cmgos.com'], subject: `[案例号: ${caseId} ] 升级失败`, date: new Date().toISOString(), messageId: `<oauth2.${caseId}@unit.example.cn>`, text: '升级失败' });
+  const raw = await buildMail({
+    from: 'kehu@unit.example.cn',
+    to: ['weiliang@cmgos.com'],
+    subject: `[案例号: ${caseId} ] 升级失败`,
+    date: new Date().toISOString(),
+    messageId: `<oauth2.${caseId}@unit.example.cn>`,
+    text: '升级失败',
+  });
   await withImapClient(server, (c) => c.append('INBOX', raw));
 }
 
 const configWithToken = (token: string) => {
   process.env.CASEBOT_TEST_IMAP_TOKEN = token;
-  return loadConfig(writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, accessTokenEnv: 'CASEBOT_TEST_IMAP_TOKEN' } }));
+  return loadConfig(
+    writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, accessTokenEnv: 'CASEBOT_TEST_IMAP_TOKEN' } }),
+  );
 };
 
 test('a valid access token logs in over OAuth2: the case mail is read and drafted', async () => {

@@ -18,10 +18,19 @@ afterAll(async () => {
 
 test('learn INBOX (with its Sent folder) remembers every closed thread of the blind archive', async () => {
   server = await startDovecot();
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
   try {
-    for (const [dir, folder] of [['cur', 'INBOX'], ['.Sent/cur', 'Sent']] as const) {
+    for (const [dir, folder] of [
+      ['cur', 'INBOX'],
+      ['.Sent/cur', 'Sent'],
+    ] as const) {
       for (const name of fs.readdirSync(path.join(BLIND_ARCHIVE, dir)).sort()) {
         const seconds = Number(name.split('.')[0]);
         await client.append(folder, fs.readFileSync(path.join(BLIND_ARCHIVE, dir, name)), ['\\Seen'], new Date(seconds * 1000));
@@ -31,7 +40,9 @@ test('learn INBOX (with its Sent folder) remembers every closed thread of the bl
     await client.logout();
   }
   process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
-  const configFile = writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' } });
+  const configFile = writeTestConfig({
+    imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' },
+  });
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);

@@ -38,7 +38,11 @@ function caseId(n: number): string {
   return `CAS-4${String(n).padStart(4, '0')}-INTAKE`;
 }
 
-async function customerMail(n: number, text: string, attachments: { filename: string; content: Buffer; contentType?: string }[] = []): Promise<Buffer> {
+async function customerMail(
+  n: number,
+  text: string,
+  attachments: { filename: string; content: Buffer; contentType?: string }[] = [],
+): Promise<Buffer> {
   return buildMail({
     from: `赵明 <${CUSTOMER}>`,
     to: ['weiliang@cmgos.com'],
@@ -58,7 +62,11 @@ function bundleEvents(n: number): { file: string; sha256: string | null; reused:
   return bot.store
     .events(caseId(n))
     .filter((e) => e.type === 'mail-received')
-    .flatMap((e) => (e.detail as { bundles: { file: string; sha256: string | null; reused: boolean; findings: string[]; problems: string[] }[] }).bundles);
+    .flatMap(
+      (e) =>
+        (e.detail as { bundles: { file: string; sha256: string | null; reused: boolean; findings: string[]; problems: string[] }[] })
+          .bundles,
+    );
 }
 
 const startedAt = Date.now();
@@ -79,7 +87,13 @@ beforeAll(async () => {
   portalPort = (portal.address() as AddressInfo).port;
   dropFolder = tempFolder();
 
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
   const bcdZip = await buildBundleZip(BCD);
   const work = tempFolder();
@@ -92,14 +106,34 @@ beforeAll(async () => {
     // 3: "已上传" without a link, and nothing in the drop folder.
     await customerMail(3, '日志已上传到平台。'),
     // 4: 7z.
-    await customerMail(4, '日志见附件（7z）', [{ filename: 'CMGELogCollector.7z', content: sevenZip(work, 'logs.7z', ['CMGELogCollector.zip']) }]),
+    await customerMail(4, '日志见附件（7z）', [
+      { filename: 'CMGELogCollector.7z', content: sevenZip(work, 'logs.7z', ['CMGELogCollector.zip']) },
+    ]),
     // 5: split into two parts by 7-Zip.
     await customerMail(5, '日志太大，分卷发送', splitParts(work, bcdZip)),
     // 6: winmail.dat from Outlook.
-    await customerMail(6, '日志见附件', [{ filename: 'winmail.dat', content: winmailDat([{ name: 'CMGELogCollector.zip', content: bcdZip }]), contentType: 'application/ms-tnef' }]),
+    await customerMail(6, '日志见附件', [
+      {
+        filename: 'winmail.dat',
+        content: winmailDat([{ name: 'CMGELogCollector.zip', content: bcdZip }]),
+        contentType: 'application/ms-tnef',
+      },
+    ]),
     // 7: the customer forwarded the earlier mail that had the logs.
     await customerMail(7, '转发之前的邮件，日志在里面', [
-      { filename: 'earlier.eml', contentType: 'message/rfc822', content: await buildMail({ from: CUSTOMER, to: ['it@tj.icbc.example.cn'], subject: '日志', date: '2022-04-30T10:00:00+08:00', messageId: '<inner-7@tj.icbc.example.cn>', text: '日志', attachments: [{ filename: 'CMGELogCollector.zip', content: bcdZip }] }) },
+      {
+        filename: 'earlier.eml',
+        contentType: 'message/rfc822',
+        content: await buildMail({
+          from: CUSTOMER,
+          to: ['it@tj.icbc.example.cn'],
+          subject: '日志',
+          date: '2022-04-30T10:00:00+08:00',
+          messageId: '<inner-7@tj.icbc.example.cn>',
+          text: '日志',
+          attachments: [{ filename: 'CMGELogCollector.zip', content: bcdZip }],
+        }),
+      },
     ]),
     // 8: the same zip sent twice.
     await customerMail(8, '日志见附件', [{ filename: 'CMGELogCollector.zip', content: bcdZip }]),
@@ -109,10 +143,14 @@ beforeAll(async () => {
     // 10: a link to an IP address: never called.
     await customerMail(10, `日志：http://127.0.0.1:${portalPort}/share/ENSEC123`),
     // 11: a zip bomb.
-    await customerMail(11, '日志见附件', [{ filename: 'bomb.zip', content: await HOSTILE['zip bomb: 1 GB of zeros deflated to 1 MB']!.build() }]),
+    await customerMail(11, '日志见附件', [
+      { filename: 'bomb.zip', content: await HOSTILE['zip bomb: 1 GB of zeros deflated to 1 MB']!.build() },
+    ]),
     // 12: a .cab as Windows tools write it (gcab), and 13: rar5.
     await customerMail(12, '日志见附件', [{ filename: 'UpgradeLogs.cab', content: cabOf(work, bcdZip) }]),
-    await customerMail(13, '日志见附件', [{ filename: 'UpgradeLogs.rar', content: rar5([{ name: 'CMGELogCollector.zip', content: bcdZip }]) }]),
+    await customerMail(13, '日志见附件', [
+      { filename: 'UpgradeLogs.rar', content: rar5([{ name: 'CMGELogCollector.zip', content: bcdZip }]) },
+    ]),
     // 14: big enough (about 6 MB) to be streamed from a temp file rather than held in memory.
     await customerMail(14, '日志和截图见附件', [
       { filename: 'CMGELogCollector.zip', content: bcdZip },
@@ -162,7 +200,10 @@ function cabOf(work: string, zip: Buffer): Buffer {
 function splitParts(work: string, zip: Buffer): { filename: string; content: Buffer }[] {
   const dir = fs.mkdtempSync(path.join(work, 'split-'));
   fs.writeFileSync(path.join(dir, 'CMGELogCollector.zip'), zip);
-  execFileSync('7zz', ['a', `-v${Math.ceil(zip.length / 2 + 1024)}b`, '-mx0', 'logs.7z', 'CMGELogCollector.zip'], { cwd: dir, stdio: 'ignore' });
+  execFileSync('7zz', ['a', `-v${Math.ceil(zip.length / 2 + 1024)}b`, '-mx0', 'logs.7z', 'CMGELogCollector.zip'], {
+    cwd: dir,
+    stdio: 'ignore',
+  });
   return fs
     .readdirSync(dir)
     .filter((f) => /^logs\.7z\.\d{3}$/.test(f))
@@ -171,12 +212,16 @@ function splitParts(work: string, zip: Buffer): { filename: string; content: Buf
 }
 
 test('a portal link is downloaded and diagnosed', () => {
-  expect(bundleEvents(1)).toEqual([expect.objectContaining({ file: 'CMGELogCollector_PC01.zip', findings: expect.arrayContaining(['mig-apply-object']) })]);
+  expect(bundleEvents(1)).toEqual([
+    expect.objectContaining({ file: 'CMGELogCollector_PC01.zip', findings: expect.arrayContaining(['mig-apply-object']) }),
+  ]);
   expect(draftText(1)).toContain('Ensec64');
 });
 
 test('"已上传" without a link: the bundle is taken from the drop folder', () => {
-  expect(bundleEvents(2)).toEqual([expect.objectContaining({ file: 'CMGELogCollector.zip', findings: expect.arrayContaining(['bcd-clone-failure']) })]);
+  expect(bundleEvents(2)).toEqual([
+    expect.objectContaining({ file: 'CMGELogCollector.zip', findings: expect.arrayContaining(['bcd-clone-failure']) }),
+  ]);
   expect(draftText(2)).toContain('bcdedit /delete {725f2633-59a1-11ec-9c5e-d8bbc1a0d6d3}');
 });
 
@@ -209,7 +254,13 @@ test('the same zip twice is analyzed once; both are on the record', () => {
 test('a mail over the size limit is not downloaded: recorded, left in the mailbox, and the draft asks for an upload', async () => {
   expect(bundleEvents(9)[0]!.problems.join('')).toMatch(/邮件大小 12 MB，超过了 8 MB 的上限，没有下载/);
   expect(draftText(9)).toContain('超过了 8 MB 的上限');
-  const client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
   const status = await client.status('INBOX', { messages: true });
   await client.logout();

@@ -74,7 +74,13 @@ test('a bounce of a mail casebot sent is attached to its case, and not answered'
     subject: 'Undelivered Mail Returned to Sender',
     headers: { 'X-Failed-Recipients': 'zhaoming@tj.icbc.example.cn' },
     text: 'This is the mail system. I am sorry to have to inform you that your message could not be delivered.',
-    attachments: [{ filename: 'original.eml', contentType: 'message/rfc822', content: Buffer.from(`Message-ID: <${sent.messageId}>\r\nSubject: x\r\n\r\nbody`) }],
+    attachments: [
+      {
+        filename: 'original.eml',
+        contentType: 'message/rfc822',
+        content: Buffer.from(`Message-ID: <${sent.messageId}>\r\nSubject: x\r\n\r\nbody`),
+      },
+    ],
   });
   await processMailbox(bot);
   expect(drafts()).toHaveLength(0);

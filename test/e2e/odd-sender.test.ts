@@ -29,16 +29,25 @@ function mailFrom(fromHeader: string, messageId: string): Buffer {
 }
 
 test.each([
-  ['the whole name <addr> in one GBK encoded-word', `=?GBK?B?${iconv.encode('赵明 <zhaoming@tj.icbc.example.cn>', 'gbk').toString('base64')}?=`],
+  [
+    'the whole name <addr> in one GBK encoded-word',
+    `=?GBK?B?${iconv.encode('赵明 <zhaoming@tj.icbc.example.cn>', 'gbk').toString('base64')}?=`,
+  ],
   ['a name and no address at all', `=?GBK?B?${iconv.encode('赵明', 'gbk').toString('base64')}?=`],
-])('%s: the draft goes to the thread’s customer with the right salutation', async (_name, fromHeader) => {
-  const replay = seedReplay();
-  replay.deliver(seedMail('01-opening.eml'));
-  await replay.pass();
-  await replay.sendDraft();
-  replay.deliver(mailFrom(fromHeader, `odd-${_name.length}@tj.icbc.example.cn`));
-  await replay.pass();
-  const [draft] = await replay.drafts();
-  expect(draft!.mail.to && !Array.isArray(draft!.mail.to) ? draft!.mail.to.value.map((a) => a.address) : []).toEqual(['zhaoming@tj.icbc.example.cn']);
-  expect(draft!.mail.text).toMatch(/^赵先生 您好：/);
-}, 30_000);
+])(
+  '%s: the draft goes to the thread’s customer with the right salutation',
+  async (_name, fromHeader) => {
+    const replay = seedReplay();
+    replay.deliver(seedMail('01-opening.eml'));
+    await replay.pass();
+    await replay.sendDraft();
+    replay.deliver(mailFrom(fromHeader, `odd-${_name.length}@tj.icbc.example.cn`));
+    await replay.pass();
+    const [draft] = await replay.drafts();
+    expect(draft!.mail.to && !Array.isArray(draft!.mail.to) ? draft!.mail.to.value.map((a) => a.address) : []).toEqual([
+      'zhaoming@tj.icbc.example.cn',
+    ]);
+    expect(draft!.mail.text).toMatch(/^赵先生 您好：/);
+  },
+  30_000,
+);

@@ -31,7 +31,14 @@ function slowOn(inner: Mailbox, slow: { name: string | null }): Mailbox {
 test('quarantine, list, replay', async () => {
   const root = tempMaildir();
   fs.copyFileSync(path.join(seedDir, '01-opening.eml'), path.join(root, 'new', '1800000001.M1P1.q:2,'));
-  fs.copyFileSync(path.join(__dirname, '../../mailbox-fixtures/demo/new', fs.readdirSync(path.join(__dirname, '../../mailbox-fixtures/demo/new')).find((f) => !f.startsWith('.'))!), path.join(root, 'new', '1800000002.M2P1.q:2,'));
+  fs.copyFileSync(
+    path.join(
+      __dirname,
+      '../../mailbox-fixtures/demo/new',
+      fs.readdirSync(path.join(__dirname, '../../mailbox-fixtures/demo/new')).find((f) => !f.startsWith('.'))!,
+    ),
+    path.join(root, 'new', '1800000002.M2P1.q:2,'),
+  );
   const file = writeTestConfig({ maildir: root, extra: { limits: { mailSeconds: 1 } } });
   const slow = { name: '1800000001' as string | null };
   const bot = createCasebot(loadConfig(file), quiet, { mailbox: slowOn(new MaildirMailbox(root), slow) });

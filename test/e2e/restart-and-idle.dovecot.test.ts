@@ -24,7 +24,13 @@ let client: ImapFlow;
 beforeEach(async () => {
   server = await startDovecot();
   process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
-  client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
 });
 
@@ -57,7 +63,17 @@ test.each(['before-append', 'after-append'] as const)('a crash %s leaves exactly
   await client.append('INBOX', opening);
   const cfg = loadConfig(file);
   const inner = new ImapMailbox(
-    { host: server.host, port: server.port, secure: false, user: server.user, password: server.password, tokens: null, folders: { inbox: 'INBOX' }, pollMs: 1000, idle: false },
+    {
+      host: server.host,
+      port: server.port,
+      secure: false,
+      user: server.user,
+      password: server.password,
+      tokens: null,
+      folders: { inbox: 'INBOX' },
+      pollMs: 1000,
+      idle: false,
+    },
     quiet,
   );
   const first = createCasebot(cfg, quiet, { mailbox: crashing(inner, when) });

@@ -24,8 +24,16 @@ beforeAll(async () => {
   server = await startDovecot();
   process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
   process.env.CASEBOT_TEST_PORTAL_TIANJIN = 'tianjin';
-  configFile = writeTestConfig({ imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' } });
-  client = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+  configFile = writeTestConfig({
+    imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' },
+  });
+  client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await client.connect();
 });
 
@@ -51,7 +59,9 @@ async function folder(path: string): Promise<{ uid: number; flags: Set<string>; 
     await client.mailboxOpen(path);
     if (!client.mailbox || client.mailbox.exists === 0) return [];
     const messages = await client.fetchAll('1:*', { uid: true, flags: true, source: true });
-    return Promise.all(messages.map(async (m) => ({ uid: m.uid, flags: m.flags ?? new Set<string>(), raw: m.source!, mail: await simpleParser(m.source!) })));
+    return Promise.all(
+      messages.map(async (m) => ({ uid: m.uid, flags: m.flags ?? new Set<string>(), raw: m.source!, mail: await simpleParser(m.source!) })),
+    );
   } finally {
     lock.release();
   }
@@ -118,7 +128,9 @@ test('the seed thread, step by step', async () => {
   expect(draft.references).toEqual(expect.arrayContaining([openingMail.messageId]));
   expect(draft.text).toContain('Ensec64');
   expect(draft.text).toContain('DSPClient（文档安全防护系统）');
-  expect(draft.text).toContain('Abandoning apply due to error for object: HKLM\\SYSTEM\\CurrentControlSet\\services\\Ensec64 [DisplayName]');
+  expect(draft.text).toContain(
+    'Abandoning apply due to error for object: HKLM\\SYSTEM\\CurrentControlSet\\services\\Ensec64 [DisplayName]',
+  );
   expect(draft.text).toMatch(/暂时先卸载 DSPClient/);
   expect(draft.text).toContain('reg delete "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\services\\Ensec64" /f');
   expect(draft.text).toContain('reg import');
@@ -159,12 +171,20 @@ test('the seed thread, step by step', async () => {
     expect(bot.store.getCase(CASE)!.status).toBe('closed');
     const digest = bot.store.digestData(null, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z').cases.find((c) => c.caseId === CASE)!;
     expect(digest.status).toBe('closed');
-    expect(bot.store.events(CASE).filter((e) => e.type === 'case-closed').map((e) => e.detail.by)).toEqual(['closure-sent']);
+    expect(
+      bot.store
+        .events(CASE)
+        .filter((e) => e.type === 'case-closed')
+        .map((e) => e.detail.by),
+    ).toEqual(['closure-sent']);
     // The store saw each message once and recorded the sent drafts.
     const counts = bot.store.counts();
     expect(counts.messages).toBe(8); // 4 from the customer, 4 sent drafts
     expect(counts.drafts).toBe(4);
-    const kinds = bot.store.events(CASE).filter((e) => e.type === 'draft-created').map((e) => e.detail.kind);
+    const kinds = bot.store
+      .events(CASE)
+      .filter((e) => e.type === 'draft-created')
+      .map((e) => e.detail.kind);
     expect(kinds).toEqual(['scope-request', 'diagnosis', 'diagnosis', 'closure']);
     expect(bot.store.events(CASE).filter((e) => e.type === 'draft-sent')).toHaveLength(4);
   });
@@ -177,7 +197,14 @@ test('the seed thread, step by step', async () => {
   // 7. A thank-you keeps it closed; the customer writing about a new failure reopens it,
   //    the engineer is told and a draft waits.
   const reply = (messageId: string, text: string) =>
-    buildMail({ from: '赵明 <zhaoming@tj.icbc.example.cn>', to: ['weiliang@cmgos.com'], subject: `回复: ${subject}`, date: '2022-04-28T02:00:00Z', messageId, text });
+    buildMail({
+      from: '赵明 <zhaoming@tj.icbc.example.cn>',
+      to: ['weiliang@cmgos.com'],
+      subject: `回复: ${subject}`,
+      date: '2022-04-28T02:00:00Z',
+      messageId,
+      text,
+    });
   await client.append('INBOX', await reply('thanks@tj.icbc.example.cn', '好的，谢谢！\n\n赵明'));
   await pass();
   await withBot((bot) => expect(bot.store.getCase(CASE)!.status).toBe('closed'));
@@ -185,7 +212,12 @@ test('the seed thread, step by step', async () => {
   await pass();
   await withBot((bot) => {
     expect(bot.store.getCase(CASE)!.status).toBe('open');
-    expect(bot.store.events(CASE).filter((e) => e.type === 'case-reopened').map((e) => e.detail.by)).toEqual(['customer-wrote']);
+    expect(
+      bot.store
+        .events(CASE)
+        .filter((e) => e.type === 'case-reopened')
+        .map((e) => e.detail.by),
+    ).toEqual(['customer-wrote']);
     const notices = bot.store.dueOutbox('9999').filter((e) => e.purpose === 'engineer' && e.caseId === CASE);
     expect(notices.map((n) => n.raw.toString('latin1')).some((raw) => /X-Casebot-Case: CAS-06079-G5K3W1/.test(raw))).toBe(true);
   });

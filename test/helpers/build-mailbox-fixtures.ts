@@ -41,7 +41,9 @@ function digest(s: string): string {
 function clientMessageId(iso: string, domain: string): string {
   const p = parts(iso);
   const stamp = `${p.y}${[p.mo, p.d, p.h, p.mi, p.s].map((x) => String(x).padStart(2, '0')).join('')}`;
-  const tail = String(parseInt(digest(`${iso}|${domain}`).slice(0, 10), 16)).slice(0, 7).padStart(7, '0');
+  const tail = String(parseInt(digest(`${iso}|${domain}`).slice(0, 10), 16))
+    .slice(0, 7)
+    .padStart(7, '0');
   return `<${stamp}${tail}@${domain}>`;
 }
 
@@ -219,7 +221,11 @@ function bcdDiagnosisBody(bundle: BundleSpec): string[] {
   ];
 }
 
-async function bundleAttachment(host: string, date: string, failure: Failure): Promise<{ spec: BundleSpec; attachment: NonNullable<MailSpec['attachments']>[number] }> {
+async function bundleAttachment(
+  host: string,
+  date: string,
+  failure: Failure,
+): Promise<{ spec: BundleSpec; attachment: NonNullable<MailSpec['attachments']>[number] }> {
   const spec: BundleSpec = { failure, hostname: host, date };
   return { spec, attachment: { filename: bundleName(host, date), content: await buildBundleZip(spec), contentType: ZIP_TYPE } };
 }
@@ -244,24 +250,35 @@ async function seedCase(): Promise<[string, MailSpec][]> {
   const first = await bundleAttachment(host, '2022-04-15', { kind: 'mig-registry', service: 'Ensec64', value: 'DisplayName', error: 5 });
   const second = await bundleAttachment(host, '2022-04-20', { kind: 'bcd-clone', guid: '725f2633-5298-49c7-9016-202d172da460' });
   const out: [string, MailSpec][] = [];
-  out.push(['01-opening.eml', t.fromCustomer('2022-04-15T15:42:10+08:00', [
-    '您好：',
-    '天津分行部分终端升级V2020-L时报错并回退，请协助分析原因。',
-    '目前发现TJ-PC0153等几台终端在升级进行到最后阶段时提示失败，重启后又回到了原来的系统。',
-    '谢谢！',
-  ])]);
-  out.push(['02-logs-ensec64.eml', t.fromCustomer('2022-04-18T10:12:36+08:00', [
-    '您好：',
-    '附件是升级失败的终端TJ-PC0153使用CMGELogCollector收集的日志，请帮忙分析。',
-  ], { subject: `回复: ${SEED_SUBJECT}`, attachments: [first.attachment] })]);
-  out.push(['03-logs-bcd.eml', t.fromCustomer('2022-04-24T16:20:05+08:00', [
-    '您好：',
-    '按照方法卸载后仍然失败，重新收集了日志，见附件，请再帮忙分析一下。',
-  ], { subject: `答复：${SEED_SUBJECT}`, attachments: [second.attachment] })]);
-  out.push(['04-confirm-success.eml', t.fromCustomer('2022-04-27T09:48:51+08:00', [
-    '您好：',
-    '删除出错的BCD配置后，升级系统成功了，谢谢！',
-  ], { subject: `回复: ${SEED_SUBJECT}` })]);
+  out.push([
+    '01-opening.eml',
+    t.fromCustomer('2022-04-15T15:42:10+08:00', [
+      '您好：',
+      '天津分行部分终端升级V2020-L时报错并回退，请协助分析原因。',
+      '目前发现TJ-PC0153等几台终端在升级进行到最后阶段时提示失败，重启后又回到了原来的系统。',
+      '谢谢！',
+    ]),
+  ]);
+  out.push([
+    '02-logs-ensec64.eml',
+    t.fromCustomer('2022-04-18T10:12:36+08:00', ['您好：', '附件是升级失败的终端TJ-PC0153使用CMGELogCollector收集的日志，请帮忙分析。'], {
+      subject: `回复: ${SEED_SUBJECT}`,
+      attachments: [first.attachment],
+    }),
+  ]);
+  out.push([
+    '03-logs-bcd.eml',
+    t.fromCustomer('2022-04-24T16:20:05+08:00', ['您好：', '按照方法卸载后仍然失败，重新收集了日志，见附件，请再帮忙分析一下。'], {
+      subject: `答复：${SEED_SUBJECT}`,
+      attachments: [second.attachment],
+    }),
+  ]);
+  out.push([
+    '04-confirm-success.eml',
+    t.fromCustomer('2022-04-27T09:48:51+08:00', ['您好：', '删除出错的BCD配置后，升级系统成功了，谢谢！'], {
+      subject: `回复: ${SEED_SUBJECT}`,
+    }),
+  ]);
   return out;
 }
 
@@ -319,10 +336,11 @@ async function demoCases(): Promise<DemoCase[]> {
   ]);
   c2.fromEngineer('2022-05-30T13:48:02+08:00', scopeBody('建行济南分行部分终端升级V2020-L时报错并回退，需要分析报错原因。', 'jinan'));
   const b2 = await bundleAttachment('SD-PC0427', '2022-05-31', { kind: 'mig-registry', service: 'Ensec64', value: 'ImagePath', error: 5 });
-  c2.fromCustomer('2022-06-01T10:26:19+08:00', [
-    '您好：',
-    '已按照您的方法在升级失败的终端SD-PC0427上运行CMGELogCollector收集了日志，压缩包见附件，请帮忙分析。',
-  ], { attachments: [b2.attachment] });
+  c2.fromCustomer(
+    '2022-06-01T10:26:19+08:00',
+    ['您好：', '已按照您的方法在升级失败的终端SD-PC0427上运行CMGELogCollector收集了日志，压缩包见附件，请帮忙分析。'],
+    { attachments: [b2.attachment] },
+  );
 
   // 3. New logs after an earlier diagnosis: the registry fix did not help, now a BCD failure.
   const wang: Customer = {
@@ -335,24 +353,28 @@ async function demoCases(): Promise<DemoCase[]> {
     replyPrefix: '回复：',
   };
   const c3 = new Thread(subjectFor('CAS-06151-H2W9C6', '人社厅升级-终端升级V2020-L报错回退', '0001309'), wang);
-  c3.fromCustomer('2022-05-16T09:20:31+08:00', [
-    '您好：',
-    '我厅部分终端升级V2020-L时报错并回退，请协助分析原因。',
-    '谢谢！',
-  ]);
+  c3.fromCustomer('2022-05-16T09:20:31+08:00', ['您好：', '我厅部分终端升级V2020-L时报错并回退，请协助分析原因。', '谢谢！']);
   c3.fromEngineer('2022-05-16T14:05:47+08:00', scopeBody('浙江省人社厅部分终端升级V2020-L报错回退，需要分析报错原因。', 'zjhrss'));
-  const b3a = await bundleAttachment('ZJRS-PC0218', '2022-05-17', { kind: 'mig-registry', service: 'Ensec64', value: 'DisplayName', error: 5 });
-  c3.fromCustomer('2022-05-18T10:30:12+08:00', [
-    '您好：',
-    '日志已收集，见附件（终端ZJRS-PC0218），请帮忙分析。',
-  ], { attachments: [b3a.attachment] });
+  const b3a = await bundleAttachment('ZJRS-PC0218', '2022-05-17', {
+    kind: 'mig-registry',
+    service: 'Ensec64',
+    value: 'DisplayName',
+    error: 5,
+  });
+  c3.fromCustomer('2022-05-18T10:30:12+08:00', ['您好：', '日志已收集，见附件（终端ZJRS-PC0218），请帮忙分析。'], {
+    attachments: [b3a.attachment],
+  });
   c3.fromEngineer('2022-05-19T16:40:26+08:00', migDiagnosisBody(b3a.spec));
   const b3b = await bundleAttachment('ZJRS-PC0218', '2022-05-23', { kind: 'bcd-clone', guid: '3f2a9c1e-8b47-4d21-a6f0-5c9e7d1b2a34' });
-  c3.fromCustomer('2022-05-24T11:15:58+08:00', [
-    '您好：',
-    '按照您提供的方法卸载DSPClient后，确认Ensec64注册表项已经没有了，再次升级还是失败。',
-    '重新收集了日志，见附件，请再帮忙看一下。',
-  ], { attachments: [b3b.attachment] });
+  c3.fromCustomer(
+    '2022-05-24T11:15:58+08:00',
+    [
+      '您好：',
+      '按照您提供的方法卸载DSPClient后，确认Ensec64注册表项已经没有了，再次升级还是失败。',
+      '重新收集了日志，见附件，请再帮忙看一下。',
+    ],
+    { attachments: [b3b.attachment] },
+  );
 
   // 4. Customer confirms success after the BCD fix.
   const liu: Customer = {
@@ -372,21 +394,43 @@ async function demoCases(): Promise<DemoCase[]> {
   ]);
   c4.fromEngineer('2022-05-09T15:30:09+08:00', scopeBody('农行广州分行终端升级V2020-L失败，需要分析失败原因。', 'guangzhou'));
   const b4 = await bundleAttachment('GZ-PC0361', '2022-05-10', { kind: 'bcd-clone', guid: 'b8e1d4c7-2f6a-4e93-9c05-7a1d3e8f6b52' });
-  c4.fromCustomer('2022-05-11T09:45:40+08:00', [
-    '您好：',
-    '终端GZ-PC0361的升级日志见附件，请帮忙分析。',
-  ], { attachments: [b4.attachment] });
+  c4.fromCustomer('2022-05-11T09:45:40+08:00', ['您好：', '终端GZ-PC0361的升级日志见附件，请帮忙分析。'], { attachments: [b4.attachment] });
   c4.fromEngineer('2022-05-12T14:20:33+08:00', bcdDiagnosisBody(b4.spec));
-  c4.fromCustomer('2022-05-16T10:08:22+08:00', [
-    '您好：',
-    '按照您的方法执行bcdedit删除后，升级成功了，谢谢！',
-  ]);
+  c4.fromCustomer('2022-05-16T10:08:22+08:00', ['您好：', '按照您的方法执行bcdedit删除后，升级成功了，谢谢！']);
 
   return [
-    { caseId: 'CAS-06213-R8K2P4', subject: c1.subject, customer: chen.address, step: 'new case: only the opening mail', expectedDraft: 'scope definition + log-collection request (CMGELogCollector, CDUC upload)', thread: c1 },
-    { caseId: 'CAS-06188-M3T7B2', subject: c2.subject, customer: li.address, step: 'first logs just arrived (mig-registry Ensec64 [ImagePath], error 5)', expectedDraft: 'diagnosis: Ensec64 (DSPClient) registry apply failure, uninstall DSPClient or back up and delete the Ensec64 key', thread: c2 },
-    { caseId: 'CAS-06151-H2W9C6', subject: c3.subject, customer: wang.address, step: 'new logs after the Ensec64 diagnosis: BCD clone failure {3f2a9c1e-8b47-4d21-a6f0-5c9e7d1b2a34}', expectedDraft: 'diagnosis: bcdedit /delete {3f2a9c1e-8b47-4d21-a6f0-5c9e7d1b2a34}', thread: c3 },
-    { caseId: 'CAS-06127-B5N8X3', subject: c4.subject, customer: liu.address, step: 'customer confirms success after the BCD fix', expectedDraft: 'closing mail with case summary (problem definition, summary, analysis, fix)', thread: c4 },
+    {
+      caseId: 'CAS-06213-R8K2P4',
+      subject: c1.subject,
+      customer: chen.address,
+      step: 'new case: only the opening mail',
+      expectedDraft: 'scope definition + log-collection request (CMGELogCollector, CDUC upload)',
+      thread: c1,
+    },
+    {
+      caseId: 'CAS-06188-M3T7B2',
+      subject: c2.subject,
+      customer: li.address,
+      step: 'first logs just arrived (mig-registry Ensec64 [ImagePath], error 5)',
+      expectedDraft: 'diagnosis: Ensec64 (DSPClient) registry apply failure, uninstall DSPClient or back up and delete the Ensec64 key',
+      thread: c2,
+    },
+    {
+      caseId: 'CAS-06151-H2W9C6',
+      subject: c3.subject,
+      customer: wang.address,
+      step: 'new logs after the Ensec64 diagnosis: BCD clone failure {3f2a9c1e-8b47-4d21-a6f0-5c9e7d1b2a34}',
+      expectedDraft: 'diagnosis: bcdedit /delete {3f2a9c1e-8b47-4d21-a6f0-5c9e7d1b2a34}',
+      thread: c3,
+    },
+    {
+      caseId: 'CAS-06127-B5N8X3',
+      subject: c4.subject,
+      customer: liu.address,
+      step: 'customer confirms success after the BCD fix',
+      expectedDraft: 'closing mail with case summary (problem definition, summary, analysis, fix)',
+      thread: c4,
+    },
   ];
 }
 
@@ -462,9 +506,7 @@ export async function main(outDir = path.resolve(process.argv[2] ?? 'mailbox-fix
   for (const [name, spec] of seed) writeFile(path.join(seedDir, name), await buildMail(spec));
 
   const cases = await demoCases();
-  const all = cases
-    .flatMap((c) => c.thread.mails)
-    .sort((a, b) => Date.parse(a.spec.date) - Date.parse(b.spec.date));
+  const all = cases.flatMap((c) => c.thread.mails).sort((a, b) => Date.parse(a.spec.date) - Date.parse(b.spec.date));
   let seq = 0;
   for (const m of all) {
     seq++;
@@ -494,7 +536,7 @@ export async function main(outDir = path.resolve(process.argv[2] ?? 'mailbox-fix
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   });
 }

@@ -142,7 +142,11 @@ describe('bundle-factory', () => {
   });
 
   test('mig-registry parameters are substituted', () => {
-    const spec: BundleSpec = { ...MIG, failure: { kind: 'mig-registry', service: 'Foo32', value: 'ImagePath', error: 32 }, noiseLines: 500 };
+    const spec: BundleSpec = {
+      ...MIG,
+      failure: { kind: 'mig-registry', service: 'Foo32', value: 'ImagePath', error: 32 },
+      noiseLines: 500,
+    };
     const { text, failureLines } = buildSetupactLog(spec);
     const lines = splitCrlf(text);
     const injected = failureLines.map((n) => lines[n - 1] ?? '');
@@ -166,7 +170,11 @@ describe('bundle-factory', () => {
   });
 
   test('bcd-clone accepts a braced, upper-case GUID', () => {
-    const { text } = buildSetupactLog({ ...BCD, failure: { kind: 'bcd-clone', guid: '{3F2A9C1E-8B47-4D21-A6F0-5C9E7D1B2A34}' }, noiseLines: 300 });
+    const { text } = buildSetupactLog({
+      ...BCD,
+      failure: { kind: 'bcd-clone', guid: '{3F2A9C1E-8B47-4D21-A6F0-5C9E7D1B2A34}' },
+      noiseLines: 300,
+    });
     expect(text).toContain('Target: {3f2a9c1e-8b47-4d21-a6f0-5c9e7d1b2a34} Flags: 0x4');
   });
 
@@ -207,7 +215,9 @@ describe('bundle-factory', () => {
     expect(mig).toContain('\tUpgradeEndTime = 2022/4/15 15:00:13\r\n');
     const bcd = buildSetupdiagLog(BCD);
     expect(bcd).toContain('Matching Profile found: FindSPFatalError');
-    expect(bcd).toContain('Error: SetupDiag reports Fatal Error.\r\nLast Setup Phase = Finalize\r\nLast Setup Operation: Update Boot Code\r\nError: 0x80004005\r\n');
+    expect(bcd).toContain(
+      'Error: SetupDiag reports Fatal Error.\r\nLast Setup Phase = Finalize\r\nLast Setup Operation: Update Boot Code\r\nError: 0x80004005\r\n',
+    );
     const none = buildSetupdiagLog(NONE);
     expect(none).not.toContain('Matching Profile found');
     expect(none).toContain('SetupDiag was unable to match to any known failure signatures.');

@@ -8,9 +8,7 @@ import * as iconv from 'iconv-lite';
 import { ZipFile } from 'yazl';
 
 export type Failure =
-  | { kind: 'mig-registry'; service: string; value: string; error: number }
-  | { kind: 'bcd-clone'; guid: string }
-  | { kind: 'none' };
+  { kind: 'mig-registry'; service: string; value: string; error: number } | { kind: 'bcd-clone'; guid: string } | { kind: 'none' };
 
 export interface BundleSpec {
   failure: Failure;
@@ -157,14 +155,7 @@ function fmtElapsed(sec: number): string {
 /** yazl writes DOS timestamps from local-time getters, so build the Date in local time. */
 function zipDate(t: number): Date {
   const d = new Date(t * 1000);
-  return new Date(
-    d.getUTCFullYear(),
-    d.getUTCMonth(),
-    d.getUTCDate(),
-    d.getUTCHours(),
-    d.getUTCMinutes(),
-    d.getUTCSeconds(),
-  );
+  return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,10 +238,42 @@ interface Machine {
 }
 
 const MACHINES: readonly Machine[] = [
-  { manufacturer: 'LENOVO', model: 'ThinkCentre M720t-N000', biosVendor: 'LENOVO', biosVersion: 'M1UKT4BA', biosDate: '20210610', cpu: 'Intel64 Family 6 Model 158 Stepping 10 GenuineIntel ~3000 Mhz', ramMb: 8072 },
-  { manufacturer: 'HP', model: 'HP ProDesk 480 G7 PCI Microtower PC', biosVendor: 'HP', biosVersion: 'S21 Ver. 02.05.01', biosDate: '20210312', cpu: 'Intel64 Family 6 Model 165 Stepping 3 GenuineIntel ~2904 Mhz', ramMb: 16230 },
-  { manufacturer: 'Dell Inc.', model: 'OptiPlex 7080', biosVendor: 'Dell Inc.', biosVersion: '1.6.2', biosDate: '20210416', cpu: 'Intel64 Family 6 Model 165 Stepping 5 GenuineIntel ~2904 Mhz', ramMb: 8021 },
-  { manufacturer: 'TSINGHUA TONGFANG CO.,LTD', model: 'THTF-Z860', biosVendor: 'American Megatrends Inc.', biosVersion: 'Z860V1.03', biosDate: '20200918', cpu: 'Intel64 Family 6 Model 158 Stepping 13 GenuineIntel ~2904 Mhz', ramMb: 8067 },
+  {
+    manufacturer: 'LENOVO',
+    model: 'ThinkCentre M720t-N000',
+    biosVendor: 'LENOVO',
+    biosVersion: 'M1UKT4BA',
+    biosDate: '20210610',
+    cpu: 'Intel64 Family 6 Model 158 Stepping 10 GenuineIntel ~3000 Mhz',
+    ramMb: 8072,
+  },
+  {
+    manufacturer: 'HP',
+    model: 'HP ProDesk 480 G7 PCI Microtower PC',
+    biosVendor: 'HP',
+    biosVersion: 'S21 Ver. 02.05.01',
+    biosDate: '20210312',
+    cpu: 'Intel64 Family 6 Model 165 Stepping 3 GenuineIntel ~2904 Mhz',
+    ramMb: 16230,
+  },
+  {
+    manufacturer: 'Dell Inc.',
+    model: 'OptiPlex 7080',
+    biosVendor: 'Dell Inc.',
+    biosVersion: '1.6.2',
+    biosDate: '20210416',
+    cpu: 'Intel64 Family 6 Model 165 Stepping 5 GenuineIntel ~2904 Mhz',
+    ramMb: 8021,
+  },
+  {
+    manufacturer: 'TSINGHUA TONGFANG CO.,LTD',
+    model: 'THTF-Z860',
+    biosVendor: 'American Megatrends Inc.',
+    biosVersion: 'Z860V1.03',
+    biosDate: '20200918',
+    cpu: 'Intel64 Family 6 Model 158 Stepping 13 GenuineIntel ~2904 Mhz',
+    ramMb: 8067,
+  },
 ];
 
 // [inf, device description as shown on a zh-CN host, hardware id]
@@ -291,12 +314,37 @@ const DRIVERS: readonly (readonly [string, string, string])[] = [
 
 // Services the migration engine gathers and rollback restores (the failing one is filtered out).
 const SERVICES: readonly string[] = [
-  'Tcpip', 'Dhcp', 'Dnscache', 'LanmanWorkstation', 'LanmanServer', 'Spooler', 'W32Time', 'BITS',
-  'wuauserv', 'EventLog', 'Schedule', 'Winmgmt', 'MpsSvc', 'WinDefend', 'AudioSrv', 'Themes',
-  'SysMain', 'WSearch', 'CryptSvc', 'iphlpsvc', 'nsi', 'PlugPlay', 'Power', 'ProfSvc', 'Netlogon',
-  'TermService', 'SENS', 'ShellHWDetection', 'Wcmsvc', 'WlanSvc',
+  'Tcpip',
+  'Dhcp',
+  'Dnscache',
+  'LanmanWorkstation',
+  'LanmanServer',
+  'Spooler',
+  'W32Time',
+  'BITS',
+  'wuauserv',
+  'EventLog',
+  'Schedule',
+  'Winmgmt',
+  'MpsSvc',
+  'WinDefend',
+  'AudioSrv',
+  'Themes',
+  'SysMain',
+  'WSearch',
+  'CryptSvc',
+  'iphlpsvc',
+  'nsi',
+  'PlugPlay',
+  'Power',
+  'ProfSvc',
+  'Netlogon',
+  'TermService',
+  'SENS',
+  'ShellHWDetection',
+  'Wcmsvc',
+  'WlanSvc',
 ];
-
 
 // Migration manifests: [component, display id]
 const MANIFESTS: readonly (readonly [string, string])[] = [
@@ -349,44 +397,116 @@ const PROGRAMS: readonly (readonly [string, string, string])[] = [
   ['搜狗输入法 11.2正式版', 'Sogou.com', 'c:\\program files (x86)\\sogouinput\\11.2.0.5160\\sogoucloud.exe'],
   ['Microsoft Office Professional Plus 2016', 'Microsoft Corporation', 'c:\\program files\\microsoft office\\root\\office16\\winword.exe'],
   ['Google Chrome', 'Google LLC', 'c:\\program files\\google\\chrome\\application\\chrome.exe'],
-  ['Adobe Acrobat Reader DC - Chinese Simplified', 'Adobe Systems Incorporated', 'c:\\program files (x86)\\adobe\\acrobat reader dc\\reader\\acrord32.exe'],
+  [
+    'Adobe Acrobat Reader DC - Chinese Simplified',
+    'Adobe Systems Incorporated',
+    'c:\\program files (x86)\\adobe\\acrobat reader dc\\reader\\acrord32.exe',
+  ],
   ['7-Zip 19.00 (x64)', 'Igor Pavlov', 'c:\\program files\\7-zip\\7zfm.exe'],
-  ['Microsoft Visual C++ 2015-2019 Redistributable (x64) - 14.28.29913', 'Microsoft Corporation', 'c:\\windows\\system32\\vcruntime140.dll'],
-  ['Intel(R) Management Engine Components', 'Intel Corporation', 'c:\\program files (x86)\\intel\\intel(r) management engine components\\lms\\lms.exe'],
+  [
+    'Microsoft Visual C++ 2015-2019 Redistributable (x64) - 14.28.29913',
+    'Microsoft Corporation',
+    'c:\\windows\\system32\\vcruntime140.dll',
+  ],
+  [
+    'Intel(R) Management Engine Components',
+    'Intel Corporation',
+    'c:\\program files (x86)\\intel\\intel(r) management engine components\\lms\\lms.exe',
+  ],
   ['Realtek High Definition Audio Driver', 'Realtek Semiconductor Corp.', 'c:\\program files\\realtek\\audio\\hda\\rtkngui64.exe'],
   ['福昕阅读器', 'Foxit Software Inc.', 'c:\\program files (x86)\\foxit software\\foxit reader\\foxitreader.exe'],
   ['Foxmail', 'Tencent', 'd:\\foxmail 7.2\\foxmail.exe'],
 ];
 
 const SYSTEM_FILES: readonly string[] = [
-  'acpi.sys', 'afd.sys', 'cng.sys', 'disk.sys', 'fltmgr.sys', 'http.sys', 'iastorac.sys', 'ndis.sys',
-  'netio.sys', 'ntfs.sys', 'pci.sys', 'storport.sys', 'tcpip.sys', 'usbhub3.sys', 'usbxhci.sys',
-  'volmgr.sys', 'wdfilter.sys', 'wof.sys', 'e1d68x64.sys', 'rt640x64.sys', 'netwtw08.sys',
-  'igdkmd64.sys', 'heci.sys', 'rtsuer.sys', 'hdaudbus.sys', 'ks.sys', 'mountmgr.sys', 'partmgr.sys',
+  'acpi.sys',
+  'afd.sys',
+  'cng.sys',
+  'disk.sys',
+  'fltmgr.sys',
+  'http.sys',
+  'iastorac.sys',
+  'ndis.sys',
+  'netio.sys',
+  'ntfs.sys',
+  'pci.sys',
+  'storport.sys',
+  'tcpip.sys',
+  'usbhub3.sys',
+  'usbxhci.sys',
+  'volmgr.sys',
+  'wdfilter.sys',
+  'wof.sys',
+  'e1d68x64.sys',
+  'rt640x64.sys',
+  'netwtw08.sys',
+  'igdkmd64.sys',
+  'heci.sys',
+  'rtsuer.sys',
+  'hdaudbus.sys',
+  'ks.sys',
+  'mountmgr.sys',
+  'partmgr.sys',
 ];
 
 const CBS_PACKAGES: readonly string[] = [
-  'Microsoft-Windows-Foundation-Package', 'Microsoft-Windows-Client-Features-Package',
-  'Microsoft-Windows-EnterpriseGEdition', 'Microsoft-Windows-Client-LanguagePack-Package',
-  'Microsoft-Windows-LanguageFeatures-Basic-zh-cn-Package', 'Microsoft-Windows-LanguageFeatures-Fonts-Hans-Package',
-  'Microsoft-Windows-LanguageFeatures-Handwriting-zh-cn-Package', 'Microsoft-Windows-NetFx3-OnDemand-Package',
-  'Microsoft-Windows-InternetExplorer-Optional-Package', 'Microsoft-Windows-MediaPlayer-Package',
-  'Microsoft-Windows-Printing-PrintToPDFServices-Package', 'Microsoft-Windows-Printing-XPSServices-Package',
-  'Microsoft-Windows-TFTP-Client-Package', 'Microsoft-Windows-SimpleTCP-Package',
-  'Microsoft-OneCore-ApplicationModel-Sync-Desktop-FOD-Package', 'Microsoft-Windows-Hello-Face-Package',
+  'Microsoft-Windows-Foundation-Package',
+  'Microsoft-Windows-Client-Features-Package',
+  'Microsoft-Windows-EnterpriseGEdition',
+  'Microsoft-Windows-Client-LanguagePack-Package',
+  'Microsoft-Windows-LanguageFeatures-Basic-zh-cn-Package',
+  'Microsoft-Windows-LanguageFeatures-Fonts-Hans-Package',
+  'Microsoft-Windows-LanguageFeatures-Handwriting-zh-cn-Package',
+  'Microsoft-Windows-NetFx3-OnDemand-Package',
+  'Microsoft-Windows-InternetExplorer-Optional-Package',
+  'Microsoft-Windows-MediaPlayer-Package',
+  'Microsoft-Windows-Printing-PrintToPDFServices-Package',
+  'Microsoft-Windows-Printing-XPSServices-Package',
+  'Microsoft-Windows-TFTP-Client-Package',
+  'Microsoft-Windows-SimpleTCP-Package',
+  'Microsoft-OneCore-ApplicationModel-Sync-Desktop-FOD-Package',
+  'Microsoft-Windows-Hello-Face-Package',
 ];
 
 const CSI_COMPONENTS: readonly string[] = [
-  'servicingstack', 'kernel32', 'shell32', 'explorer', 'tcpip', 'ntfs', 'audio-audiocore',
-  'printing-spooler-core', 'security-spp', 'international-core', 'winlogon', 'taskscheduler-service',
-  'wmi-core', 'bits-client', 'dns-client', 'dhcp-client', 'font-truetype-simsun', 'font-truetype-msyh',
-  'ime-simplified-chinese-pinyin', 'ie-internetexplorer', 'themes', 'credential-manager',
-  'useraccountcontrol', 'power-policy', 'rasserver', 'wlansvc', 'smbserver', 'eventlog',
+  'servicingstack',
+  'kernel32',
+  'shell32',
+  'explorer',
+  'tcpip',
+  'ntfs',
+  'audio-audiocore',
+  'printing-spooler-core',
+  'security-spp',
+  'international-core',
+  'winlogon',
+  'taskscheduler-service',
+  'wmi-core',
+  'bits-client',
+  'dns-client',
+  'dhcp-client',
+  'font-truetype-simsun',
+  'font-truetype-msyh',
+  'ime-simplified-chinese-pinyin',
+  'ie-internetexplorer',
+  'themes',
+  'credential-manager',
+  'useraccountcontrol',
+  'power-policy',
+  'rasserver',
+  'wlansvc',
+  'smbserver',
+  'eventlog',
 ];
 
 const MIG_PLUGINS: readonly string[] = [
-  'AppxUpgradeMigrationPlugin.dll', 'VsmKeyMigPlugin.dll', 'ShellMigPlugin.dll', 'PrintMigPlugin.dll',
-  'WlanMigPlugin.dll', 'NetSetupMigPlugin.dll', 'WpnMigPlugin.dll',
+  'AppxUpgradeMigrationPlugin.dll',
+  'VsmKeyMigPlugin.dll',
+  'ShellMigPlugin.dll',
+  'PrintMigPlugin.dll',
+  'WlanMigPlugin.dll',
+  'NetSetupMigPlugin.dll',
+  'WpnMigPlugin.dll',
 ];
 
 const SYSPREP_MODULES: readonly (readonly [string, string])[] = [
@@ -402,20 +522,33 @@ const SYSPREP_MODULES: readonly (readonly [string, string])[] = [
 ];
 
 const SYSPREP_ORDER: readonly string[] = [
-  'Microsoft-Windows-WofUtil', 'Microsoft-Windows-Sysprep-SpOpk', 'Microsoft-Windows-Restore-ACL-CmdLine',
-  'Microsoft-Windows-Fault-Tolerant-Heap-Core', 'Microsoft-Windows-PnpSysprep', 'Microsoft-Windows-Syssetup',
-  'Microsoft-Windows-Security-Security Configuration Engine Client', 'Microsoft-Windows-TapiSetup',
-  'Microsoft-Windows-MSDTC-Server', 'Microsoft-Windows-Shell-Setup',
+  'Microsoft-Windows-WofUtil',
+  'Microsoft-Windows-Sysprep-SpOpk',
+  'Microsoft-Windows-Restore-ACL-CmdLine',
+  'Microsoft-Windows-Fault-Tolerant-Heap-Core',
+  'Microsoft-Windows-PnpSysprep',
+  'Microsoft-Windows-Syssetup',
+  'Microsoft-Windows-Security-Security Configuration Engine Client',
+  'Microsoft-Windows-TapiSetup',
+  'Microsoft-Windows-MSDTC-Server',
+  'Microsoft-Windows-Shell-Setup',
 ];
 
 const ROLLBACK_FILES: readonly string[] = [
-  'C:\\Windows\\System32\\config\\SYSTEM', 'C:\\Windows\\System32\\config\\SOFTWARE',
-  'C:\\Windows\\System32\\config\\DEFAULT', 'C:\\Windows\\System32\\config\\SAM',
-  'C:\\Windows\\System32\\config\\SECURITY', 'C:\\Windows\\System32\\winload.efi',
-  'C:\\Windows\\System32\\ntoskrnl.exe', 'C:\\Windows\\System32\\hal.dll',
-  'C:\\Windows\\System32\\drivers\\ntfs.sys', 'C:\\Windows\\System32\\drivers\\volmgr.sys',
-  'C:\\Windows\\System32\\drivers\\disk.sys', 'C:\\Windows\\System32\\drivers\\iastorac.sys',
-  'C:\\Windows\\System32\\CodeIntegrity\\driver.stl', 'C:\\Windows\\Boot\\EFI\\bootmgfw.efi',
+  'C:\\Windows\\System32\\config\\SYSTEM',
+  'C:\\Windows\\System32\\config\\SOFTWARE',
+  'C:\\Windows\\System32\\config\\DEFAULT',
+  'C:\\Windows\\System32\\config\\SAM',
+  'C:\\Windows\\System32\\config\\SECURITY',
+  'C:\\Windows\\System32\\winload.efi',
+  'C:\\Windows\\System32\\ntoskrnl.exe',
+  'C:\\Windows\\System32\\hal.dll',
+  'C:\\Windows\\System32\\drivers\\ntfs.sys',
+  'C:\\Windows\\System32\\drivers\\volmgr.sys',
+  'C:\\Windows\\System32\\drivers\\disk.sys',
+  'C:\\Windows\\System32\\drivers\\iastorac.sys',
+  'C:\\Windows\\System32\\CodeIntegrity\\driver.stl',
+  'C:\\Windows\\Boot\\EFI\\bootmgfw.efi',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -580,9 +713,15 @@ function setupHostInit(ctx: Ctx): void {
   ];
   for (const [k, v] of init) w.info('MOUPG', `SetupHost::Initialize: ${k.padEnd(23)}= [${v}]`);
   w.info('MOUPG', `SetupHost: Setup build version is: ${TARGET_OS.build}`);
-  w.info('CONX', "pGetHostCSDBuildNumber: 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\CSDBuildNumber' does not exist. Assume 0");
+  w.info(
+    'CONX',
+    "pGetHostCSDBuildNumber: 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\CSDBuildNumber' does not exist. Assume 0",
+  );
   w.info('CONX', `Host OS version: ${HOST_OS.version}.0  (0.0) Platform 0x2, SuiteMask 0x100, ProdType 0x1`);
-  w.info('CONX', `Source OS: Host SKU Info: Edition = '${HOST_OS.edition}', Edition Type = 'Client', Installation Type = 'Complete', Product Name = '${HOST_OS.product}', Arch = amd64, StationType = Client Workstation, Stage type = Staged Image`);
+  w.info(
+    'CONX',
+    `Source OS: Host SKU Info: Edition = '${HOST_OS.edition}', Edition Type = 'Client', Installation Type = 'Complete', Product Name = '${HOST_OS.product}', Arch = amd64, StationType = Client Workstation, Stage type = Staged Image`,
+  );
   w.info('CONX', `Host machine name: ${spec.hostname}`);
   const hostInfo: [string, string][] = [
     ['Host OS License State', 'Genuine'],
@@ -645,7 +784,10 @@ function compatScan(ctx: Ctx, target: number): void {
   const { w, rng } = ctx;
   w.pace = 0.05;
   w.info('CONX', 'Windows::Compat::Appraiser::Appraiser::RunAppraiser: Starting appraiser run (RunMode = Setup)');
-  w.error('CONX', 'Windows::Compat::Appraiser::AppraiserSettings::GetSettingsInternal (290): Failed to Query OneSettings [0x80072ee7].[gle=0x80072ee7]');
+  w.error(
+    'CONX',
+    'Windows::Compat::Appraiser::AppraiserSettings::GetSettingsInternal (290): Failed to Query OneSettings [0x80072ee7].[gle=0x80072ee7]',
+  );
   for (const d of ctx.drivers) {
     w.info('CONX', `aedrv: Processing device [${d.desc}] HardwareId [${d.hwid}]`);
     w.info('CONX', `aedrv: Driver package [${d.inf}] is inbox or has a compatible replacement; no action required.`);
@@ -666,9 +808,13 @@ function compatScan(ctx: Ctx, target: number): void {
     w.info('CONX', `aepic: TRACE,File::SetBaseFileInfoForPic,596,SetBaseFileInfoForPic: Added orphan file: ${path}`);
     w.info('CONX', `aepic: TRACE,File::SetBaseFileInfoForPic,600,Retrieved "${path}" info from file`);
     if (++k % 150 === 0) {
-      w.error('CONX', 'Windows::Compat::Appraiser::AppraiserSettings::GetSettingsInternal (290): Failed to Query OneSettings [0x80072ee7].[gle=0x80072ee7]');
+      w.error(
+        'CONX',
+        'Windows::Compat::Appraiser::AppraiserSettings::GetSettingsInternal (290): Failed to Query OneSettings [0x80072ee7].[gle=0x80072ee7]',
+      );
     }
-    if (rng.chance(0.01)) w.warn('CONX', `CompatProvider: Dismissible compat warning for [${rng.pick(PROGRAMS)[0]}] ignored (/Compat IgnoreWarning).`);
+    if (rng.chance(0.01))
+      w.warn('CONX', `CompatProvider: Dismissible compat warning for [${rng.pick(PROGRAMS)[0]}] ignored (/Compat IgnoreWarning).`);
   });
   w.info('CONX', 'Windows::Compat::Appraiser::Appraiser::RunAppraiser: Appraiser run completed, 0 hard blocks, 0 soft blocks');
   w.info('MOUPG', 'SetupManager: Compat task completed -> [0x0]');
@@ -677,7 +823,12 @@ function compatScan(ctx: Ctx, target: number): void {
 function cbsApply(ctx: Ctx, target: number): void {
   const { w, rng } = ctx;
   w.pace = 0.35;
-  w.info('CBS', 'Offline servicing, using stack version from: C:\\$WINDOWS.~BT\\NewOS\\Windows\\WinSxS\\' + (ctx.csiDirs.get('servicingstack') ?? '') + '\\cbscore.dll');
+  w.info(
+    'CBS',
+    'Offline servicing, using stack version from: C:\\$WINDOWS.~BT\\NewOS\\Windows\\WinSxS\\' +
+      (ctx.csiDirs.get('servicingstack') ?? '') +
+      '\\cbscore.dll',
+  );
   w.info('CBS', 'Setting core mode: CbsCoreModeOffline');
   w.info('CBS', 'Lazy store initialization mode');
   let reported = false;
@@ -696,11 +847,17 @@ function cbsApply(ctx: Ctx, target: number): void {
     }
     const seq = (++ctx.csiSeq).toString(16).padStart(8, '0');
     w.info('CSI', `${seq} Creating NT transaction (seq ${ctx.csiSeq}), objectname [6]"(null)"`);
-    w.info('CSI', `${seq} Created NT transaction (seq ${ctx.csiSeq}) result 0x00000000, handle @0x${(0x100 + rng.int(0x700)).toString(16)}`);
+    w.info(
+      'CSI',
+      `${seq} Created NT transaction (seq ${ctx.csiSeq}) result 0x00000000, handle @0x${(0x100 + rng.int(0x700)).toString(16)}`,
+    );
     if (!reported && ctx.csiSeq > 400) {
       // A lookup of a value the old OS never had: logged as an error in every successful upgrade.
       reported = true;
-      w.error('CSI', `${seq} (F) STATUS_OBJECT_NAME_NOT_FOUND #${rng.range(10, 99)}# from Windows::Rtl::SystemImplementation::DirectRegistryProvider::SysQueryValueKey(flags = 0, key = ${rng.range(500, 900)} ('\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'), vn = [l:25 ml:26]'CurrentMajorVersionNumber', kvic = 2, kvi = 2, disp = 0)[gle=0xd0000034]`);
+      w.error(
+        'CSI',
+        `${seq} (F) STATUS_OBJECT_NAME_NOT_FOUND #${rng.range(10, 99)}# from Windows::Rtl::SystemImplementation::DirectRegistryProvider::SysQueryValueKey(flags = 0, key = ${rng.range(500, 900)} ('\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion'), vn = [l:25 ml:26]'CurrentMajorVersionNumber', kvic = 2, kvi = 2, disp = 0)[gle=0xd0000034]`,
+      );
     }
     if (rng.chance(0.02)) w.gap(rng.range(20, 90));
   });
@@ -711,11 +868,20 @@ function cbsApply(ctx: Ctx, target: number): void {
 function migHostStart(ctx: Ctx): void {
   const { w } = ctx;
   const hostGuid = `{${ctx.rng.guid().toUpperCase()}}`;
-  w.info('MIG', `MigHost started with command line: ${hostGuid} /InitDoneEvent:MigHost.${hostGuid}.Event /ParentPID:${ctx.pid.setupHost} /LogDir:"C:\\$WINDOWS.~BT\\Sources\\Panther"`);
+  w.info(
+    'MIG',
+    `MigHost started with command line: ${hostGuid} /InitDoneEvent:MigHost.${hostGuid}.Event /ParentPID:${ctx.pid.setupHost} /LogDir:"C:\\$WINDOWS.~BT\\Sources\\Panther"`,
+  );
   for (const p of MIG_PLUGINS) {
     const clsid = ctx.pluginClsids.get(p) ?? '';
-    w.info('MIG', `MigHost: CMigPluginSurrogate::LoadDllServer in progress: BinaryPath=[C:\\$WINDOWS.~BT\\Sources\\ReplacementManifests\\${p}], CLSID=[${clsid}], ApartmentThreaded=[1]`);
-    w.info('MIG', `MigHost: CMigPluginSurrogate::LoadAndRegisterServerInThreadContext: Successfully loaded and registered server(C:\\$WINDOWS.~BT\\Sources\\ReplacementManifests\\${p})`);
+    w.info(
+      'MIG',
+      `MigHost: CMigPluginSurrogate::LoadDllServer in progress: BinaryPath=[C:\\$WINDOWS.~BT\\Sources\\ReplacementManifests\\${p}], CLSID=[${clsid}], ApartmentThreaded=[1]`,
+    );
+    w.info(
+      'MIG',
+      `MigHost: CMigPluginSurrogate::LoadAndRegisterServerInThreadContext: Successfully loaded and registered server(C:\\$WINDOWS.~BT\\Sources\\ReplacementManifests\\${p})`,
+    );
     w.info('MIG', 'MigHost: CMigPluginSurrogate::COMGenericThreadingHostThreadProc: LoadAndRegisterServerInThreadContext() succeeded.');
     w.info('MIG', 'MigHost: CMigPluginSurrogate::LoadDllServer finished: Result=[0x0].');
   }
@@ -727,7 +893,10 @@ function migEpisode(ctx: Ctx, scope: 'Data' | 'Apply'): void {
   const r = rng.int(10);
   if (r < 5) {
     const [comp, disp] = rng.pick(MANIFESTS);
-    w.info('MIG', `    Processing manifest: ${comp}, Culture=neutral, Version=${HOST_OS.version}.1, PublicKeyToken=31bf3856ad364e35, ProcessorArchitecture=amd64, versionScope=NonSxS`);
+    w.info(
+      'MIG',
+      `    Processing manifest: ${comp}, Culture=neutral, Version=${HOST_OS.version}.1, PublicKeyToken=31bf3856ad364e35, ProcessorArchitecture=amd64, versionScope=NonSxS`,
+    );
     w.info('MIG', `    CSIAgent: Display ID of this manifest is ${disp}`);
     if (scope === 'Data' && rng.chance(0.6)) w.info('MIG', '    CSIAgent: filtered out because it does not match the scope Data');
     else if (rng.chance(0.3)) w.info('MIG', '    CSIAgent: filtered out because architecture wow64');
@@ -754,7 +923,11 @@ function migGather(ctx: Ctx, target: number): void {
     w.info('MIG', `    Gathering user profile ${ctx.userSid}-${1000 + ctx.users.indexOf(u)} (C:\\Users\\${u})`);
   }
   // Seen in successful upgrades too: a duplicate plug-in declaration is reported and skipped.
-  w.add(levelWithId('Error', '0x080831'), 'MIG', 'CSIAgent: Invalid xml format: FormatException: Component with display name: Plugin/{52776FBF-403C-49cc-b7cb-dd557f36096A} already loaded __cdecl Mig::CMXEMigrationXml::CMXEMigrationXml(class Mig::CPlatform *,class UnBCL::String *,class UnBCL::XmlDocument *,class UnBCL::String *,class UnBCL::String *)');
+  w.add(
+    levelWithId('Error', '0x080831'),
+    'MIG',
+    'CSIAgent: Invalid xml format: FormatException: Component with display name: Plugin/{52776FBF-403C-49cc-b7cb-dd557f36096A} already loaded __cdecl Mig::CMXEMigrationXml::CMXEMigrationXml(class Mig::CPlatform *,class UnBCL::String *,class UnBCL::XmlDocument *,class UnBCL::String *,class UnBCL::String *)',
+  );
   fillUntil(ctx, target, () => migEpisode(ctx, 'Data'));
   w.info('MIG', `Mig::CMXEMigrationEngine::Gather: Gather completed, ${rng.range(80000, 160000)} objects`);
   w.info('MIG', 'MigHost: Exiting process.');
@@ -768,7 +941,10 @@ function dismDrivers(ctx: Ctx, target: number, newOs: boolean): void {
   const worker = `API: PID=${ctx.pid.dismApi} TID=${at(ctx.tids, 1)}`;
   const mgr = `DISM Driver Manager: PID=${ctx.pid.dismHost} TID=${at(ctx.tids, 2)}`;
   w.info('DISM', `${api} DismApi.dll: <----- Starting DismApi.dll session -----> - DismInitializeInternal`);
-  w.info('DISM', `${api} DismApi.dll: Host machine information: OS Version=${HOST_OS.version}, Running architecture=amd64, Number of processors=${rng.pick([4, 6, 8])} - DismInitializeInternal`);
+  w.info(
+    'DISM',
+    `${api} DismApi.dll: Host machine information: OS Version=${HOST_OS.version}, Running architecture=amd64, Number of processors=${rng.pick([4, 6, 8])} - DismInitializeInternal`,
+  );
   let i = 0;
   fillUntil(ctx, target, () => {
     const d = at(ctx.drivers, i++ % ctx.drivers.length);
@@ -778,10 +954,17 @@ function dismDrivers(ctx: Ctx, target: number, newOs: boolean): void {
     w.info('DISM', `${api} Successfully enqueued command object - CCommandThread::EnqueueCommandObject`);
     w.info('DISM', `${worker} ExecuteLoop: CommandQueue signaled - CCommandThread::ExecuteLoop`);
     w.info('DISM', `${worker} Successfully dequeued command object - CCommandThread::DequeueCommandObject`);
-    w.warn('DISM', `${mgr} Failed to find the INF package in the driver store (hr = 0x80070490); falling back to INF file name - CDriverPackage::InitPublishedInfName`);
+    w.warn(
+      'DISM',
+      `${mgr} Failed to find the INF package in the driver store (hr = 0x80070490); falling back to INF file name - CDriverPackage::InitPublishedInfName`,
+    );
     w.info('DISM', `${mgr} Signature status of driver ${path} is: SIGNED - CDriverPackage::InitSignatureStatus`);
     w.info('DISM', `${worker} Found flag telling us to force unsigned driver. - CAddDriverCommandObject::CheckClientAddDriverScenarios`);
-    if (newOs) w.info('DISM', `${worker} Found Flag telling us hardlink the driver payload. Install flags: 0x00000003 - CAddDriverCommandObject::AddDriverPackage`);
+    if (newOs)
+      w.info(
+        'DISM',
+        `${worker} Found Flag telling us hardlink the driver payload. Install flags: 0x00000003 - CAddDriverCommandObject::AddDriverPackage`,
+      );
     w.info('DISM', `${mgr} Successfully proccessed driver package '${path}'. - CDriverPackage::InstallEx`);
   });
   w.info('DISM', `${api} DismApi.dll: <----- Ending DismApi.dll session -----> - DismShutdownInternal`);
@@ -807,7 +990,10 @@ function sysprepSpecialize(ctx: Ctx, target: number, windir: string): void {
     w.info('PANTHR', 'InitializeModule: Initializing ExecQueue->csLock;');
     w.info('SYSPRP', `ActionPlatform::LaunchModule: Executing method '${method}' from ${windir}\\System32\\${dll}`);
     if (rng.chance(0.3)) w.info('SYSPRP', `${method}: Offline mode detected, using ${windir} as the target.`);
-    w.info('SYSPRP', `ActionPlatform::LaunchModule: Successfully executed '${method}' from ${windir}\\System32\\${dll} without reboot required`);
+    w.info(
+      'SYSPRP',
+      `ActionPlatform::LaunchModule: Successfully executed '${method}' from ${windir}\\System32\\${dll} without reboot required`,
+    );
     w.info('PANTHR', 'DeleteCriticalSection for pExecQueue->csLock;');
   });
   w.info('SYSPRP', 'SysprepSession::Execute: Completed the action execution');
@@ -847,7 +1033,9 @@ function generateNoise(ctx: Ctx): void {
       w.info('SP', `    Boot command for /${phase} written to the new system hive.`),
     );
   }
-  spOp(ctx, 'Save config data', () => w.info('SP', '    Saved SetupPlatform configuration to C:\\$WINDOWS.~BT\\Sources\\Panther\\setupinfo'));
+  spOp(ctx, 'Save config data', () =>
+    w.info('SP', '    Saved SetupPlatform configuration to C:\\$WINDOWS.~BT\\Sources\\Panther\\setupinfo'),
+  );
   spOp(ctx, 'Save boot entries for the old OS', () => w.info('IBSLIB', 'ModifyBootEntriesBCD:Boot entries for the old OS saved.'));
   w.info('SP', 'ExecuteOperations: Successfully processed execution phase Downlevel');
 
@@ -892,7 +1080,10 @@ function leadIn(ctx: Ctx): void {
       w.info('MIG', `    Applied object HKLM\\SYSTEM\\CurrentControlSet\\services\\${svc} [Start]`);
     }
   } else if (f.kind === 'bcd-clone') {
-    w.info('IBSLIB', 'OSRollbackService::CBootFilesRestoreCheckpoint::Finalize: Saving boot files of the current OS to C:\\$WINDOWS.~BT\\Sources\\Rollback');
+    w.info(
+      'IBSLIB',
+      'OSRollbackService::CBootFilesRestoreCheckpoint::Finalize: Saving boot files of the current OS to C:\\$WINDOWS.~BT\\Sources\\Rollback',
+    );
     w.info('IBSLIB', 'OSRollbackService::CBootFilesRestoreCheckpoint::Finalize: System partition is mounted as G:');
   } else {
     w.info('IBSLIB', 'UpdateBootCode:Successfully laid down NT boot code.');
@@ -942,7 +1133,11 @@ function failureBlock(w: LogWriter, f: Failure): void {
   if (f.kind === 'mig-registry') {
     const obj = `HKLM\\SYSTEM\\CurrentControlSet\\services\\${f.service} [${f.value}]`;
     const msg = WIN32_MESSAGES[f.error] ?? '未指定的错误';
-    w.warn('MIG', `Could not create object ${obj}. Exception class Mig::SideAwareWin32Exception: Error while creating registry value ${obj}: ${msg} [${hex8(f.error)}] void __cdecl Mig::CRegistryDataStore::Create(class Mig::CDataUnit *)`, 1);
+    w.warn(
+      'MIG',
+      `Could not create object ${obj}. Exception class Mig::SideAwareWin32Exception: Error while creating registry value ${obj}: ${msg} [${hex8(f.error)}] void __cdecl Mig::CRegistryDataStore::Create(class Mig::CDataUnit *)`,
+      1,
+    );
     w.info('MIG', `Error ${f.error} during apply of object ${obj}. Will ask shell application for resolution.`, 0);
     w.error('SP', `Error WRITE, ${hex8(f.error)} while gathering/applying object: Registry, ${obj}. Will return 0`, 0);
     w.error('MIG', `Error ${f.error} while applying object ${obj}. Shell application requested abort`, 0);
@@ -956,12 +1151,37 @@ function failureBlock(w: LogWriter, f: Failure): void {
     w.error('IBSLIB', `BCD: Failed to get registry value. ${st}`, 0);
     w.error('IBSLIB', `BCD: BcdCopyObjectEx: Failed to enumerate source elements. Target: ${guid} Flags: 0x4 ${st}`, 0);
     w.error('IBSLIB', `BCD: Failed to clone store. ${st}`, 0);
-    w.error('IBSLIB', `BCD: BcdExportStore: Failed clone BCD to \\??\\C:\\$WINDOWS.~BT\\Sources\\Rollback\\EFI\\Microsoft\\Boot\\BCD. ${st}`, 0);
-    w.error('IBSLIB', 'OSRollbackService::CBootFilesRestoreCheckpoint::Finalize: Failed to backup BCD database from "G:\\EFI\\Microsoft\\Boot\\BCD" to "C:\\$WINDOWS.~BT\\Sources\\Rollback\\EFI\\Microsoft\\Boot\\BCD".[gle=0x00000006]', 0);
-    w.add(levelWithId('Error', '0x064199'), 'IBSLIB', 'SetCheckpoint(WinPEBootFilesRestoreCheckpoint): threw exception.: class RollbackException: RollbackException: Error(6), CSystemVolumeSelectionCheckpoint: Failed to backup BCD database. void __cdecl OSRollbackService::CBootFilesRestoreCheckpoint::Finalize(const unsigned short *,struct OSRollbackService::ICheckpointParameters *)[gle=0x00000006]', 0);
-    w.add(levelWithId('Error', '0x06418a'), 'IBSLIB', 'RollbackSetCheckpoint(WinPEBootFilesRestoreCheckpoint): threw exception.: class RollbackException: RollbackException: Error(6), CSystemVolumeSelectionCheckpoint: Failed to backup BCD database. void __cdecl OSRollbackService::CCheckpointImpressario::SetCheckpoint(const unsigned short *,struct OSRollbackService::ICheckpointParameters *)', 0);
-    w.cont('void __cdecl OSRollbackService::CBootFilesRestoreCheckpoint::Finalize(const unsigned short *,struct OSRollbackService::ICheckpointParameters *)[gle=0x00000006]');
-    w.add(levelWithId('Error', '0x06414e'), 'IBSLIB', 'RollbackSetCheckpoint(WinPEBootFilesRestoreCheckpoint) failed. Disabling Rollback.[gle=0x00000006]', 0);
+    w.error(
+      'IBSLIB',
+      `BCD: BcdExportStore: Failed clone BCD to \\??\\C:\\$WINDOWS.~BT\\Sources\\Rollback\\EFI\\Microsoft\\Boot\\BCD. ${st}`,
+      0,
+    );
+    w.error(
+      'IBSLIB',
+      'OSRollbackService::CBootFilesRestoreCheckpoint::Finalize: Failed to backup BCD database from "G:\\EFI\\Microsoft\\Boot\\BCD" to "C:\\$WINDOWS.~BT\\Sources\\Rollback\\EFI\\Microsoft\\Boot\\BCD".[gle=0x00000006]',
+      0,
+    );
+    w.add(
+      levelWithId('Error', '0x064199'),
+      'IBSLIB',
+      'SetCheckpoint(WinPEBootFilesRestoreCheckpoint): threw exception.: class RollbackException: RollbackException: Error(6), CSystemVolumeSelectionCheckpoint: Failed to backup BCD database. void __cdecl OSRollbackService::CBootFilesRestoreCheckpoint::Finalize(const unsigned short *,struct OSRollbackService::ICheckpointParameters *)[gle=0x00000006]',
+      0,
+    );
+    w.add(
+      levelWithId('Error', '0x06418a'),
+      'IBSLIB',
+      'RollbackSetCheckpoint(WinPEBootFilesRestoreCheckpoint): threw exception.: class RollbackException: RollbackException: Error(6), CSystemVolumeSelectionCheckpoint: Failed to backup BCD database. void __cdecl OSRollbackService::CCheckpointImpressario::SetCheckpoint(const unsigned short *,struct OSRollbackService::ICheckpointParameters *)',
+      0,
+    );
+    w.cont(
+      'void __cdecl OSRollbackService::CBootFilesRestoreCheckpoint::Finalize(const unsigned short *,struct OSRollbackService::ICheckpointParameters *)[gle=0x00000006]',
+    );
+    w.add(
+      levelWithId('Error', '0x06414e'),
+      'IBSLIB',
+      'RollbackSetCheckpoint(WinPEBootFilesRestoreCheckpoint) failed. Disabling Rollback.[gle=0x00000006]',
+      0,
+    );
     w.error('SP', 'Error setting OS Switch Rollback checkpoint[gle=0x00000006]', 0);
     setupPlatformTail(w, '0x80004005');
   }
@@ -989,7 +1209,10 @@ function rollback(ctx: Ctx): void {
     w.info('IBSLIB', `OSRollbackService::COSRollbackService::Rollback: Checkpoint [${cp}] rolled back`);
   }
   for (const d of ctx.drivers) {
-    w.info('SP', `    Rollback: Removing staged driver package C:\\$WINDOWS.~BT\\NewOS\\Windows\\System32\\DriverStore\\FileRepository\\${d.dir}`);
+    w.info(
+      'SP',
+      `    Rollback: Removing staged driver package C:\\$WINDOWS.~BT\\NewOS\\Windows\\System32\\DriverStore\\FileRepository\\${d.dir}`,
+    );
     w.info('SP', `    Rollback: Driver package ${d.inf} removed from the new OS image`);
   }
   for (const dir of ctx.csiDirs.values()) {
@@ -1118,7 +1341,9 @@ function setupdiagFrom(g: Generated): string {
     out.push('Migration Operation: apply');
     out.push(`Migration Obejct: HKLM\\SYSTEM\\CurrentControlSet\\services\\${f.service} [${f.value}]`);
     out.push(`Error:  ${f.error}`);
-    out.push('Recommend you check the migration object above (permissions, owning application, filter drivers), remove or repair it, and try the update again.');
+    out.push(
+      'Recommend you check the migration object above (permissions, owning application, filter drivers), remove or repair it, and try the update again.',
+    );
     out.push('Refer to https://docs.microsoft.com/windows/deployment/upgrade/upgrade-error-codes for error information.');
   } else if (f.kind === 'bcd-clone') {
     out.push('Error: SetupDiag reports Fatal Error.');

@@ -11,7 +11,11 @@ export async function busyMailbox(cases: number, seed = 1): Promise<{ root: stri
   const root = tempMaildir();
   let rand = seed;
   const next = () => (rand = (rand * 48271) % 2147483647) / 2147483647;
-  const bundle = await buildBundleZip({ failure: { kind: 'bcd-clone', guid: '3f2a9c1e-8b47-4d21-a6f0-5c9e7d1b2a34' }, noiseLines: 500, seed: 3 });
+  const bundle = await buildBundleZip({
+    failure: { kind: 'bcd-clone', guid: '3f2a9c1e-8b47-4d21-a6f0-5c9e7d1b2a34' },
+    noiseLines: 500,
+    seed: 3,
+  });
   let mails = 0;
   let clock = Date.UTC(2023, 0, 1);
   for (let c = 0; c < cases; c++) {

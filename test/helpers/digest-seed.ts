@@ -10,15 +10,39 @@ export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
   const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
   let n = 0;
   const mail = (caseId: string, from: string) =>
-    parsedMail({ messageId: `m${++n}.${caseId}@example.cn`, subject: `回复: [案例号: ${caseId} ] % 某单位升级失败 %`, from: { name: '', address: from }, date: now.toISOString() });
+    parsedMail({
+      messageId: `m${++n}.${caseId}@example.cn`,
+      subject: `回复: [案例号: ${caseId} ] % 某单位升级失败 %`,
+      from: { name: '', address: from },
+      date: now.toISOString(),
+    });
 
   const add = (caseId: string, direction: 'inbound' | 'outbound', daysAgo: number) =>
     store.insertMessage(
-      { mail: mail(caseId, direction === 'inbound' ? 'kehu@example.cn' : 'weiliang@cmgos.com'), caseId, folder: 'inbox', mailboxRef: '{}', arrivedAt: ago(daysAgo), direction, successReport: false, logAttachments: 0, intakeProblems: [] },
+      {
+        mail: mail(caseId, direction === 'inbound' ? 'kehu@example.cn' : 'weiliang@cmgos.com'),
+        caseId,
+        folder: 'inbox',
+        mailboxRef: '{}',
+        arrivedAt: ago(daysAgo),
+        direction,
+        successReport: false,
+        logAttachments: 0,
+        intakeProblems: [],
+      },
       ago(daysAgo),
     );
   const open = (caseId: string, startedDaysAgo: number) => {
-    store.createCase({ caseId, subject: `[案例号: ${caseId} ] % 某单位升级失败 %`, title: '某单位升级失败', customer: '某单位', engineer: 'weiliang@cmgos.com' }, ago(startedDaysAgo));
+    store.createCase(
+      {
+        caseId,
+        subject: `[案例号: ${caseId} ] % 某单位升级失败 %`,
+        title: '某单位升级失败',
+        customer: '某单位',
+        engineer: 'weiliang@cmgos.com',
+      },
+      ago(startedDaysAgo),
+    );
     add(caseId, 'inbound', startedDaysAgo);
   };
 
@@ -30,13 +54,36 @@ export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
     outcome: null,
     scenario: null,
     attempts: [],
-    findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 'BCD 启动项 {x} 损坏', summary: '', confidence: 'high', confidenceWhy: '', basis: 'cause', evidence: [], facts: {}, fix: [], actions: [], resolution: '' }],
+    findings: [
+      {
+        rule: 'bcd-clone-failure',
+        category: 'boot',
+        title: 'BCD 启动项 {x} 损坏',
+        summary: '',
+        confidence: 'high',
+        confidenceWhy: '',
+        basis: 'cause',
+        evidence: [],
+        facts: {},
+        fix: [],
+        actions: [],
+        resolution: '',
+      },
+    ],
     errorLines: [],
     files: [],
     problems: [],
   };
   store.insertArtifact(row, 'CAS-00002-DRAFTA', { filename: 'logs.zip', sha256: 'x', size: 1, problems: [], analysis }, ago(1));
-  store.insertDraft({ caseId: 'CAS-00002-DRAFTA', kind: 'diagnosis', messageId: 'draft.2@cmgos.com', basedOn: 'x', raw: Buffer.from('x'), bodyText: 'x', createdAt: new Date(now.getTime() - 5 * 3600000).toISOString() });
+  store.insertDraft({
+    caseId: 'CAS-00002-DRAFTA',
+    kind: 'diagnosis',
+    messageId: 'draft.2@cmgos.com',
+    basedOn: 'x',
+    raw: Buffer.from('x'),
+    bodyText: 'x',
+    createdAt: new Date(now.getTime() - 5 * 3600000).toISOString(),
+  });
   for (const [id, start, waited] of [
     ['CAS-00003-WAITIN', 3, 1],
     ['CAS-00004-REMIND', 8, 5],

@@ -15,8 +15,17 @@ import * as vm from 'node:vm';
 import { ImapFlow } from 'imapflow';
 
 /** A plain password login to the test server, for setting up and looking at its mailbox. */
-export async function withImapClient<T>(server: Pick<DovecotServer, 'host' | 'port' | 'user' | 'password'>, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const c = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: server.user, pass: server.password }, logger: false });
+export async function withImapClient<T>(
+  server: Pick<DovecotServer, 'host' | 'port' | 'user' | 'password'>,
+  fn: (c: ImapFlow) => Promise<T>,
+): Promise<T> {
+  const c = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    auth: { user: server.user, pass: server.password },
+    logger: false,
+  });
   await c.connect();
   try {
     return await fn(c);
@@ -499,12 +508,13 @@ export async function startDovecot(opts?: { user?: string; password?: string; co
     // The auth process reads the passwd-file, so its group must be able to.
     await fsp.chown(passwdFile, 0, authUser === null ? 0 : authGid);
 
-    let lastError: unknown;
+    let lastError: Error | undefined;
     for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
       port = await findFreePort();
       await fsp.writeFile(
         confPath,
-        buildConfig({ baseDir, port, instanceName: inst.instanceName, loginUser, authUser, passwdFile, maildir, home }) + (opts?.config ?? ''),
+        buildConfig({ baseDir, port, instanceName: inst.instanceName, loginUser, authUser, passwdFile, maildir, home }) +
+          (opts?.config ?? ''),
       );
       if (attempt === 0) await validateConfig(confPath);
       inst.running = spawnDovecot(confPath, stderrPath);
@@ -513,7 +523,7 @@ export async function startDovecot(opts?: { user?: string; password?: string; co
         lastError = undefined;
         break;
       } catch (err) {
-        lastError = err;
+        lastError = err instanceof Error ? err : new Error(String(err));
         await stopProcess(inst);
         // Only a lost race for the port is worth another attempt.
         if (!/Address already in use/.test(tailOf(logPath) + tailOf(stderrPath))) break;

@@ -5,9 +5,13 @@ import { buildMail } from './mail-factory';
 
 let n = 0;
 
-export const TRUSTED_PASS = 'mail.cmgos.com; dkim=pass header.d=cmgos.com; spf=pass smtp.mailfrom=weiliang@cmgos.com; dmarc=pass header.from=cmgos.com';
+export const TRUSTED_PASS =
+  'mail.cmgos.com; dkim=pass header.d=cmgos.com; spf=pass smtp.mailfrom=weiliang@cmgos.com; dmarc=pass header.from=cmgos.com';
 
-export async function commandMail(subject: string, opts: { from?: string; authResults?: string | null; inReplyTo?: string } = {}): Promise<Buffer> {
+export async function commandMail(
+  subject: string,
+  opts: { from?: string; authResults?: string | null; inReplyTo?: string } = {},
+): Promise<Buffer> {
   n++;
   const headers: Record<string, string> = {};
   const ar = opts.authResults === undefined ? TRUSTED_PASS : opts.authResults;

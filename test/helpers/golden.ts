@@ -31,7 +31,10 @@ export function draftAsRead(mail: ParsedMail): string {
 export function repeatedSentences(text: string): string[] {
   const seen = new Set<string>();
   const repeated = new Set<string>();
-  for (const s of text.split(/(?<=[。！？])|\n/).map((x) => x.trim()).filter((x) => x.length >= 8)) {
+  for (const s of text
+    .split(/(?<=[。！？])|\n/)
+    .map((x) => x.trim())
+    .filter((x) => x.length >= 8)) {
     if (seen.has(s)) repeated.add(s);
     seen.add(s);
   }

@@ -37,7 +37,11 @@ export interface ZipEntrySpec {
 export function yazlZip(entries: ZipEntrySpec[], options: { zip64?: boolean } = {}): Promise<Buffer> {
   const z = new yazl.ZipFile();
   for (const e of entries) {
-    z.addBuffer(e.content, e.name, { mtime: new Date('2022-04-15T00:00:00Z'), ...(e.mode ? { mode: e.mode } : {}), ...(options.zip64 ? { forceZip64Format: true } : {}) });
+    z.addBuffer(e.content, e.name, {
+      mtime: new Date('2022-04-15T00:00:00Z'),
+      ...(e.mode ? { mode: e.mode } : {}),
+      ...(options.zip64 ? { forceZip64Format: true } : {}),
+    });
   }
   z.end();
   return new Promise((resolve) => {
@@ -386,7 +390,10 @@ export const HOSTILE: Record<string, HostileCase> = {
         { name: 'UpgradeLog/setupact.log', content: LOG },
       ]),
   },
-  '7z with a symlink': { filename: 'symlink.7z', build: () => sevenZipOf({ 'UpgradeLog/evil.log': { link: '/etc/passwd' }, 'UpgradeLog/setupact.log': LOG }, ['-snl']) },
+  '7z with a symlink': {
+    filename: 'symlink.7z',
+    build: () => sevenZipOf({ 'UpgradeLog/evil.log': { link: '/etc/passwd' }, 'UpgradeLog/setupact.log': LOG }, ['-snl']),
+  },
   'rar5 with a symlink': {
     filename: 'symlink.rar',
     build: () =>
@@ -395,21 +402,34 @@ export const HOSTILE: Record<string, HostileCase> = {
         { name: 'UpgradeLog/setupact.log', content: LOG },
       ]),
   },
-  'truncated zip': { filename: 'cut.zip', build: async () => half(await yazlZip([{ name: 'setupact.log', content: Buffer.alloc(64 * 1024, 'x') }])) },
+  'truncated zip': {
+    filename: 'cut.zip',
+    build: async () => half(await yazlZip([{ name: 'setupact.log', content: Buffer.alloc(64 * 1024, 'x') }])),
+  },
   'truncated 7z': { filename: 'cut.7z', build: () => half(sevenZipOf({ 'setupact.log': Buffer.alloc(64 * 1024, 'x') })) },
   'encrypted zip (ZipCrypto, 7zz -p)': { filename: 'secret.zip', build: () => sevenZipOf({ 'setupact.log': LOG }, ['-tzip', '-pSecret']) },
   'encrypted 7z data (7zz -p)': { filename: 'secret.7z', build: () => sevenZipOf({ 'setupact.log': LOG }, ['-pSecret']) },
-  'encrypted 7z headers (7zz -p -mhe=on)': { filename: 'hidden.7z', build: () => sevenZipOf({ 'setupact.log': LOG }, ['-pSecret', '-mhe=on']) },
+  'encrypted 7z headers (7zz -p -mhe=on)': {
+    filename: 'hidden.7z',
+    build: () => sevenZipOf({ 'setupact.log': LOG }, ['-pSecret', '-mhe=on']),
+  },
   'encrypted rar5 headers': { filename: 'hidden.rar', build: () => rar5([], { encryptedHeaders: true }) },
-  'encrypted rar5 data': { filename: 'secret5.rar', build: () => rar5([{ name: 'setupact.log', content: Buffer.alloc(64, 1), encrypted: true }]) },
-  'encrypted rar4 data': { filename: 'secret4.rar', build: () => rar4([{ name: 'setupact.log', content: Buffer.alloc(64, 1), encrypted: true }]) },
+  'encrypted rar5 data': {
+    filename: 'secret5.rar',
+    build: () => rar5([{ name: 'setupact.log', content: Buffer.alloc(64, 1), encrypted: true }]),
+  },
+  'encrypted rar4 data': {
+    filename: 'secret4.rar',
+    build: () => rar4([{ name: 'setupact.log', content: Buffer.alloc(64, 1), encrypted: true }]),
+  },
   '10,000 tiny entries': {
     filename: 'flood.zip',
     build: () => rawZip(Array.from({ length: 10_000 }, (_, i) => ({ name: `logs/${i}.log`, data: Buffer.from('x') }))),
   },
   'directory declaring a 2 GB entry': {
     filename: 'huge.zip',
-    build: () => rawZip([{ name: 'setupact.log', data: zlib.deflateRawSync(LOG), method: 8, crc: zlib.crc32(LOG), declaredSize: 2 * 1024 * MB }]),
+    build: () =>
+      rawZip([{ name: 'setupact.log', data: zlib.deflateRawSync(LOG), method: 8, crc: zlib.crc32(LOG), declaredSize: 2 * 1024 * MB }]),
   },
 };
 
@@ -420,10 +440,14 @@ const LINK = '已拒绝：这是符号链接或硬链接，不会被读取。';
 /** What the bundle reader gives for each hostile case: the bundle's problems, and the logs still read from it. */
 export const HOSTILE_REFUSALS: Record<string, { problems: string[]; logs?: string[] }> = {
   'zip bomb: 1 GB of zeros deflated to 1 MB': { problems: ['附件 bomb.zip 无法读取：文件 setupact.log 超过 512 MB。'] },
-  'zip bomb under the size cap: 300 MB of zeros': { problems: ['附件 ratio.zip 无法读取：文件 setupact.log 的压缩比异常（疑似压缩炸弹）。'] },
+  'zip bomb under the size cap: 300 MB of zeros': {
+    problems: ['附件 ratio.zip 无法读取：文件 setupact.log 的压缩比异常（疑似压缩炸弹）。'],
+  },
   // Its listing looks harmless; the read stops just past the declared 1 MB (below).
   'zip bomb whose directory lies: 1 MB declared, 300 MB inside': { problems: [], logs: ['setupact.log'] },
-  '42.zip-style nested bomb': { problems: ['附件 42.zip 无法读取：文件 l1-0.zip/l2-0.zip/l3-0.zip/l4-0.zip 的压缩比异常（疑似压缩炸弹）。'] },
+  '42.zip-style nested bomb': {
+    problems: ['附件 42.zip 无法读取：文件 l1-0.zip/l2-0.zip/l3-0.zip/l4-0.zip 的压缩比异常（疑似压缩炸弹）。'],
+  },
   'nested-zip depth bomb': { problems: ['附件 deep.zip 无法读取：压缩包嵌套超过 3 层（level1.zip/level2.zip/level3.zip/level4.zip）。'] },
   'traversal and absolute names': {
     problems: [
@@ -438,7 +462,9 @@ export const HOSTILE_REFUSALS: Record<string, { problems: string[]; logs?: strin
   'rar5 with a symlink': { problems: [`附件 symlink.rar 中的 UpgradeLog/evil.log ${LINK}`], logs: ['UpgradeLog/setupact.log'] },
   'truncated zip': { problems: [`附件 cut.zip 无法读取：${INCOMPLETE}。`] },
   'truncated 7z': { problems: [`附件 cut.7z 无法读取：${INCOMPLETE}。`] },
-  'encrypted zip (ZipCrypto, 7zz -p)': { problems: ['附件 secret.zip 无法读取：压缩包已加密（setupact.log），请不要设置密码，重新压缩后发送。'] },
+  'encrypted zip (ZipCrypto, 7zz -p)': {
+    problems: ['附件 secret.zip 无法读取：压缩包已加密（setupact.log），请不要设置密码，重新压缩后发送。'],
+  },
   'encrypted 7z data (7zz -p)': { problems: ['附件 secret.7z 无法读取：压缩包已加密（setupact.log），请不要设置密码，重新压缩后发送。'] },
   'encrypted 7z headers (7zz -p -mhe=on)': { problems: [`附件 hidden.7z 无法读取：${ENCRYPTED}。`] },
   'encrypted rar5 headers': { problems: [`附件 hidden.rar 无法读取：${ENCRYPTED}。`] },

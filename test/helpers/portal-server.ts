@@ -74,8 +74,23 @@ export async function makeTestCertificate(): Promise<TestCertificate> {
   try {
     const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
     await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
     ]);
     return { cert: fs.readFileSync(cert, 'utf8'), key: fs.readFileSync(key, 'utf8') };
   } finally {
@@ -92,12 +107,18 @@ export async function startPortal(options: PortalOptions = {}): Promise<PortalSe
   let connections = 0;
 
   const sendZip = (res: http.ServerResponse, disposition?: string) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': zip.length, ...(disposition ? { 'content-disposition': disposition } : {}) });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': zip.length,
+      ...(disposition ? { 'content-disposition': disposition } : {}),
+    });
     res.end(zip);
   };
   // Written on the socket by hand: node:http will not put raw GBK bytes into a header.
   const gbkResponse = Buffer.concat([
-    Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${zip.length}\r\nConnection: close\r\nContent-Disposition: attachment; filename="`),
+    Buffer.from(
+      `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${zip.length}\r\nConnection: close\r\nContent-Disposition: attachment; filename="`,
+    ),
     iconv.encode(GBK_NAME, 'gbk'),
     Buffer.from('"\r\n\r\n'),
     zip,
@@ -135,7 +156,9 @@ export async function startPortal(options: PortalOptions = {}): Promise<PortalSe
     }
     if (route === '/login') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return res.end('\n<!DOCTYPE html>\n<html><head><title>CDUC 登录</title></head><body><form method="post">用户名 <input name="u"></form></body></html>');
+      return res.end(
+        '\n<!DOCTYPE html>\n<html><head><title>CDUC 登录</title></head><body><form method="post">用户名 <input name="u"></form></body></html>',
+      );
     }
     if (route === '/redirect') {
       res.writeHead(302, { location: url.searchParams.get('to') ?? '/' });

@@ -7,7 +7,8 @@ import { buildMail, maildirFileName, type MailSpec } from './mail-factory';
 
 export function tempMaildir(): string {
   const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'casebot-maildir-')), 'mailbox');
-  for (const folder of ['', '.Sent', '.Drafts']) for (const sub of ['cur', 'new', 'tmp']) fs.mkdirSync(path.join(root, folder, sub), { recursive: true });
+  for (const folder of ['', '.Sent', '.Drafts'])
+    for (const sub of ['cur', 'new', 'tmp']) fs.mkdirSync(path.join(root, folder, sub), { recursive: true });
   return root;
 }
 

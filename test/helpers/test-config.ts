@@ -34,7 +34,13 @@ export function writeTestConfig(mailbox: TestMailbox, dir = fs.mkdtempSync(path.
         }
       : { kind: 'maildir', maildir: { path: mailbox.maildir, pollSeconds: 1 } },
     store: { path: path.join(dir, 'casebot.sqlite') },
-    team: { name: 'CMGOS 技术支持中心', address: 'support@cmgos.com', hotline: '400-818-0055', website: 'www.cmgos.com', product: 'V2020-L' },
+    team: {
+      name: 'CMGOS 技术支持中心',
+      address: 'support@cmgos.com',
+      hotline: '400-818-0055',
+      website: 'www.cmgos.com',
+      product: 'V2020-L',
+    },
     // A stand-in for the vendor's collector: the drafts that ask for logs carry it.
     logCollector: { name: 'CMGELogCollector', attachment: COLLECTOR_ZIP },
     engineers: [{ name: 'Wei Liang', address: 'weiliang@cmgos.com', default: true }],
@@ -51,7 +57,14 @@ export function writeTestConfig(mailbox: TestMailbox, dir = fs.mkdtempSync(path.
   };
   if (mailbox.smtpPort) {
     Object.assign(config, {
-      smtp: { host: '127.0.0.1', port: mailbox.smtpPort, secure: false, pacing: { maxPerWindow: 50, windowSeconds: 1, maxConcurrent: 2 }, maxAttempts: 3, retrySeconds: 0.1 },
+      smtp: {
+        host: '127.0.0.1',
+        port: mailbox.smtpPort,
+        secure: false,
+        pacing: { maxPerWindow: 50, windowSeconds: 1, maxConcurrent: 2 },
+        maxAttempts: 3,
+        retrySeconds: 0.1,
+      },
       commands: { trustedAuthservIds: ['mail.cmgos.com'] },
     });
   }

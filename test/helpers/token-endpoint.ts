@@ -14,7 +14,12 @@ export interface TokenEndpoint {
   stop(): Promise<void>;
 }
 
-export async function startTokenEndpoint(options: { clientId: string; clientSecret: string; refreshToken?: string; lifetimeSeconds: number }): Promise<TokenEndpoint> {
+export async function startTokenEndpoint(options: {
+  clientId: string;
+  clientSecret: string;
+  refreshToken?: string;
+  lifetimeSeconds: number;
+}): Promise<TokenEndpoint> {
   const expiry = new Map<string, number>();
   const issued: string[] = [];
   let refreshToken = options.refreshToken ?? null;
@@ -33,15 +38,23 @@ export async function startTokenEndpoint(options: { clientId: string; clientSecr
         return reply(200, endpoint.valid(token) ? { active: true, username: 'casebot' } : { active: false });
       }
       const grant = form.get('grant_type');
-      const clientOk = form.get('client_id') === options.clientId && (grant === 'refresh_token' || form.get('client_secret') === options.clientSecret);
-      const grantOk = grant === 'client_credentials' || (grant === 'refresh_token' && refreshToken !== null && form.get('refresh_token') === refreshToken);
+      const clientOk =
+        form.get('client_id') === options.clientId && (grant === 'refresh_token' || form.get('client_secret') === options.clientSecret);
+      const grantOk =
+        grant === 'client_credentials' ||
+        (grant === 'refresh_token' && refreshToken !== null && form.get('refresh_token') === refreshToken);
       if (!clientOk || !grantOk) return reply(400, { error: 'invalid_grant' });
       const token = `tok-${issued.length + 1}-${Math.random().toString(36).slice(2)}`;
       issued.push(token);
       expiry.set(token, Date.now() + options.lifetimeSeconds * 1000);
       // A refresh token is rotated on every use, as Microsoft's endpoint may do.
       if (grant === 'refresh_token') refreshToken = `refresh-${issued.length}`;
-      reply(200, { access_token: token, token_type: 'Bearer', expires_in: options.lifetimeSeconds, ...(grant === 'refresh_token' ? { refresh_token: refreshToken } : {}) });
+      reply(200, {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: options.lifetimeSeconds,
+        ...(grant === 'refresh_token' ? { refresh_token: refreshToken } : {}),
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

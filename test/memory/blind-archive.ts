@@ -70,7 +70,15 @@ export async function learnBlindArchive(bot: Casebot): Promise<{ report: LearnRe
     const memory = bot.memory.recall(l.caseId);
     if (!memory) throw new Error(`${l.caseId} was not remembered`);
     const analysis = analyses.get(l.caseId) ?? null;
-    return { id: l.caseId, group: l.group, kind: l.kind, description: firstWords.get(l.caseId)?.text ?? '', analysis: analysis!, summary: memory.fixText ?? '', memory };
+    return {
+      id: l.caseId,
+      group: l.group,
+      kind: l.kind,
+      description: firstWords.get(l.caseId)?.text ?? '',
+      analysis: analysis!,
+      summary: memory.fixText ?? '',
+      memory,
+    };
   });
   return { report, queries };
 }

@@ -46,7 +46,10 @@ test('the figures, printed for the README, with the misses named', () => {
       `description only recall@3 ${d.recallAt(3).toFixed(3)}, MRR ${d.mrr.toFixed(3)}; unique causes: ${w.wrong} wrong suggestions in ${w.queries}\n`,
   );
   for (const kind of ['findings', 'outcome-only', 'description'] as const) {
-    const part = metrics(withFindings.filter((r) => (r.query as BlindQuery).kind === kind), queries);
+    const part = metrics(
+      withFindings.filter((r) => (r.query as BlindQuery).kind === kind),
+      queries,
+    );
     process.stdout.write(`  ${kind}: recall@3 ${part.recallAt(3).toFixed(3)} over ${part.queries}\n`);
   }
   // The misses, so a reader sees what to improve (never what to tune: this set is not for tuning).
@@ -55,7 +58,12 @@ test('the figures, printed for the README, with the misses named', () => {
     const q = r.query as BlindQuery;
     const peers = queries.filter((x) => x.id !== q.id && x.group === q.group).length;
     if (peers === 0 || r.ranking.slice(0, 3).some((s) => groupOf.get(s.caseId) === q.group)) continue;
-    process.stdout.write(`  miss ${q.id} ${q.group} [${q.kind}] -> ${r.ranking.slice(0, 3).map((s) => `${groupOf.get(s.caseId)} ${s.score.toFixed(2)}`).join(' | ')}\n`);
+    process.stdout.write(
+      `  miss ${q.id} ${q.group} [${q.kind}] -> ${r.ranking
+        .slice(0, 3)
+        .map((s) => `${groupOf.get(s.caseId)} ${s.score.toFixed(2)}`)
+        .join(' | ')}\n`,
+    );
   }
   expect(m.queries).toBe(35);
 });

@@ -13,7 +13,10 @@ test('open cases sharing a signature this week are listed; a closed one and an o
   const now = new Date('2024-05-10T01:00:00Z');
   const at = (days: number) => new Date(now.getTime() - days * 86400000).toISOString();
   for (const id of ['CAS-00001-AAAAAA', 'CAS-00002-BBBBBB', 'CAS-00003-CCCCCC', 'CAS-00004-DDDDDD']) {
-    store.createCase({ caseId: id, subject: `[案例号: ${id} ] % 升级失败 %`, title: '升级失败', customer: null, engineer: 'weiliang@cmgos.com' }, at(2));
+    store.createCase(
+      { caseId: id, subject: `[案例号: ${id} ] % 升级失败 %`, title: '升级失败', customer: null, engineer: 'weiliang@cmgos.com' },
+      at(2),
+    );
   }
   store.setCaseStatus('CAS-00003-CCCCCC', 'closed', at(1));
   const key = 'bcd-clone-failure|bcdoperation=enumerate source elements|status=xc0000024';

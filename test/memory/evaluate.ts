@@ -44,7 +44,15 @@ export function remembered(c: EvalCase, i: number, o: EvalOptions): RememberedCa
     o.synonyms,
     { normalTemplates: o.normalTemplates },
   );
-  return o.extraTokens ? { ...memory, textTokens: [...memory.textTokens, ...o.extraTokens([c.description, memory.fixText ?? '', ...c.analysis.findings.flatMap((f) => [f.title, f.summary])].join('\n'))] } : memory;
+  return o.extraTokens
+    ? {
+        ...memory,
+        textTokens: [
+          ...memory.textTokens,
+          ...o.extraTokens([c.description, memory.fixText ?? '', ...c.analysis.findings.flatMap((f) => [f.title, f.summary])].join('\n')),
+        ],
+      }
+    : memory;
 }
 
 function query(c: EvalCase, withFindings: boolean, o: EvalOptions): MemoryQuery {

@@ -18,7 +18,11 @@ let descriptionOnly: Ranked[];
 
 beforeAll(async () => {
   cases = await buildEvalSet(knowledge);
-  options = { knowledge, synonyms: codeSynonyms(knowledge), normalTemplates: new Set(mineTemplates(successLogLines()).map((t) => t.template)) };
+  options = {
+    knowledge,
+    synonyms: codeSynonyms(knowledge),
+    normalTemplates: new Set(mineTemplates(successLogLines()).map((t) => t.template)),
+  };
   withFindings = leaveOneOut(cases, true, options);
   descriptionOnly = leaveOneOut(cases, false, options);
 }, 120000);
@@ -35,7 +39,10 @@ test('with findings: recall@3 ≥ 0.9 (as shown, threshold applied), and MRR', (
   const m = metrics(withFindings, cases);
   const shownAt3 = shownRecall(withFindings, cases, SIMILARITY_THRESHOLD);
   // Without the exact-key tier (by weighted score alone): how much the score carries by itself.
-  const byScore = metrics(withFindings.map((r) => ({ ...r, ranking: [...r.ranking].sort((a, b) => b.score - a.score) })), cases);
+  const byScore = metrics(
+    withFindings.map((r) => ({ ...r, ranking: [...r.ranking].sort((a, b) => b.score - a.score) })),
+    cases,
+  );
   process.stdout.write(
     `case memory, with findings: ${m.queries} queries, recall@3 ${m.recallAt(3).toFixed(3)} (shown: ${shownAt3.toFixed(3)}), MRR ${m.mrr.toFixed(3)}; ` +
       `by score alone recall@3 ${byScore.recallAt(3).toFixed(3)}, MRR ${byScore.mrr.toFixed(3)}\n`,
@@ -46,19 +53,26 @@ test('with findings: recall@3 ≥ 0.9 (as shown, threshold applied), and MRR', (
 
 test('from the description alone: recall@5 ≥ 0.7', () => {
   const m = metrics(descriptionOnly, cases);
-  process.stdout.write(`case memory, description only: recall@5 ${m.recallAt(5).toFixed(3)}, recall@3 ${m.recallAt(3).toFixed(3)}, MRR ${m.mrr.toFixed(3)}\n`);
+  process.stdout.write(
+    `case memory, description only: recall@5 ${m.recallAt(5).toFixed(3)}, recall@3 ${m.recallAt(3).toFixed(3)}, MRR ${m.mrr.toFixed(3)}\n`,
+  );
   expect(m.recallAt(5)).toBeGreaterThanOrEqual(0.7);
 });
 
 test('unique causes: at most one wrong suggestion in ten queries', () => {
   const w = wrongSuggestions(withFindings, cases, SIMILARITY_THRESHOLD);
-  process.stdout.write(`case memory, unique causes: ${w.wrong} wrong suggestions in ${w.queries} queries (threshold ${SIMILARITY_THRESHOLD})\n`);
+  process.stdout.write(
+    `case memory, unique causes: ${w.wrong} wrong suggestions in ${w.queries} queries (threshold ${SIMILARITY_THRESHOLD})\n`,
+  );
   expect(w.queries).toBe(10);
   expect(w.wrong).toBeLessThanOrEqual(1);
 });
 
 test('threshold sweep (printed, to tune SIMILARITY_THRESHOLD)', () => {
-  const lines = [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5].map((t) => `  ${t.toFixed(2)}: shown recall@3 ${shownRecall(withFindings, cases, t).toFixed(3)}, wrong ${wrongSuggestions(withFindings, cases, t).wrong}/10`);
+  const lines = [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5].map(
+    (t) =>
+      `  ${t.toFixed(2)}: shown recall@3 ${shownRecall(withFindings, cases, t).toFixed(3)}, wrong ${wrongSuggestions(withFindings, cases, t).wrong}/10`,
+  );
   process.stdout.write(`threshold sweep:\n${lines.join('\n')}\n`);
   expect(lines).toHaveLength(8);
 });

@@ -21,10 +21,16 @@ const root = path.join(__dirname, '../..');
 const knowledge = loadKnowledge(path.join(root, 'knowledge'));
 const synonyms = codeSynonyms(knowledge);
 const NOW = new Date('2024-06-01T00:00:00Z');
-const rollback40017 = fs.readFileSync(path.join(root, 'knowledge/rules/boot-failure-detected/fixtures/hit-rollback-40017/Rollback/setupact.log'));
+const rollback40017 = fs.readFileSync(
+  path.join(root, 'knowledge/rules/boot-failure-detected/fixtures/hit-rollback-40017/Rollback/setupact.log'),
+);
 
 /** The real rollback log, its extend code set to `extend` (0x20017: SafeOS; 0x40017: second boot). */
-const bootFailure = (extend: string) => analyzeBundle([logFromBuffer('Rollback/setupact.log', Buffer.from(rollback40017.toString('latin1').replace(/0x40017/g, extend), 'latin1'))], knowledge);
+const bootFailure = (extend: string) =>
+  analyzeBundle(
+    [logFromBuffer('Rollback/setupact.log', Buffer.from(rollback40017.toString('latin1').replace(/0x40017/g, extend), 'latin1'))],
+    knowledge,
+  );
 
 function memoryOf(cases: { id: string; problem: string; analysis: Analysis; summary: string }[]) {
   const store = new SqliteCaseStore(':memory:');
@@ -32,7 +38,17 @@ function memoryOf(cases: { id: string; problem: string; analysis: Analysis; summ
   cases.forEach((c, i) =>
     memory.remember(
       rememberCase(
-        { caseId: c.id, subject: `[案例号: ${c.id} ]`, closedAt: new Date(NOW.getTime() - (i + 1) * 86400000).toISOString(), problem: c.problem, analyses: [c.analysis], sentTexts: [], summary: c.summary, customerConfirmed: true, fixedBy: [] },
+        {
+          caseId: c.id,
+          subject: `[案例号: ${c.id} ]`,
+          closedAt: new Date(NOW.getTime() - (i + 1) * 86400000).toISOString(),
+          problem: c.problem,
+          analyses: [c.analysis],
+          sentTexts: [],
+          summary: c.summary,
+          customerConfirmed: true,
+          fixedBy: [],
+        },
         knowledge,
         synonyms,
       ),
@@ -50,7 +66,12 @@ function memoryOf(cases: { id: string; problem: string; analysis: Analysis; summ
 test('0x20017 and 0x40017 are not the same problem: the SafeOS case comes first and only it is called the same', async () => {
   const [safeOs, secondBoot] = [await bootFailure('0x20017'), await bootFailure('0x40017')];
   const memory = memoryOf([
-    { id: 'CAS-00001-AAAAA1', problem: '终端升级第二次重启后回退。', analysis: secondBoot, summary: '卸载杀毒软件的过滤驱动后，升级系统成功。' },
+    {
+      id: 'CAS-00001-AAAAA1',
+      problem: '终端升级第二次重启后回退。',
+      analysis: secondBoot,
+      summary: '卸载杀毒软件的过滤驱动后，升级系统成功。',
+    },
     { id: 'CAS-00002-AAAAA2', problem: '升级重启后回退到原系统。', analysis: secondBoot, summary: '更新加密软件驱动后，升级系统成功。' },
     { id: 'CAS-00003-AAAAA3', problem: '升级重启进入安装环境后回退。', analysis: safeOs, summary: '暂时解密磁盘后，升级系统成功。' },
   ]);
@@ -75,13 +96,23 @@ test('a cancelled run, known by its outcome alone, finds the archive’s cancell
   expect(cancelled.findings.filter((f) => f.confidence !== 'low')).toEqual([]);
   const bcd = await analyzeBundle(readFolder(path.join(root, 'knowledge/rules/bcd-clone-failure/fixtures/hit-seed-bcd')), knowledge);
   const memory = memoryOf([
-    { id: 'CAS-00011-BBBBB1', problem: '用户升级到一半自己点了取消。', analysis: cancelled, summary: '用户重新运行升级并等待完成，升级系统成功。' },
+    {
+      id: 'CAS-00011-BBBBB1',
+      problem: '用户升级到一半自己点了取消。',
+      analysis: cancelled,
+      summary: '用户重新运行升级并等待完成，升级系统成功。',
+    },
     { id: 'CAS-00012-BBBBB2', problem: '升级工具运行中被关闭了。', analysis: cancelled, summary: '重新运行升级工具后升级成功。' },
     { id: 'CAS-00013-BBBBB3', problem: '升级最后阶段报错回退。', analysis: bcd, summary: '删除出错的BCD配置信息后，升级系统成功。' },
   ]);
   try {
     const found = memory.lookup('升级没有完成。', cancelled);
-    expect(found.map((r) => r.caseId).slice(0, 2).sort()).toEqual(['CAS-00011-BBBBB1', 'CAS-00012-BBBBB2']);
+    expect(
+      found
+        .map((r) => r.caseId)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['CAS-00011-BBBBB1', 'CAS-00012-BBBBB2']);
     expect(found.map((r) => r.caseId)).not.toContain('CAS-00013-BBBBB3');
   } finally {
     memory.close();

@@ -9,4 +9,4 @@ git clone --quiet "$root" "$alone/casebot"
 ln -s "$root/node_modules" "$alone/casebot/node_modules"
 cd "$alone/casebot"
 echo "fresh clone of $(git rev-parse --short HEAD) in $alone/casebot, nothing beside it:"
-npx jest --runInBand src test/knowledge test/templates test/memory test/architecture.test.ts
+npx jest --runInBand src test/knowledge test/templates test/memory test/contract/maildir.contract.test.ts

@@ -84,7 +84,11 @@ export class ArchiveBundleReader implements BundleReader {
 
   /** The log attachments inside winmail.dat, or a bundle saying why it could not be read. */
   private async unwrapTnef(source: Source): Promise<Source[] | BundleContents> {
-    const failed = (reason: string): BundleContents => ({ ...identity(source), files: [], problems: [`附件 ${source.name} 无法读取：${reason}。`] });
+    const failed = (reason: string): BundleContents => ({
+      ...identity(source),
+      files: [],
+      problems: [`附件 ${source.name} 无法读取：${reason}。`],
+    });
     if (source.size > this.limits.maxFileBytes) return failed(`文件超过 ${mb(this.limits.maxFileBytes)}`);
     const bytes = await fs.promises.readFile(source.bytes.path);
     if (!isTnef(bytes)) return failed('不是有效的 Outlook winmail.dat 文件');
@@ -93,7 +97,9 @@ export class ArchiveBundleReader implements BundleReader {
         .filter((a) => isLogLike(a.name))
         .map((a) => ({
           name: a.name,
-          sha256: createHash('sha256').update(bytes.subarray(a.start, a.start + a.length)).digest('hex'),
+          sha256: createHash('sha256')
+            .update(bytes.subarray(a.start, a.start + a.length))
+            .digest('hex'),
           size: a.length,
           bytes: { kind: 'range', path: source.bytes.path, start: a.start, length: a.length, name: a.name },
         }));
@@ -106,7 +112,8 @@ export class ArchiveBundleReader implements BundleReader {
     if (group.kind === 'single') {
       const source = group.item;
       if (LOG_EXTENSIONS.includes(extension(source.name))) {
-        if (source.size > this.limits.maxFileBytes) return { ...identity(source), files: [], problems: [`附件 ${source.name} 无法读取：文件超过 ${mb(this.limits.maxFileBytes)}。`] };
+        if (source.size > this.limits.maxFileBytes)
+          return { ...identity(source), files: [], problems: [`附件 ${source.name} 无法读取：文件超过 ${mb(this.limits.maxFileBytes)}。`] };
         return { ...identity(source), files: [this.looseLog(source)], problems: [] };
       }
       return this.readArchive(source.name, identity(source), source.bytes);
@@ -115,14 +122,24 @@ export class ArchiveBundleReader implements BundleReader {
     const joined = {
       name: first.name,
       // Content identity of the whole: the parts' hashes, in order.
-      sha256: createHash('sha256').update(group.parts.map((p) => p.sha256).join('\n')).digest('hex'),
+      sha256: createHash('sha256')
+        .update(group.parts.map((p) => p.sha256).join('\n'))
+        .digest('hex'),
       size: group.parts.reduce((sum, p) => sum + p.size, 0),
     };
     if (group.missing.length > 0) {
-      return { ...joined, files: [], problems: [`分卷压缩包 ${group.base} 不完整，缺少：${group.missing.join('、')}，请把所有分卷一起发送。`] };
+      return {
+        ...joined,
+        files: [],
+        problems: [`分卷压缩包 ${group.base} 不完整，缺少：${group.missing.join('、')}，请把所有分卷一起发送。`],
+      };
     }
     if (group.style === 'rar-parts') {
-      return { ...joined, files: [], problems: [`分卷压缩包 ${group.base} 是分卷 RAR 格式，目前无法读取，请用 zip 或 7z 格式重新压缩后发送。`] };
+      return {
+        ...joined,
+        files: [],
+        problems: [`分卷压缩包 ${group.base} 是分卷 RAR 格式，目前无法读取，请用 zip 或 7z 格式重新压缩后发送。`],
+      };
     }
     if (group.parts.some((p) => p.bytes.kind !== 'file')) {
       return { ...joined, files: [], problems: [`分卷压缩包 ${group.base} 放在 winmail.dat 中无法读取，请直接作为附件发送。`] };
@@ -134,7 +151,11 @@ export class ArchiveBundleReader implements BundleReader {
     return this.readArchive(group.base, joined, { kind: 'volumes', parts, open });
   }
 
-  private async readArchive(name: string, id: Pick<BundleContents, 'name' | 'sha256' | 'size'>, bytes: ArchiveBytes): Promise<BundleContents> {
+  private async readArchive(
+    name: string,
+    id: Pick<BundleContents, 'name' | 'sha256' | 'size'>,
+    bytes: ArchiveBytes,
+  ): Promise<BundleContents> {
     const walk: Walk = { entries: 0, bytes: 0, archives: 0, problems: [] };
     try {
       const files = await this.walk(bytes, name, '', 0, walk);
@@ -151,7 +172,8 @@ export class ArchiveBundleReader implements BundleReader {
   private async walk(bytes: ArchiveBytes, name: string, prefix: string, depth: number, walk: Walk): Promise<LogFileInput[]> {
     const limits = this.limits;
     if (depth > limits.maxNestingDepth) throw new ArchiveRefused(`压缩包嵌套超过 ${limits.maxNestingDepth} 层（${prefix.slice(0, -1)}）`);
-    if (depth > 0 && ++walk.archives > limits.maxNestedArchives) throw new ArchiveRefused(`内含的压缩包超过 ${limits.maxNestedArchives} 个（疑似压缩炸弹）`);
+    if (depth > 0 && ++walk.archives > limits.maxNestedArchives)
+      throw new ArchiveRefused(`内含的压缩包超过 ${limits.maxNestedArchives} 个（疑似压缩炸弹）`);
     const local = await localFile(bytes);
     let format: ArchiveFormat;
     let entries: ArchiveEntry[];
@@ -181,16 +203,22 @@ export class ArchiveBundleReader implements BundleReader {
         walk.problems.push(`${path} 已拒绝：这是符号链接或硬链接，不会被读取`);
         continue;
       }
-      const wanted = LOG_EXTENSIONS.includes(extension(entry.name)) ? logs : ARCHIVE_EXTENSIONS.includes(extension(entry.name)) ? archives : null;
+      const wanted = LOG_EXTENSIONS.includes(extension(entry.name))
+        ? logs
+        : ARCHIVE_EXTENSIONS.includes(extension(entry.name))
+          ? archives
+          : null;
       if (!wanted) continue;
       if (entry.encrypted) throw new ArchiveRefused(`压缩包已加密（${path}），请不要设置密码，重新压缩后发送`);
       if (entry.size > limits.maxFileBytes) throw new ArchiveRefused(`文件 ${path} 超过 ${mb(limits.maxFileBytes)}`);
-      if (entry.packedSize && entry.size / entry.packedSize > limits.maxCompressionRatio) throw new ArchiveRefused(`文件 ${path} 的压缩比异常（疑似压缩炸弹）`);
+      if (entry.packedSize && entry.size / entry.packedSize > limits.maxCompressionRatio)
+        throw new ArchiveRefused(`文件 ${path} 的压缩比异常（疑似压缩炸弹）`);
       declared += entry.size;
       wanted.push({ path, entry });
     }
     // Solid 7z and rar do not tell sizes per entry: the archive as a whole is held to the ratio.
-    if (local.size > 0 && declared / local.size > limits.maxCompressionRatio) throw new ArchiveRefused(`${prefix ? `${prefix.slice(0, -1)} ` : ''}解压后与压缩前的大小之比异常（疑似压缩炸弹）`);
+    if (local.size > 0 && declared / local.size > limits.maxCompressionRatio)
+      throw new ArchiveRefused(`${prefix ? `${prefix.slice(0, -1)} ` : ''}解压后与压缩前的大小之比异常（疑似压缩炸弹）`);
     walk.bytes += declared;
     if (walk.bytes > limits.maxTotalBytes) throw new ArchiveRefused(`解压后总大小超过 ${mb(limits.maxTotalBytes)}`);
 
@@ -232,7 +260,8 @@ export class ArchiveBundleReader implements BundleReader {
     } finally {
       await handle.close();
     }
-    if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')) || head.subarray(0, 4).equals(Buffer.from('PK\x05\x06', 'latin1'))) return zipFormat;
+    if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')) || head.subarray(0, 4).equals(Buffer.from('PK\x05\x06', 'latin1')))
+      return zipFormat;
     if (head.subarray(0, 6).equals(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))) return sevenZipFormat('7z', '7z', this.tools);
     if (head.subarray(0, 4).toString('latin1') === 'MSCF') return sevenZipFormat('cab', 'Cab', this.tools);
     if (head.subarray(0, 6).toString('latin1') === 'Rar!\x1a\x07') return bsdtarFormat(this.tools);
@@ -259,7 +288,9 @@ export class ArchiveBundleReader implements BundleReader {
 function explainToolMissing(format: ArchiveFormat): (err: unknown) => never {
   return (err) => {
     if (err instanceof ToolMissing) {
-      throw new ArchiveRefused(`服务器上缺少读取 ${format.label} 格式所需的解压工具（${err.tool}），暂时无法读取，请改用 zip 格式重新压缩后发送`);
+      throw new ArchiveRefused(
+        `服务器上缺少读取 ${format.label} 格式所需的解压工具（${err.tool}），暂时无法读取，请改用 zip 格式重新压缩后发送`,
+      );
     }
     throw err;
   };

@@ -29,12 +29,18 @@ export type Grouped<T> = { kind: 'single'; item: T } | { kind: 'split'; base: st
  * A plain `logs.zip` joins the group of `logs.z01` when one is there: it is that archive's last part.
  */
 export function groupParts<T>(items: T[], nameOf: (item: T) => string): Grouped<T>[] {
-  const spannedBases = new Set(items.map((i) => splitName(nameOf(i))).filter((s) => s?.style === 'zip-spanned').map((s) => s!.base.toLowerCase()));
+  const spannedBases = new Set(
+    items
+      .map((i) => splitName(nameOf(i)))
+      .filter((s) => s?.style === 'zip-spanned')
+      .map((s) => s!.base.toLowerCase()),
+  );
   const groups = new Map<string, { base: string; style: SplitStyle; parts: { index: number; item: T }[] }>();
   const order: (string | T)[] = [];
   for (const item of items) {
     const name = nameOf(item);
-    const split = splitName(name) ?? (spannedBases.has(name.toLowerCase()) ? { base: name, style: 'zip-spanned' as const, index: Infinity } : null);
+    const split =
+      splitName(name) ?? (spannedBases.has(name.toLowerCase()) ? { base: name, style: 'zip-spanned' as const, index: Infinity } : null);
     if (!split) {
       order.push(item);
       continue;
@@ -53,7 +59,17 @@ export function groupParts<T>(items: T[], nameOf: (item: T) => string): Grouped<
     const group = typeof o === 'string' ? groups.get(o) : undefined;
     if (!group) return { kind: 'single', item: o as T };
     group.parts.sort((a, b) => a.index - b.index);
-    return { kind: 'split', base: group.base, style: group.style, parts: group.parts.map((p) => p.item), missing: missingParts(group.base, group.style, group.parts.map((p) => p.index)) };
+    return {
+      kind: 'split',
+      base: group.base,
+      style: group.style,
+      parts: group.parts.map((p) => p.item),
+      missing: missingParts(
+        group.base,
+        group.style,
+        group.parts.map((p) => p.index),
+      ),
+    };
   });
 }
 

@@ -30,7 +30,19 @@ const PT_UNICODE = 0x001f;
 const PT_OBJECT = 0x000d;
 const MV_FLAG = 0x1000;
 /** Bytes of one value of each fixed-size MAPI type as TNEF writes it (padded to 4). */
-const FIXED_SIZE: Record<number, number> = { 0x0002: 4, 0x0003: 4, 0x0004: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8, 0x000a: 4, 0x000b: 4, 0x0014: 8, 0x0040: 8, 0x0048: 16 };
+const FIXED_SIZE: Record<number, number> = {
+  0x0002: 4,
+  0x0003: 4,
+  0x0004: 4,
+  0x0005: 8,
+  0x0006: 8,
+  0x0007: 8,
+  0x000a: 4,
+  0x000b: 4,
+  0x0014: 8,
+  0x0040: 8,
+  0x0048: 16,
+};
 
 interface Draft {
   title?: string;

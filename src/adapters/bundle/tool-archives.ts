@@ -34,7 +34,12 @@ export function sevenZipFormat(label: string, type: string | null, settings: Too
     label,
     async list(file, maxEntries) {
       const tool = findTool(SEVEN_ZIP, settings.searchPath);
-      const text = await runForText(tool, ['l', '-slt', ...switches, '--', file], settings.idleMs, (maxEntries + 1) * LISTING_BYTES_PER_ENTRY).catch(explainSevenZip);
+      const text = await runForText(
+        tool,
+        ['l', '-slt', ...switches, '--', file],
+        settings.idleMs,
+        (maxEntries + 1) * LISTING_BYTES_PER_ENTRY,
+      ).catch(explainSevenZip);
       return parseSevenZipListing(text).slice(0, maxEntries + 1);
     },
     async *open(file, entry) {
@@ -130,7 +135,15 @@ function parseBsdtarListing(text: string): ArchiveEntry[] {
     const hardlink = / link to /.exec(rest);
     const isLink = mode.startsWith('l') || hardlink !== null;
     const ref = mode.startsWith('l') ? rest.split(' -> ')[0]! : hardlink ? rest.slice(0, hardlink.index) : rest;
-    entries.push({ name: ref, ref, size: Number.parseInt(size, 10), packedSize: null, isDir: mode.startsWith('d') || ref.endsWith('/'), isLink, encrypted: false });
+    entries.push({
+      name: ref,
+      ref,
+      size: Number.parseInt(size, 10),
+      packedSize: null,
+      isDir: mode.startsWith('d') || ref.endsWith('/'),
+      isLink,
+      encrypted: false,
+    });
   }
   return entries;
 }

@@ -77,7 +77,13 @@ function entryName(entry: yauzl.Entry): string {
 }
 
 // validateEntrySizes: yauzl fails an entry whose inflated size differs from the declared one.
-const ZIP_OPTIONS: yauzl.Options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: false, autoClose: false };
+const ZIP_OPTIONS: yauzl.Options = {
+  lazyEntries: true,
+  decodeStrings: false,
+  validateEntrySizes: true,
+  strictFileNames: false,
+  autoClose: false,
+};
 
 function openPath(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {

@@ -41,13 +41,21 @@ export function sniffContent(head: Buffer): ContentKind {
   if (head.length === 0) throw new ContentRefused('下载到的文件是空的', 'empty body');
   const archive = ARCHIVES.find(({ magic }) => startsWith(head, magic));
   if (archive) return archive.kind;
-  if (startsWith(head, EMPTY_ZIP)) throw new ContentRefused('下载到的压缩包是空的，里面没有文件', 'empty zip (end-of-directory record only)');
+  if (startsWith(head, EMPTY_ZIP))
+    throw new ContentRefused('下载到的压缩包是空的，里面没有文件', 'empty zip (end-of-directory record only)');
   const layout = byteLayout(head);
   const isUtf16 = layout !== 'bytes';
   if (!isUtf16 && head.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b)) {
-    throw new ContentRefused('下载到的文件不是日志或压缩包（zip、7z、rar、cab、gz）', `unknown binary content starting ${head.subarray(0, 8).toString('hex')}`);
+    throw new ContentRefused(
+      '下载到的文件不是日志或压缩包（zip、7z、rar、cab、gz）',
+      `unknown binary content starting ${head.subarray(0, 8).toString('hex')}`,
+    );
   }
-  const start = iconv.decode(head, isUtf16 ? layout : 'utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const start = iconv
+    .decode(head, isUtf16 ? layout : 'utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   if (HTML_START.test(start)) throw new ContentRefused('下载到的是网页而不是日志压缩包', 'HTML page (login or error page?)');
   return TEXT_LOG;
 }
@@ -80,7 +88,10 @@ function dispositionName(header: string): string | null {
 }
 
 function percentDecode(text: string, charset: string): string {
-  const bytes = Buffer.from(text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+  const bytes = Buffer.from(
+    text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  );
   return iconv.decode(bytes, charset);
 }
 

@@ -83,7 +83,12 @@ export class PortalFetcher implements BundleFetcher {
           failure = deadline.signal.aborted ? this.totalTimeout() : asFailure(err);
         }
         if (!failure.retryable || attempt > this.options.retries) {
-          return { ok: false, url, reason: failure.reason, detail: `${failure.detail} (attempt ${attempt} of ${this.options.retries + 1})` };
+          return {
+            ok: false,
+            url,
+            reason: failure.reason,
+            detail: `${failure.detail} (attempt ${attempt} of ${this.options.retries + 1})`,
+          };
         }
         await pause(this.options.backoffMs * 2 ** (attempt - 1), deadline.signal);
         if (deadline.signal.aborted) {
@@ -107,7 +112,8 @@ export class PortalFetcher implements BundleFetcher {
       const location = response.headers.location;
       if (REDIRECTS.includes(status) && location) {
         response.destroy();
-        if (redirects === MAX_REDIRECTS) throw new FetchFailure('链接重定向次数过多，未下载', `more than ${MAX_REDIRECTS} redirects, last to ${location}`);
+        if (redirects === MAX_REDIRECTS)
+          throw new FetchFailure('链接重定向次数过多，未下载', `more than ${MAX_REDIRECTS} redirects, last to ${location}`);
         url = parseLink(location, url);
         continue;
       }
@@ -131,7 +137,10 @@ export class PortalFetcher implements BundleFetcher {
       throw new FetchFailure(`链接使用 IP 地址 ${host} 而不是门户域名，未下载`, `IP literal ${host} in ${url.href}`);
     }
     if (!isAllowedHost(host, this.options.hosts)) {
-      throw new FetchFailure(`链接的主机 ${host} 不是受信任的上传门户，未下载`, `host ${host} is not one of ${this.options.hosts.join(', ')}`);
+      throw new FetchFailure(
+        `链接的主机 ${host} 不是受信任的上传门户，未下载`,
+        `host ${host} is not one of ${this.options.hosts.join(', ')}`,
+      );
     }
     let addresses: dns.LookupAddress[];
     try {
@@ -199,7 +208,13 @@ export class PortalFetcher implements BundleFetcher {
         socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => {
           clearTimeout(connectTimer);
           socket.setTimeout(readTimeoutMs, () =>
-            fail(new FetchFailure(`下载超时（门户 ${seconds(readTimeoutMs)} 秒没有发送数据）`, `${url.host} silent for ${readTimeoutMs} ms`, true)),
+            fail(
+              new FetchFailure(
+                `下载超时（门户 ${seconds(readTimeoutMs)} 秒没有发送数据）`,
+                `${url.host} silent for ${readTimeoutMs} ms`,
+                true,
+              ),
+            ),
           );
         });
       });
@@ -230,7 +245,15 @@ export class PortalFetcher implements BundleFetcher {
       throw err;
     }
     const kind = guard.kind!;
-    return { url: link, finalUrl: url.href, file, filename: nameForKind(name, kind), contentType: kind.contentType, size: guard.size, sha256: guard.sha256() };
+    return {
+      url: link,
+      finalUrl: url.href,
+      file,
+      filename: nameForKind(name, kind),
+      contentType: kind.contentType,
+      size: guard.size,
+      sha256: guard.sha256(),
+    };
   }
 
   private tooBig(what: string): FetchFailure {

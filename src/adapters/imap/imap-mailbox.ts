@@ -57,7 +57,10 @@ export class ImapMailbox implements Mailbox {
   private listed = new Map<FolderRole, MailRef[]>();
   private prefetched = new Map<string, Buffer>();
 
-  constructor(private readonly settings: ImapSettings, private readonly log: Logger) {}
+  constructor(
+    private readonly settings: ImapSettings,
+    private readonly log: Logger,
+  ) {}
 
   get description(): string {
     return `imap ${this.settings.user}@${this.settings.host}:${this.settings.port}`;
@@ -235,7 +238,14 @@ export class ImapMailbox implements Mailbox {
     }
     for (const batch of byteBatches(all, (index) => raws[index]!.length, MULTIAPPEND_MAX_BYTES)) {
       try {
-        await this.inDraftsFolder((path) => this.multiAppend(client, path, batch.map((index) => raws[index]!), DRAFT_FLAGS));
+        await this.inDraftsFolder((path) =>
+          this.multiAppend(
+            client,
+            path,
+            batch.map((index) => raws[index]!),
+            DRAFT_FLAGS,
+          ),
+        );
       } catch (err) {
         if (refusal(err) === null) throw err;
         // Stored all or none, so none: one at a time tells which draft the server refuses.
@@ -250,7 +260,12 @@ export class ImapMailbox implements Mailbox {
     try {
       return await work((await this.folderPaths()).drafts);
     } catch (err) {
-      if (!/TRYCREATE|NONEXISTENT|doesn't exist|does not exist/i.test(`${(err as { responseText?: string }).responseText ?? ''} ${(err as Error).message}`)) throw err;
+      if (
+        !/TRYCREATE|NONEXISTENT|doesn't exist|does not exist/i.test(
+          `${(err as { responseText?: string }).responseText ?? ''} ${(err as Error).message}`,
+        )
+      )
+        throw err;
       // The Drafts folder was deleted or renamed while casebot ran: a failed APPEND stored nothing.
       this.log.warn('Drafts folder gone, looking for it again', { was: this.paths?.drafts });
       this.paths = null;
@@ -268,7 +283,11 @@ export class ImapMailbox implements Mailbox {
     try {
       const utf8 = client.enabled.has('UTF8=ACCEPT') || !/[&\u0000-\u001f\u0080-\uffff]/.test(path);
       const attributes: unknown[] = [{ type: 'ATOM', value: utf8 ? path : iconv.encode(path, 'utf-7-imap').toString() }];
-      for (const raw of raws) attributes.push(flags.map((flag) => ({ type: 'ATOM', value: flag })), { type: 'LITERAL', value: raw });
+      for (const raw of raws)
+        attributes.push(
+          flags.map((flag) => ({ type: 'ATOM', value: flag })),
+          { type: 'LITERAL', value: raw },
+        );
       const response = await (client as unknown as CommandRunner).exec('APPEND', attributes);
       response.next(); // hands the connection to the next queued command
     } finally {
@@ -321,7 +340,12 @@ export class ImapMailbox implements Mailbox {
       if (stopped || !this.settings.idle) return;
       // imapflow instances are single-use: a new one per connection, listeners on it alone.
       // This connection only IDLEs: auto-IDLE on, at once after SELECT.
-      const client = new ImapFlow({ ...(await imapLogin(this.settings)), disableAutoIdle: false, autoIdleDelay: 0, maxIdleTime: MAX_IDLE_MS } as ImapFlowOptions);
+      const client = new ImapFlow({
+        ...(await imapLogin(this.settings)),
+        disableAutoIdle: false,
+        autoIdleDelay: 0,
+        maxIdleTime: MAX_IDLE_MS,
+      } as ImapFlowOptions);
       watcher = client;
       client.on('exists', () => onChange());
       client.on('error', (err: Error) => this.log.warn('IMAP watcher error', { error: err.message }));
@@ -404,7 +428,7 @@ async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof MailboxUnavailable) throw err;
     const e = err as Error & { responseText?: string; authenticationFailed?: boolean };
-    throw new MailboxUnavailable(`IMAP: ${e.authenticationFailed ? 'login refused' : e.responseText ?? e.message}`, err);
+    throw new MailboxUnavailable(`IMAP: ${e.authenticationFailed ? 'login refused' : (e.responseText ?? e.message)}`, err);
   }
 }
 
@@ -444,7 +468,9 @@ function parseCursor(cursor: string | null): [string | null, number] {
 }
 
 /** Connection options with the login: a fresh token for each connection, so an expired one is never reused. */
-export async function imapLogin(s: Pick<ImapSettings, 'host' | 'port' | 'secure' | 'user' | 'password' | 'tokens'>): Promise<ImapFlowOptions> {
+export async function imapLogin(
+  s: Pick<ImapSettings, 'host' | 'port' | 'secure' | 'user' | 'password' | 'tokens'>,
+): Promise<ImapFlowOptions> {
   return {
     host: s.host,
     port: s.port,

@@ -30,7 +30,9 @@ export class MailauthVerifier implements SenderVerifier {
     return {
       verifier: 'casebot',
       dmarc: dmarc?.status?.result ?? null,
-      dkimPass: (result.dkim?.results ?? []).filter((r) => r.status?.result === 'pass' && r.signingDomain).map((r) => r.signingDomain!.toLowerCase()),
+      dkimPass: (result.dkim?.results ?? [])
+        .filter((r) => r.status?.result === 'pass' && r.signingDomain)
+        .map((r) => r.signingDomain!.toLowerCase()),
       spf: spf?.status?.result ?? null,
       spfDomain: spf?.domain?.toLowerCase() ?? null,
     };

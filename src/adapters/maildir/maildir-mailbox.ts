@@ -16,7 +16,10 @@ const FOLDER_DIRS: Record<FolderRole | 'drafts', string> = { inbox: '', sent: '.
 export class MaildirMailbox implements Mailbox {
   private sequence = 0;
 
-  constructor(private readonly root: string, private readonly pollMs = 5000) {}
+  constructor(
+    private readonly root: string,
+    private readonly pollMs = 5000,
+  ) {}
 
   get description(): string {
     return `maildir ${this.root}`;
@@ -34,7 +37,9 @@ export class MaildirMailbox implements Mailbox {
   async listNew(folder: FolderRole, cursor: string | null): Promise<MailRef[]> {
     const entries = this.entries(folder);
     const taken = readCursor(cursor, entries);
-    const fresh = entries.filter((e) => e.arrived >= taken.since && !taken.keys.has(e.key)).sort((a, b) => a.arrived - b.arrived || (a.key < b.key ? -1 : 1));
+    const fresh = entries
+      .filter((e) => e.arrived >= taken.since && !taken.keys.has(e.key))
+      .sort((a, b) => a.arrived - b.arrived || (a.key < b.key ? -1 : 1));
     // Each mail's cursor says what is taken once it is handled: everything that arrived before it,
     // and by name the few that arrived at the same instant.
     let since = taken.since;
@@ -45,7 +50,13 @@ export class MaildirMailbox implements Mailbox {
         keys = new Map([...keys].filter(([, at]) => at >= since));
       }
       keys.set(e.key, e.arrived);
-      return { folder, id: e.file, size: e.size, cursor: JSON.stringify({ since, taken: Object.fromEntries(keys) }), arrivedAt: deliveredAt(e.key, e.mtime).toISOString() };
+      return {
+        folder,
+        id: e.file,
+        size: e.size,
+        cursor: JSON.stringify({ since, taken: Object.fromEntries(keys) }),
+        arrivedAt: deliveredAt(e.key, e.mtime).toISOString(),
+      };
     });
   }
 
@@ -89,7 +100,7 @@ export class MaildirMailbox implements Mailbox {
 
   private deliver(folderDir: string, raw: Buffer, flags: string): void {
     // sec.M<µs, six digits>P<pid>Q<count>.host: unique, and in delivery order even as strings.
-    const micros = BigInt(Date.now()) * 1000n + (process.hrtime.bigint() / 1000n) % 1000n;
+    const micros = BigInt(Date.now()) * 1000n + ((process.hrtime.bigint() / 1000n) % 1000n);
     const name = `${micros / 1000000n}.M${String(micros % 1000000n).padStart(6, '0')}P${process.pid}Q${++this.sequence}.${os.hostname().replace(/[/:]/g, '_')}`;
     const dir = path.join(this.root, folderDir);
     const tmp = path.join(dir, 'tmp', name);

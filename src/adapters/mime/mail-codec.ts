@@ -43,7 +43,10 @@ export class MimeMailCodec implements MailCodec {
   /** A mail in a file (a big one, fetched to disk): streamed through the parser, never read whole. */
   async parseFile(file: string, receivedAt: Date): Promise<{ mail: ParsedMail; start: Buffer }> {
     const start = readStart(file, START_BYTES);
-    return { mail: await this.parseChunks(fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), start.subarray(0, HEAD_BYTES), receivedAt), start };
+    return {
+      mail: await this.parseChunks(fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), start.subarray(0, HEAD_BYTES), receivedAt),
+      start,
+    };
   }
 
   private async parseChunks(chunks: AsyncIterable<Buffer> | Buffer[], head: Buffer, receivedAt: Date): Promise<ParsedMail> {
@@ -142,7 +145,12 @@ interface StreamedMail {
  * to a file in the folder `dir()` gives (hashed on the way) rather than into memory.
  */
 async function streamParse(raw: AsyncIterable<Buffer> | Buffer[], dir: () => string, depth: number): Promise<StreamedMail> {
-  const parser = new MailParser({ skipHtmlToText: false, maxHtmlLengthToParse: 2 * 1024 * 1024, skipImageLinks: true, skipTextToHtml: true });
+  const parser = new MailParser({
+    skipHtmlToText: false,
+    maxHtmlLengthToParse: 2 * 1024 * 1024,
+    skipImageLinks: true,
+    skipTextToHtml: true,
+  });
   const mail: StreamedMail = { headerLines: [], attachments: [] };
   const attachments: MailAttachment[] = [];
   let headers: Headers | null = null;
@@ -212,17 +220,36 @@ async function saveAttachment(data: AttachmentStream, dir: () => string, index: 
     },
   });
   await pipeline(data.content, tap, fs.createWriteStream(file, { mode: 0o600 }));
-  return { filename: data.filename ?? (data.contentType === 'message/rfc822' ? 'forwarded.eml' : 'attachment.bin'), contentType: data.contentType, size, sha256: hash.digest('hex'), file };
+  return {
+    filename: data.filename ?? (data.contentType === 'message/rfc822' ? 'forwarded.eml' : 'attachment.bin'),
+    contentType: data.contentType,
+    size,
+    sha256: hash.digest('hex'),
+    file,
+  };
 }
 
 export const LOOP_HEADER = 'x-casebot-loop';
-const AUTO_HEADERS = ['auto-submitted', 'precedence', 'x-autoreply', 'x-autorespond', 'x-auto-response-suppress', 'x-failed-recipients', 'content-type'];
+const AUTO_HEADERS = [
+  'auto-submitted',
+  'precedence',
+  'x-autoreply',
+  'x-autorespond',
+  'x-auto-response-suppress',
+  'x-failed-recipients',
+  'content-type',
+];
 
 /** Every value of a header, unfolded, in the order the mail has them. */
 function headerValues(parsed: { headerLines: HeaderLines }, name: string): string[] {
   return parsed.headerLines
     .filter((h) => h.key === name)
-    .map((h) => h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    .map((h) =>
+      h.line
+        .slice(h.line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim(),
+    );
 }
 
 function normaliseId(id: string | undefined | null): string | null {
@@ -233,7 +260,7 @@ function normaliseId(id: string | undefined | null): string | null {
 }
 
 function idList(value: string | string[] | undefined): string[] {
-  const all = Array.isArray(value) ? value.join(' ') : value ?? '';
+  const all = Array.isArray(value) ? value.join(' ') : (value ?? '');
   return [...all.matchAll(/<([^<>]+)>/g)].map((m) => m[1]!.trim());
 }
 
@@ -246,7 +273,8 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
       else if (e.address) out.push({ name: e.name ?? '', address: e.address.toLowerCase() });
       else {
         // The whole `name <addr>` inside one encoded-word decodes to a name only: take the address out of it.
-        const inName = /^\s*"?(.*?)"?\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(e.name ?? '') ?? /^()([^<>\s"]+@[^<>\s"]+)$/.exec((e.name ?? '').trim());
+        const inName =
+          /^\s*"?(.*?)"?\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(e.name ?? '') ?? /^()([^<>\s"]+@[^<>\s"]+)$/.exec((e.name ?? '').trim());
         if (inName) out.push({ name: inName[1]!.trim(), address: inName[2]!.toLowerCase() });
       }
     }

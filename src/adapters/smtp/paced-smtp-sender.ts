@@ -31,7 +31,9 @@ export class PacedSmtpSender implements MailSender {
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
-      ...(settings.user ? { auth: settings.tokens ? xoauth2(settings.user, settings.tokens) : { user: settings.user, pass: settings.password ?? '' } } : {}),
+      ...(settings.user
+        ? { auth: settings.tokens ? xoauth2(settings.user, settings.tokens) : { user: settings.user, pass: settings.password ?? '' } }
+        : {}),
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       socketTimeout: SEND_TIMEOUT_MS,
@@ -75,7 +77,10 @@ function xoauth2(user: string, tokens: AccessTokens): SMTPTransport.Options['aut
     user,
     provisionCallback: (_user, renew, callback) => {
       // The short expiry makes nodemailer ask again next time; the token source keeps its own cache.
-      tokens.token(renew).then((token) => callback(null, token, Date.now() + 1000), (err: Error) => callback(err, '', 0));
+      tokens.token(renew).then(
+        (token) => callback(null, token, Date.now() + 1000),
+        (err: Error) => callback(err, '', 0),
+      );
     },
   };
 }

@@ -40,7 +40,19 @@ export class SqliteCaseMemory implements CaseMemory {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       memory.findings.forEach((f, i) =>
-        insert.run(memory.caseId, i, f.rule, f.key, f.title, JSON.stringify(f.codes), JSON.stringify(f.entities), JSON.stringify(f.templates), JSON.stringify(f.advice), f.adviceGiven ? 1 : 0, f.outcome),
+        insert.run(
+          memory.caseId,
+          i,
+          f.rule,
+          f.key,
+          f.title,
+          JSON.stringify(f.codes),
+          JSON.stringify(f.entities),
+          JSON.stringify(f.templates),
+          JSON.stringify(f.advice),
+          f.adviceGiven ? 1 : 0,
+          f.outcome,
+        ),
       );
       const text = memory.textTokens.join(' ');
       const signature = [...new Set(memory.findings.flatMap(fingerprintTerms))].join(' ');
@@ -54,11 +66,13 @@ export class SqliteCaseMemory implements CaseMemory {
     const add = this.sql('INSERT INTO memory_term (term, docs) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET docs = docs + 1');
     const remove = this.sql('UPDATE memory_term SET docs = docs - 1 WHERE term = ?');
     for (const term of terms) (delta > 0 ? add : remove).run(term);
-    if (delta < 0) this.sql('DELETE FROM memory_term WHERE docs <= 0 AND term IN (SELECT value FROM json_each(?))').run(JSON.stringify([...terms]));
+    if (delta < 0)
+      this.sql('DELETE FROM memory_term WHERE docs <= 0 AND term IN (SELECT value FROM json_each(?))').run(JSON.stringify([...terms]));
   }
 
   recall(caseId: string): RememberedCase | null {
-    const row = this.sql('SELECT c.*, f.text FROM memory_case c JOIN memory_fts f ON f.rowid = c.rowid WHERE c.case_id = ?').get(caseId) as Row | undefined;
+    const row = this.sql('SELECT c.*, f.text FROM memory_case c JOIN memory_fts f ON f.rowid = c.rowid WHERE c.case_id = ?').get(caseId) as
+      Row | undefined;
     if (!row) return null;
     return { ...toCase(row, this.findingsOf([caseId]).get(caseId) ?? []), textTokens: String(row.text).split(' ').filter(Boolean) };
   }
@@ -72,7 +86,9 @@ export class SqliteCaseMemory implements CaseMemory {
     const cases = this.size();
     const docs = new Map<string, number>();
     if (terms.length === 0 || cases === 0) return { candidates: [], stats: { cases, docs } };
-    for (const r of this.sql('SELECT term, docs FROM memory_term WHERE term IN (SELECT value FROM json_each(?))').all(JSON.stringify(terms)) as Row[]) {
+    for (const r of this.sql('SELECT term, docs FROM memory_term WHERE term IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(terms),
+    ) as Row[]) {
       docs.set(String(r.term), Number(r.docs));
     }
 
@@ -121,26 +137,24 @@ export class SqliteCaseMemory implements CaseMemory {
   }
 
   recordSignature(caseId: string, key: string, title: string, at: string): void {
-    this
-      .sql('INSERT INTO memory_signature (case_id, key, title, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (case_id, key) DO UPDATE SET seen_at = excluded.seen_at')
-      .run(caseId, key, title, at);
+    this.sql(
+      'INSERT INTO memory_signature (case_id, key, title, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (case_id, key) DO UPDATE SET seen_at = excluded.seen_at',
+    ).run(caseId, key, title, at);
   }
 
   sharedSignatures(since: string): SharedSignature[] {
-    const rows = this
-      .sql(
-        `SELECT s.key, MIN(s.title) AS title, GROUP_CONCAT(s.case_id, ' ') AS cases, COUNT(*) AS n
+    const rows = this.sql(
+      `SELECT s.key, MIN(s.title) AS title, GROUP_CONCAT(s.case_id, ' ') AS cases, COUNT(*) AS n
            FROM memory_signature s JOIN cases c ON c.case_id = s.case_id AND c.status = 'open'
           WHERE s.seen_at >= ? GROUP BY s.key HAVING n >= 2 ORDER BY n DESC, s.key`,
-      )
-      .all(since) as Row[];
+    ).all(since) as Row[];
     return rows.map((r) => ({ key: String(r.key), title: String(r.title), caseIds: String(r.cases).split(' ').sort() }));
   }
 
   threadMails(caseId: string): ThreadMail[] {
-    const rows = this
-      .sql("SELECT direction, body_text, arrived_at, success_report FROM messages WHERE case_id = ? AND direction != 'command' AND machine IS NULL ORDER BY arrived_at, id")
-      .all(caseId) as Row[];
+    const rows = this.sql(
+      "SELECT direction, body_text, arrived_at, success_report FROM messages WHERE case_id = ? AND direction != 'command' AND machine IS NULL ORDER BY arrived_at, id",
+    ).all(caseId) as Row[];
     return rows.map((r) => ({
       direction: r.direction === 'outbound' ? 'outbound' : 'inbound',
       text: String(r.body_text),
@@ -152,7 +166,9 @@ export class SqliteCaseMemory implements CaseMemory {
   private findingsOf(caseIds: string[]): Map<string, RememberedFinding[]> {
     const out = new Map<string, RememberedFinding[]>();
     if (caseIds.length === 0) return out;
-    const rows = this.sql('SELECT * FROM memory_finding WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY case_id, position').all(JSON.stringify(caseIds)) as Row[];
+    const rows = this.sql('SELECT * FROM memory_finding WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY case_id, position').all(
+      JSON.stringify(caseIds),
+    ) as Row[];
     for (const r of rows) {
       const list = out.get(String(r.case_id)) ?? [];
       list.push({

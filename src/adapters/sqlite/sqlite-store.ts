@@ -120,7 +120,10 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   setCursor(folder: string, value: string): void {
-    this.sql('INSERT INTO cursors (folder, value) VALUES (?, ?) ON CONFLICT (folder) DO UPDATE SET value = excluded.value').run(folder, value);
+    this.sql('INSERT INTO cursors (folder, value) VALUES (?, ?) ON CONFLICT (folder) DO UPDATE SET value = excluded.value').run(
+      folder,
+      value,
+    );
   }
 
   hasMessage(messageId: string): boolean {
@@ -135,13 +138,13 @@ export class SqliteCaseStore implements CaseStore {
   caseOfMessages(messageIds: string[]): string | null {
     if (messageIds.length === 0) return null;
     const ids = JSON.stringify(messageIds);
-    const fromMessages = this
-      .sql('SELECT case_id FROM messages WHERE message_id IN (SELECT value FROM json_each(?)) AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1')
-      .get(ids) as Row | undefined;
+    const fromMessages = this.sql(
+      'SELECT case_id FROM messages WHERE message_id IN (SELECT value FROM json_each(?)) AND case_id IS NOT NULL ORDER BY id DESC LIMIT 1',
+    ).get(ids) as Row | undefined;
     if (fromMessages) return String(fromMessages.case_id);
-    const fromDrafts = this
-      .sql('SELECT case_id FROM drafts WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1')
-      .get(ids) as Row | undefined;
+    const fromDrafts = this.sql(
+      'SELECT case_id FROM drafts WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1',
+    ).get(ids) as Row | undefined;
     return fromDrafts ? String(fromDrafts.case_id) : null;
   }
 
@@ -155,66 +158,80 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   createCase(c: NewCase, at: string): void {
-    this
-      .sql('INSERT INTO cases (case_id, subject, title, customer, engineer, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(c.caseId, c.subject, c.title, c.customer, c.engineer, at, at);
+    this.sql('INSERT INTO cases (case_id, subject, title, customer, engineer, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      c.caseId,
+      c.subject,
+      c.title,
+      c.customer,
+      c.engineer,
+      at,
+      at,
+    );
   }
 
   insertMessage(m: NewMessage, at: string): number {
     const mail = m.mail;
-    const result = this
-      .sql(
-        `INSERT INTO messages (message_id, raw_hash, case_id, folder, mailbox_ref, machine, direction, from_json, from_address, to_json, cc_json, subject, date,
+    const result = this.sql(
+      `INSERT INTO messages (message_id, raw_hash, case_id, folder, mailbox_ref, machine, direction, from_json, from_address, to_json, cc_json, subject, date,
            arrived_at, in_reply_to, references_json, body_text, success_report, log_attachments, intake_problems, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        mail.messageId,
-        mail.rawHash,
-        m.caseId,
-        m.folder,
-        m.mailboxRef,
-        m.machine ?? null,
-        m.direction,
-        mail.from ? JSON.stringify(mail.from) : null,
-        mail.from?.address.toLowerCase() ?? null,
-        JSON.stringify(mail.to),
-        JSON.stringify(mail.cc),
-        mail.subject,
-        mail.date,
-        m.arrivedAt,
-        mail.inReplyTo,
-        JSON.stringify(mail.references),
-        mail.text,
-        m.successReport ? 1 : 0,
-        m.logAttachments,
-        JSON.stringify(m.intakeProblems),
-        at,
-      );
+    ).run(
+      mail.messageId,
+      mail.rawHash,
+      m.caseId,
+      m.folder,
+      m.mailboxRef,
+      m.machine ?? null,
+      m.direction,
+      mail.from ? JSON.stringify(mail.from) : null,
+      mail.from?.address.toLowerCase() ?? null,
+      JSON.stringify(mail.to),
+      JSON.stringify(mail.cc),
+      mail.subject,
+      mail.date,
+      m.arrivedAt,
+      mail.inReplyTo,
+      JSON.stringify(mail.references),
+      mail.text,
+      m.successReport ? 1 : 0,
+      m.logAttachments,
+      JSON.stringify(m.intakeProblems),
+      at,
+    );
     if (m.caseId) {
       const column = m.direction === 'inbound' ? 'last_inbound_at' : m.direction === 'outbound' ? 'last_outbound_at' : null;
-      if (column) this.sql(`UPDATE cases SET updated_at = ?, ${column} = MAX(COALESCE(${column}, ''), ?) WHERE case_id = ?`).run(at, m.arrivedAt, m.caseId);
+      if (column)
+        this.sql(`UPDATE cases SET updated_at = ?, ${column} = MAX(COALESCE(${column}, ''), ?) WHERE case_id = ?`).run(
+          at,
+          m.arrivedAt,
+          m.caseId,
+        );
     }
     return Number(result.lastInsertRowid);
   }
 
   insertArtifact(messageRowId: number, caseId: string, a: NewArtifact, at: string): void {
-    const artifact = this
-      .sql('INSERT INTO artifacts (message_row, case_id, filename, sha256, size, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(messageRowId, caseId, a.filename, a.sha256, a.size, JSON.stringify(a.problems), at);
+    const artifact = this.sql(
+      'INSERT INTO artifacts (message_row, case_id, filename, sha256, size, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(messageRowId, caseId, a.filename, a.sha256, a.size, JSON.stringify(a.problems), at);
     if (!a.analysis) return;
-    const analysis = this
-      .sql('INSERT INTO analyses (artifact_id, case_id, message_row, verdict, story_json, files_json, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(
-        Number(artifact.lastInsertRowid),
-        caseId,
-        messageRowId,
-        a.analysis.verdict,
-        JSON.stringify({ scenario: a.analysis.scenario, attempts: a.analysis.attempts, errorLines: a.analysis.errorLines, outcome: a.analysis.outcome }),
-        JSON.stringify(a.analysis.files),
-        JSON.stringify(a.analysis.problems),
-        at,
-      );
+    const analysis = this.sql(
+      'INSERT INTO analyses (artifact_id, case_id, message_row, verdict, story_json, files_json, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      Number(artifact.lastInsertRowid),
+      caseId,
+      messageRowId,
+      a.analysis.verdict,
+      JSON.stringify({
+        scenario: a.analysis.scenario,
+        attempts: a.analysis.attempts,
+        errorLines: a.analysis.errorLines,
+        outcome: a.analysis.outcome,
+      }),
+      JSON.stringify(a.analysis.files),
+      JSON.stringify(a.analysis.problems),
+      at,
+    );
     const insertFinding = this.sql(
       `INSERT INTO findings (analysis_id, position, rule, category, title, summary, confidence, confidence_why, basis, facts_json, evidence_json, fix_json, resolution)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -222,14 +239,28 @@ export class SqliteCaseStore implements CaseStore {
     const top = a.analysis.findings[0];
     if (top) this.sql('UPDATE cases SET top_finding = ?, top_category = ? WHERE case_id = ?').run(top.title, top.category, caseId);
     a.analysis.findings.forEach((f, i) => {
-      insertFinding.run(Number(analysis.lastInsertRowid), i, f.rule, f.category, f.title, f.summary, f.confidence, f.confidenceWhy, f.basis, JSON.stringify(f.facts), JSON.stringify(f.evidence), JSON.stringify(f.fix), f.resolution);
+      insertFinding.run(
+        Number(analysis.lastInsertRowid),
+        i,
+        f.rule,
+        f.category,
+        f.title,
+        f.summary,
+        f.confidence,
+        f.confidenceWhy,
+        f.basis,
+        JSON.stringify(f.facts),
+        JSON.stringify(f.evidence),
+        JSON.stringify(f.fix),
+        f.resolution,
+      );
     });
   }
 
   analysisOfBundle(caseId: string, sha256: string): number | null {
-    const row = this
-      .sql('SELECT an.id FROM analyses an JOIN artifacts ar ON ar.id = an.artifact_id WHERE ar.case_id = ? AND ar.sha256 = ? ORDER BY an.id DESC LIMIT 1')
-      .get(caseId, sha256) as { id: number } | undefined;
+    const row = this.sql(
+      'SELECT an.id FROM analyses an JOIN artifacts ar ON ar.id = an.artifact_id WHERE ar.case_id = ? AND ar.sha256 = ? ORDER BY an.id DESC LIMIT 1',
+    ).get(caseId, sha256) as { id: number } | undefined;
     return row ? Number(row.id) : null;
   }
 
@@ -249,7 +280,8 @@ export class SqliteCaseStore implements CaseStore {
     const row = this.sql('SELECT * FROM analyses WHERE id = ?').get(analysisId) as Row | undefined;
     if (!row) return null;
     const findings = (this.sql('SELECT * FROM findings WHERE analysis_id = ? ORDER BY position').all(analysisId) as Row[]).map(toFinding);
-    const story = JSON.parse(String(row.story_json)) as Pick<Analysis, 'scenario' | 'attempts' | 'errorLines'> & Partial<Pick<Analysis, 'outcome'>>;
+    const story = JSON.parse(String(row.story_json)) as Pick<Analysis, 'scenario' | 'attempts' | 'errorLines'> &
+      Partial<Pick<Analysis, 'outcome'>>;
     return {
       verdict: String(row.verdict) as Verdict,
       // Analyses stored before outcomes were recorded have none.
@@ -265,12 +297,10 @@ export class SqliteCaseStore implements CaseStore {
     const c = this.sql('SELECT * FROM cases WHERE case_id = ?').get(caseId) as Row | undefined;
     if (!c) throw new Error(`no case ${caseId}`);
     // Commands to casebot are not part of the conversation with the customer.
-    const rows = this
-      .sql(
-        `SELECT m.*, (SELECT d.kind FROM drafts d WHERE d.case_id = m.case_id AND (d.message_id = m.message_id OR d.sent_message_id = m.message_id) LIMIT 1) AS sent_draft_kind
+    const rows = this.sql(
+      `SELECT m.*, (SELECT d.kind FROM drafts d WHERE d.case_id = m.case_id AND (d.message_id = m.message_id OR d.sent_message_id = m.message_id) LIMIT 1) AS sent_draft_kind
            FROM messages m WHERE m.case_id = ? AND m.direction != 'command' ORDER BY m.arrived_at, m.id`,
-      )
-      .all(caseId) as Row[];
+    ).all(caseId) as Row[];
     const latestAnalysis = this.sql('SELECT id FROM analyses WHERE message_row = ? ORDER BY id DESC LIMIT 1');
     const messages: CaseMessage[] = rows.map((r) => {
       const a = latestAnalysis.get(r.id) as Row | undefined;
@@ -294,20 +324,24 @@ export class SqliteCaseStore implements CaseStore {
         analysis: analysis && a ? { ...analysis, id: Number(a.id) } : null,
       };
     });
-    const live = this
-      .sql(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`)
-      .get(caseId) as Row | undefined;
+    const live = this.sql(
+      `SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`,
+    ).get(caseId) as Row | undefined;
     const liveDraft: LiveDraft | null = live
-      ? { id: Number(live.id), kind: String(live.kind) as DraftKind, messageId: String(live.message_id), basedOn: String(live.based_on), createdAt: String(live.created_at) }
+      ? {
+          id: Number(live.id),
+          kind: String(live.kind) as DraftKind,
+          messageId: String(live.message_id),
+          basedOn: String(live.based_on),
+          createdAt: String(live.created_at),
+        }
       : null;
     // An accepted command is a 'command' event; it counts from when its mail arrived.
-    const commands = this
-      .sql(
-        `SELECT json_extract(e.detail_json, '$.name') AS name, COALESCE(m.arrived_at, e.at) AS at
+    const commands = this.sql(
+      `SELECT json_extract(e.detail_json, '$.name') AS name, COALESCE(m.arrived_at, e.at) AS at
            FROM events e LEFT JOIN messages m ON m.message_id = e.message_id
           WHERE e.case_id = ? AND e.type = 'command' AND json_extract(e.detail_json, '$.name') IN ('close', 'reopen') ORDER BY e.id`,
-      )
-      .all(caseId) as Row[];
+    ).all(caseId) as Row[];
     return {
       caseId,
       subject: String(c.subject),
@@ -315,28 +349,34 @@ export class SqliteCaseStore implements CaseStore {
       status: c.status === 'closed' ? 'closed' : 'open',
       messages,
       liveDraft,
-      notes: (this.sql(`SELECT json_extract(detail_json, '$.text') AS text FROM events WHERE case_id = ? AND type = 'note' ORDER BY id`).all(caseId) as Row[]).map((r) => String(r.text ?? '')),
+      notes: (
+        this.sql(`SELECT json_extract(detail_json, '$.text') AS text FROM events WHERE case_id = ? AND type = 'note' ORDER BY id`).all(
+          caseId,
+        ) as Row[]
+      ).map((r) => String(r.text ?? '')),
       statusCommands: commands.map((r) => ({ name: r.name === 'close' ? 'close' : 'reopen', at: String(r.at) })),
     };
   }
 
   insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number {
-    const result = this
-      .sql(`INSERT INTO drafts (case_id, kind, message_id, based_on, status, raw, body_text, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`)
-      .run(d.caseId, d.kind, d.messageId, d.basedOn, d.raw, d.bodyText, d.createdAt, d.createdAt);
+    const result = this.sql(
+      `INSERT INTO drafts (case_id, kind, message_id, based_on, status, raw, body_text, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+    ).run(d.caseId, d.kind, d.messageId, d.basedOn, d.raw, d.bodyText, d.createdAt, d.createdAt);
     return Number(result.lastInsertRowid);
   }
 
   liveDraft(caseId: string): StoredDraft | null {
-    const row = this.sql(`SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`).get(caseId) as Row | undefined;
+    const row = this.sql(
+      `SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`,
+    ).get(caseId) as Row | undefined;
     return row ? toDraft(row) : null;
   }
 
   unsentDraftAnswering(caseId: string, basedOn: string[]): StoredDraft | null {
     if (basedOn.length === 0) return null;
-    const row = this
-      .sql(`SELECT * FROM drafts WHERE case_id = ? AND status != 'sent' AND based_on IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1`)
-      .get(caseId, JSON.stringify(basedOn)) as Row | undefined;
+    const row = this.sql(
+      `SELECT * FROM drafts WHERE case_id = ? AND status != 'sent' AND based_on IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1`,
+    ).get(caseId, JSON.stringify(basedOn)) as Row | undefined;
     return row ? toDraft(row) : null;
   }
 
@@ -350,7 +390,9 @@ export class SqliteCaseStore implements CaseStore {
         ORDER BY e.id`,
     );
     const out: DraftEvent[] = [];
-    for (const [at, caseId, messageId, type, json] of statement.raw(true).iterate({ since, engineer }) as Iterable<[string, string, string | null, string, string]>) {
+    for (const [at, caseId, messageId, type, json] of statement.raw(true).iterate({ since, engineer }) as Iterable<
+      [string, string, string | null, string, string]
+    >) {
       const d = JSON.parse(json) as { kind?: string; draft?: string; similarity?: number; findings?: string[]; edits?: DraftEdits };
       out.push({
         at,
@@ -369,13 +411,18 @@ export class SqliteCaseStore implements CaseStore {
 
   setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void {
     // Sent as drafted (same Message-ID): done. Sent as the engineer's own mail: casebot's copy still has to go.
-    this
-      .sql(`UPDATE drafts SET status = CASE WHEN message_id = ? THEN 'sent' ELSE 'edited' END, sent_message_id = ?, similarity = ?, updated_at = ? WHERE id = ?`)
-      .run(sentMessageId, sentMessageId, similarity, at, id);
+    this.sql(
+      `UPDATE drafts SET status = CASE WHEN message_id = ? THEN 'sent' ELSE 'edited' END, sent_message_id = ?, similarity = ?, updated_at = ? WHERE id = ?`,
+    ).run(sentMessageId, sentMessageId, similarity, at, id);
   }
 
   setCaseStatus(caseId: string, status: 'open' | 'closed', at: string): void {
-    this.sql('UPDATE cases SET status = ?, updated_at = ?, closed_at = ? WHERE case_id = ?').run(status, at, status === 'closed' ? at : null, caseId);
+    this.sql('UPDATE cases SET status = ?, updated_at = ?, closed_at = ? WHERE case_id = ?').run(
+      status,
+      at,
+      status === 'closed' ? at : null,
+      caseId,
+    );
   }
 
   snooze(caseId: string, until: string | null): void {
@@ -388,9 +435,9 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   sameMailsSince(fromAddress: string, subject: string, text: string, since: string): number {
-    const row = this
-      .sql('SELECT COUNT(*) AS n FROM messages WHERE from_address = ? AND subject = ? AND body_text = ? AND received_at >= ?')
-      .get(fromAddress.toLowerCase(), subject, text, since) as Row;
+    const row = this.sql(
+      'SELECT COUNT(*) AS n FROM messages WHERE from_address = ? AND subject = ? AND body_text = ? AND received_at >= ?',
+    ).get(fromAddress.toLowerCase(), subject, text, since) as Row;
     return Number(row.n);
   }
 
@@ -400,18 +447,17 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   latestLogMessage(caseId: string): string | null {
-    const row = this
-      .sql("SELECT message_id FROM messages WHERE case_id = ? AND direction = 'inbound' AND log_attachments > 0 ORDER BY arrived_at DESC, id DESC LIMIT 1")
-      .get(caseId) as Row | undefined;
+    const row = this.sql(
+      "SELECT message_id FROM messages WHERE case_id = ? AND direction = 'inbound' AND log_attachments > 0 ORDER BY arrived_at DESC, id DESC LIMIT 1",
+    ).get(caseId) as Row | undefined;
     return row ? String(row.message_id) : null;
   }
 
   digestData(engineer: string | null, since: string, draftsSince: string): DigestData {
     const byEngineer = engineer === null ? '' : 'AND c.engineer = @engineer';
     const cases = (
-      this
-        .sql(
-          `SELECT c.case_id, c.subject, c.engineer, c.customer, c.status, c.created_at, c.closed_at, c.snoozed_until,
+      this.sql(
+        `SELECT c.case_id, c.subject, c.engineer, c.customer, c.status, c.created_at, c.closed_at, c.snoozed_until,
                   c.last_inbound_at, c.last_outbound_at, c.top_finding, c.top_category,
                   (SELECT m.message_id FROM messages m WHERE m.case_id = c.case_id ORDER BY m.id LIMIT 1) AS thread_message_id,
                   (SELECT MIN(m.arrived_at) FROM messages m WHERE m.case_id = c.case_id) AS started_at,
@@ -420,8 +466,7 @@ export class SqliteCaseStore implements CaseStore {
              LEFT JOIN drafts d ON d.case_id = c.case_id AND d.status IN ('pending', 'appending', 'live')
             WHERE (c.status = 'open' OR c.closed_at >= @since) ${byEngineer}
             ORDER BY c.case_id`,
-        )
-        .all({ since, engineer, placeholder: PLACEHOLDER }) as Row[]
+      ).all({ since, engineer, placeholder: PLACEHOLDER }) as Row[]
     ).map((r) => ({
       caseId: String(r.case_id),
       subject: String(r.subject),
@@ -441,18 +486,27 @@ export class SqliteCaseStore implements CaseStore {
       draftUnfinished: r.draft_unfinished === 1,
     }));
     const events = (
-      this
-        .sql(
-          `SELECT e.* FROM events e LEFT JOIN cases c ON c.case_id = e.case_id
+      this.sql(
+        `SELECT e.* FROM events e LEFT JOIN cases c ON c.case_id = e.case_id
             WHERE e.type IN ('mail-unmatched', 'mail-quarantined', 'command-refused', 'send-failed', 'mail-received', 'mailbox-fault', 'draft-refused', 'draft-failed')
               AND e.at >= @since ${engineer === null ? '' : 'AND (c.engineer = @engineer OR e.case_id IS NULL)'}
             ORDER BY e.id`,
-        )
-        .all({ since, engineer }) as Row[]
+      ).all({ since, engineer }) as Row[]
     )
-      .map((r) => ({ at: String(r.at), caseId: nullable(r.case_id), messageId: nullable(r.message_id), actor: String(r.actor), type: String(r.type), detail: JSON.parse(String(r.detail_json)) }))
+      .map((r) => ({
+        at: String(r.at),
+        caseId: nullable(r.case_id),
+        messageId: nullable(r.message_id),
+        actor: String(r.actor),
+        type: String(r.type),
+        detail: JSON.parse(String(r.detail_json)),
+      }))
       // Received mail matters here only when its bundle could not be used.
-      .filter((e) => e.type !== 'mail-received' || (Array.isArray(e.detail.bundles) && e.detail.bundles.some((b: { problems?: unknown[] }) => (b.problems?.length ?? 0) > 0)));
+      .filter(
+        (e) =>
+          e.type !== 'mail-received' ||
+          (Array.isArray(e.detail.bundles) && e.detail.bundles.some((b: { problems?: unknown[] }) => (b.problems?.length ?? 0) > 0)),
+      );
     return { cases, events, draftEvents: this.draftHistory(draftsSince, engineer) };
   }
 
@@ -461,7 +515,12 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   recordDigest(slot: string, recipient: string, messageId: string, at: string): void {
-    this.sql('INSERT OR IGNORE INTO digests (slot, recipient, message_id, created_at) VALUES (?, ?, ?, ?)').run(slot, recipient, messageId, at);
+    this.sql('INSERT OR IGNORE INTO digests (slot, recipient, message_id, created_at) VALUES (?, ?, ?, ?)').run(
+      slot,
+      recipient,
+      messageId,
+      at,
+    );
   }
 
   lastDigestAt(recipient: string): string | null {
@@ -470,12 +529,10 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number {
-    const result = this
-      .sql(
-        `INSERT INTO outbox (message_id, purpose, case_id, draft_id, envelope_from, envelope_to, raw, status, next_attempt_at, created_at)
+    const result = this.sql(
+      `INSERT INTO outbox (message_id, purpose, case_id, draft_id, envelope_from, envelope_to, raw, status, next_attempt_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      )
-      .run(e.messageId, e.purpose, e.caseId, e.draftId, e.envelopeFrom, JSON.stringify(e.envelopeTo), e.raw, e.nextAttemptAt, at);
+    ).run(e.messageId, e.purpose, e.caseId, e.draftId, e.envelopeFrom, JSON.stringify(e.envelopeTo), e.raw, e.nextAttemptAt, at);
     return Number(result.lastInsertRowid);
   }
 
@@ -485,20 +542,35 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   dueOutbox(now: string): OutboxEntry[] {
-    return (this.sql("SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ? ORDER BY id").all(now) as Row[]).map(toOutbox);
+    return (
+      this.sql("SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ? ORDER BY id").all(now) as Row[]
+    ).map(toOutbox);
   }
 
-  updateOutbox(id: number, fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string }): void {
-    const columns: Record<string, string> = { status: 'status', attempts: 'attempts', nextAttemptAt: 'next_attempt_at', lastError: 'last_error', sentAt: 'sent_at' };
+  updateOutbox(
+    id: number,
+    fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string },
+  ): void {
+    const columns: Record<string, string> = {
+      status: 'status',
+      attempts: 'attempts',
+      nextAttemptAt: 'next_attempt_at',
+      lastError: 'last_error',
+      sentAt: 'sent_at',
+    };
     const entries = Object.entries(fields).filter(([k]) => k in columns);
     if (entries.length === 0) return;
-    this.sql(`UPDATE outbox SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
+    this.sql(`UPDATE outbox SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`).run(
+      ...entries.map(([, v]) => v),
+      id,
+    );
   }
 
   engineerMailsSince(address: string, since: string): number {
-    const row = this
-      .sql("SELECT COUNT(*) AS n FROM outbox WHERE purpose = 'engineer' AND created_at >= ? AND envelope_to LIKE ?")
-      .get(since, `%"${address.toLowerCase()}"%`) as Row;
+    const row = this.sql("SELECT COUNT(*) AS n FROM outbox WHERE purpose = 'engineer' AND created_at >= ? AND envelope_to LIKE ?").get(
+      since,
+      `%"${address.toLowerCase()}"%`,
+    ) as Row;
     return Number(row.n);
   }
 
@@ -512,7 +584,11 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   unfinishedDrafts(placeholder: string): StoredDraft[] {
-    return (this.sql(`SELECT * FROM drafts WHERE status IN ('pending', 'appending', 'live') AND instr(body_text, ?) > 0 ORDER BY id`).all(placeholder) as Row[]).map(toDraft);
+    return (
+      this.sql(`SELECT * FROM drafts WHERE status IN ('pending', 'appending', 'live') AND instr(body_text, ?) > 0 ORDER BY id`).all(
+        placeholder,
+      ) as Row[]
+    ).map(toDraft);
   }
 
   setDraftStatus(id: number, status: DraftStatus, at: string): void {
@@ -521,9 +597,13 @@ export class SqliteCaseStore implements CaseStore {
 
   quarantine(q: Omit<QuarantinedMail, 'id'>): number {
     return Number(
-      this
-        .sql('INSERT INTO quarantine (folder, mailbox_ref, message_id, reason, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(q.folder, q.mailboxRef, q.messageId, q.reason, q.createdAt).lastInsertRowid,
+      this.sql('INSERT INTO quarantine (folder, mailbox_ref, message_id, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        q.folder,
+        q.mailboxRef,
+        q.messageId,
+        q.reason,
+        q.createdAt,
+      ).lastInsertRowid,
     );
   }
 
@@ -543,15 +623,22 @@ export class SqliteCaseStore implements CaseStore {
   }
 
   appendEvent(e: StoreEvent): void {
-    this
-      .sql('INSERT INTO events (at, case_id, message_id, actor, type, detail_json) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(e.at, e.caseId, e.messageId, e.actor, e.type, JSON.stringify(e.detail));
+    this.sql('INSERT INTO events (at, case_id, message_id, actor, type, detail_json) VALUES (?, ?, ?, ?, ?, ?)').run(
+      e.at,
+      e.caseId,
+      e.messageId,
+      e.actor,
+      e.type,
+      JSON.stringify(e.detail),
+    );
   }
 
   events(caseId: string | null): StoreEvent[] {
-    const rows = (caseId === null
-      ? this.sql('SELECT * FROM events ORDER BY id').all()
-      : this.sql('SELECT * FROM events WHERE case_id = ? ORDER BY id').all(caseId)) as Row[];
+    const rows = (
+      caseId === null
+        ? this.sql('SELECT * FROM events ORDER BY id').all()
+        : this.sql('SELECT * FROM events WHERE case_id = ? ORDER BY id').all(caseId)
+    ) as Row[];
     return rows.map(eventOf);
   }
 

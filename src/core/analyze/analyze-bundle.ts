@@ -86,7 +86,8 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
 
   const run = async (fallback: boolean) => {
     const out: Finding[] = [];
-    for (const rule of knowledge.rules.filter((r) => r.fallback === fallback)) out.push(...(await matchRule(rule, logs, knowledge, findLiteral(options.ansiCodePage))));
+    for (const rule of knowledge.rules.filter((r) => r.fallback === fallback))
+      out.push(...(await matchRule(rule, logs, knowledge, findLiteral(options.ansiCodePage))));
     return out;
   };
   const specific = unlinkedToOutcome(await run(false), buildStory(logs, [], knowledge).outcome);
@@ -99,19 +100,35 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
   }
   if (story.scenario) problems.push(`这不是升级日志，而是${story.scenario.name}。`);
   if (story.verdict === 'incomplete' && story.outcome?.lastAt) {
-    problems.push(`升级没有运行完：日志停在 ${story.outcome.lastAt}${story.outcome.lastStep ? `（${story.outcome.lastStep} 阶段）` : ''}，之后没有任何结果记录。`);
+    problems.push(
+      `升级没有运行完：日志停在 ${story.outcome.lastAt}${story.outcome.lastStep ? `（${story.outcome.lastStep} 阶段）` : ''}，之后没有任何结果记录。`,
+    );
   }
-  const errorLines = findings.length === 0 && ['failed', 'unknown', 'incomplete'].includes(story.verdict) ? tellingErrorLines(logs, knowledge) : [];
+  const errorLines =
+    findings.length === 0 && ['failed', 'unknown', 'incomplete'].includes(story.verdict) ? tellingErrorLines(logs, knowledge) : [];
   if (findings.length === 0 && story.verdict === 'failed') {
     problems.push('日志显示升级失败，但没有匹配到已知的失败原因，现有证据不足以确定根本原因。');
   }
-  const evidence = [...findings.flatMap((f) => f.evidence), ...errorLines, ...(story.outcome ? [...story.outcome.evidence, ...story.outcome.decisive] : [])];
+  const evidence = [
+    ...findings.flatMap((f) => f.evidence),
+    ...errorLines,
+    ...(story.outcome ? [...story.outcome.evidence, ...story.outcome.decisive] : []),
+  ];
   for (const e of evidence) {
     const gle = explainGle(e.text, knowledge.codes);
     if (gle) e.gle = gle;
   }
   if (options.contextLines) addContext(evidence, logs, options.contextLines);
-  return { verdict: story.verdict, outcome: story.outcome, scenario: story.scenario?.name ?? null, attempts: story.attempts, findings, errorLines, files: reports, problems };
+  return {
+    verdict: story.verdict,
+    outcome: story.outcome,
+    scenario: story.scenario?.name ?? null,
+    attempts: story.attempts,
+    findings,
+    errorLines,
+    files: reports,
+    problems,
+  };
 }
 
 const CONFIDENCE_RANK = { high: 0, medium: 1, low: 2 } as const;
@@ -151,7 +168,9 @@ function rankFindings(findings: Finding[], decisive: Evidence[]): Finding[] {
   const quotesDecisive = (f: Finding) => (f.evidence.some((e) => decisive.some((d) => d.file === e.file && d.line === e.line)) ? 0 : 1);
   return findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => CONFIDENCE_RANK[a.f.confidence] - CONFIDENCE_RANK[b.f.confidence] || quotesDecisive(a.f) - quotesDecisive(b.f) || a.i - b.i)
+    .sort(
+      (a, b) => CONFIDENCE_RANK[a.f.confidence] - CONFIDENCE_RANK[b.f.confidence] || quotesDecisive(a.f) - quotesDecisive(b.f) || a.i - b.i,
+    )
     .map(({ f }) => f);
 }
 
@@ -180,8 +199,12 @@ function errorLinesOf(panther: DecodedLog[], knowledge: Knowledge, beforeRollbac
   const out: Evidence[] = [];
   const seen = new Set<string>();
   for (const log of panther) {
-    const rollbackAt = beforeRollbackOnly ? Math.min(...knowledge.outcomes.rollback.flatMap((m) => log.scan.hits.get(m) ?? []), Infinity) : Infinity;
-    const lines = [...new Set(ERROR_ANCHORS.flatMap((a) => log.scan.hits.get(a) ?? []))].filter((l) => l < rollbackAt).sort((a, b) => a - b);
+    const rollbackAt = beforeRollbackOnly
+      ? Math.min(...knowledge.outcomes.rollback.flatMap((m) => log.scan.hits.get(m) ?? []), Infinity)
+      : Infinity;
+    const lines = [...new Set(ERROR_ANCHORS.flatMap((a) => log.scan.hits.get(a) ?? []))]
+      .filter((l) => l < rollbackAt)
+      .sort((a, b) => a - b);
     for (const line of lines) {
       if (out.length >= MAX_ERROR_LINES) break;
       const content = log.scan.line(line) ?? '';
@@ -211,4 +234,3 @@ function addContext(evidence: Evidence[], logs: DecodedLog[], lines: number): vo
 function winPath(p: string): string {
   return p.replace(/\//g, '\\');
 }
-

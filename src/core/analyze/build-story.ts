@@ -32,11 +32,20 @@ const ATTEMPT_FACTS: { fact: AttemptFact; anchor: string; pattern: RegExp; last?
   { fact: 'phase', anchor: 'Failed execution phase', pattern: /Failed execution phase ([^.]+)\./ },
   { fact: 'phase', anchor: 'reported failure', pattern: /MoSetupPlatform: (\w+) reported failure/ },
   { fact: 'operation', anchor: 'Operation failed:', pattern: /Operation failed: ([^.]+)\./ },
-  { fact: 'resultCode', anchor: 'Initializing SetupResult:', pattern: /ImageExit: Initializing SetupResult:\s*\[(0x(?!0+\])[0-9A-Fa-f]+)\]/ },
+  {
+    fact: 'resultCode',
+    anchor: 'Initializing SetupResult:',
+    pattern: /ImageExit: Initializing SetupResult:\s*\[(0x(?!0+\])[0-9A-Fa-f]+)\]/,
+  },
   { fact: 'extendCode', anchor: 'Initializing Extended:', pattern: /ImageExit: Initializing Extended:\s*\[(0x(?!0+\])[0-9A-Fa-f]+)\]/ },
   { fact: 'resultCode', anchor: 'Reporting error event', pattern: /Reporting error event -> \[(0x[0-9A-Fa-f]+), 0x[0-9A-Fa-f]+\]/ },
   { fact: 'extendCode', anchor: 'Reporting error event', pattern: /Reporting error event -> \[0x[0-9A-Fa-f]+, (0x[0-9A-Fa-f]+)\]/ },
-  { fact: 'resultCode', anchor: 'Manager::Execute(', pattern: /CSetupManager::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/, last: true },
+  {
+    fact: 'resultCode',
+    anchor: 'Manager::Execute(',
+    pattern: /CSetupManager::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/,
+    last: true,
+  },
   { fact: 'resultCode', anchor: 'Host::Execute(', pattern: /CSetupHost::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/, last: true },
   { fact: 'resultCode', anchor: 'Task::Execute(', pattern: /CDlpTask::Execute\(\d*\): Result = (0x(?!0{8})[0-9A-Fa-f]{8})/, last: true },
   { fact: 'resultCode', anchor: 'Using action error code', pattern: /Using action error code: \[(0x(?!0{8})[0-9A-Fa-f]{8})\]/, last: true },
@@ -59,7 +68,13 @@ export const ROLLBACK_LOG = /(?:^|\/)rollback\//i;
 export function storyAnchors(knowledge: Knowledge): AnchorSpec[] {
   const o = knowledge.outcomes;
   // Whether these occur is all the story asks of them: the first line is enough.
-  const presence = [...o.scenarios.flatMap((s) => [...s.markers, ...s.unless]), ...o.cancelled, ...o.cancelledBy, ...o.failed, ...o.succeeded];
+  const presence = [
+    ...o.scenarios.flatMap((s) => [...s.markers, ...s.unless]),
+    ...o.cancelled,
+    ...o.cancelledBy,
+    ...o.failed,
+    ...o.succeeded,
+  ];
   const located = [...o.ended, ...o.rollback, ...o.decisive, ...o.progress, ...ATTEMPT_FACTS.map((f) => f.anchor)];
   return [
     ...presence.map((literal) => ({ literal, before: 0, after: 0, maxHits: 1 })),
@@ -106,7 +121,10 @@ export function buildStory(logs: DecodedLog[], findings: Finding[], knowledge: K
           evidence: verdict === 'incomplete' ? lastLine : final.sources,
           decisive:
             verdict === 'failed'
-              ? [...decisiveErrors(panther, knowledge, final.resultCode, resultTime(final.sources)), ...setupdiagLogLines(logs)].slice(0, MAX_DECISIVE_LINES)
+              ? [...decisiveErrors(panther, knowledge, final.resultCode, resultTime(final.sources)), ...setupdiagLogLines(logs)].slice(
+                  0,
+                  MAX_DECISIVE_LINES,
+                )
               : verdict === 'cancelled'
                 ? firstLine(panther, o.cancelledBy)
                 : [],
@@ -126,7 +144,9 @@ interface AttemptStory extends Attempt {
 
 /** Setup's own logs (not sysprep's or another tool's), the fullest first. */
 function setupLogsOf(logs: DecodedLog[]): DecodedLog[] {
-  return logs.filter((l) => l.kind === 'panther' && /MOUPG|SetupHost| SP {5}/.test(l.scan.head)).sort((a, b) => b.scan.lineCount - a.scan.lineCount);
+  return logs
+    .filter((l) => l.kind === 'panther' && /MOUPG|SetupHost| SP {5}/.test(l.scan.head))
+    .sort((a, b) => b.scan.lineCount - a.scan.lineCount);
 }
 
 /** The last line of a log that carries a time: what a run that never finished was doing last. */
@@ -158,7 +178,16 @@ function buildAttempts(logs: DecodedLog[], knowledge: Knowledge): AttemptStory[]
   const main = setupLogs[0];
   if (!main) {
     if (!diag) return [];
-    return [{ ...emptyAttempt(), ...fromDiag, ...decodeExtend(fromDiag.extendCode ?? null, knowledge.extend), stopped: false, sources: diagSources, lastStep: null }];
+    return [
+      {
+        ...emptyAttempt(),
+        ...fromDiag,
+        ...decodeExtend(fromDiag.extendCode ?? null, knowledge.extend),
+        stopped: false,
+        sources: diagSources,
+        lastStep: null,
+      },
+    ];
   }
   const scan = main.scan;
   const starts = [...new Set(o.started.flatMap((m) => scan.hits.get(m) ?? []))].sort((a, b) => a - b);
@@ -178,8 +207,11 @@ function buildAttempts(logs: DecodedLog[], knowledge: Knowledge): AttemptStory[]
     if (isLast) for (const other of setupLogs.slice(1)) mergeMissing(found, readFacts(other, sinceStart(other)));
     const merged: Attempt = { ...emptyAttempt(), ...fromDiag, ...found.facts };
     const ended = o.ended.some((m) => (scan.hits.get(m) ?? []).some(inSegment));
-    const progress = o.progress.flatMap((m) => scan.hits.get(m) ?? []).filter(inSegment).sort((a, b) => a - b);
-    const lastProgress = progress.length > 0 ? PROGRESS.exec(scan.line(progress[progress.length - 1]!) ?? '')?.[1] ?? null : null;
+    const progress = o.progress
+      .flatMap((m) => scan.hits.get(m) ?? [])
+      .filter(inSegment)
+      .sort((a, b) => a - b);
+    const lastProgress = progress.length > 0 ? (PROGRESS.exec(scan.line(progress[progress.length - 1]!) ?? '')?.[1] ?? null) : null;
     return {
       ...merged,
       start: TIMESTAMP.exec(scan.line(start) ?? '')?.[1] ?? merged.start,
@@ -293,7 +325,10 @@ function setupdiagLogLines(logs: DecodedLog[]): Evidence[] {
   for (const diag of logs.filter((l) => l.kind === 'setupdiag' && l.text !== null)) {
     diag.text!.split(/\r?\n/).forEach((line, i) => {
       // The text form, or the XML when it came as a fragment without its root element.
-      const quoted = /^(?:<LogErrorLine>|LogErrorLine:|(?:<FailureData>|FailureData:\s*)?LogEntry:)\s*(\S.*?)\s*(?:<\/(?:LogErrorLine|FailureData)>)?$/.exec(line.trim())?.[1];
+      const quoted =
+        /^(?:<LogErrorLine>|LogErrorLine:|(?:<FailureData>|FailureData:\s*)?LogEntry:)\s*(\S.*?)\s*(?:<\/(?:LogErrorLine|FailureData)>)?$/.exec(
+          line.trim(),
+        )?.[1];
       if (quoted && !out.some((e) => e.text === quoted)) out.push({ file: diag.path, line: i + 1, text: quoted });
     });
   }

@@ -4,7 +4,8 @@
 import type { LogKind } from '../types';
 
 // Excerpts pasted from a log sometimes lose the timestamp: the level column padded to its width still tells.
-const PANTHER_LINE = /^(?:\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}, (?:Info|Warning|Error|Fatal Error|Perf)\b|(?:Info|Warning|Error|Fatal Error) {3,}[A-Z][A-Za-z]{1,6} {2,}\S)/;
+const PANTHER_LINE =
+  /^(?:\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}, (?:Info|Warning|Error|Fatal Error|Perf)\b|(?:Info|Warning|Error|Fatal Error) {3,}[A-Z][A-Za-z]{1,6} {2,}\S)/;
 const SETUPDIAG_TEXT = ['SetupDiag reports', 'Matching Profile found:', 'SetupDiag was unable to match', 'System Information:'];
 
 /** How many leading lines are sampled; enough to skip a banner, few enough to stay cheap. */

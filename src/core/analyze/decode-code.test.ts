@@ -17,7 +17,9 @@ test('the gle suffix setup writes is found, in any case of hex digits', () => {
 });
 
 test('a gle is explained as the Win32 error it is', () => {
-  expect(explainGle('BCD: Failed to clone store. Status: c0000024[gle=0x00000002]', tables)).toBe('gle=0x00000002 ERROR_FILE_NOT_FOUND：系统找不到指定的文件');
+  expect(explainGle('BCD: Failed to clone store. Status: c0000024[gle=0x00000002]', tables)).toBe(
+    'gle=0x00000002 ERROR_FILE_NOT_FOUND：系统找不到指定的文件',
+  );
   expect(explainGle('MIG Error 5 while applying object[gle=0x5]', tables)).toBe('gle=0x5 ERROR_ACCESS_DENIED：拒绝访问');
 });
 

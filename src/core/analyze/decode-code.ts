@@ -6,7 +6,13 @@ import type { CodeInfo, CodeTable } from './knowledge';
 
 export function parseCode(text: string): number | null {
   const t = text.trim();
-  const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^[0-9a-f]{8}$/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? parseInt(t, 10) : NaN;
+  const n = /^0x[0-9a-f]+$/i.test(t)
+    ? parseInt(t, 16)
+    : /^[0-9a-f]{8}$/i.test(t)
+      ? parseInt(t, 16)
+      : /^\d+$/.test(t)
+        ? parseInt(t, 10)
+        : NaN;
   return Number.isFinite(n) ? n >>> 0 : null;
 }
 

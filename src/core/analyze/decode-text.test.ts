@@ -40,7 +40,8 @@ describe('a streamed log, as the field writes it', () => {
 
   test('GBK with its first Chinese line after 100,000 ASCII lines quotes the Chinese exactly', async () => {
     const ascii = '2022-04-15 15:00:13, Info                  SP     Operation completed successfully: Apply image\r\n'.repeat(100_000);
-    const mig = '2022-04-15 15:10:13, Error                 MIG    Error 5 while applying object HKLM\\SYSTEM\\CurrentControlSet\\Services\\Ensec64[DisplayName]. Shell application requested abort![gle=0x00000005] 拒绝访问。\r\n';
+    const mig =
+      '2022-04-15 15:10:13, Error                 MIG    Error 5 while applying object HKLM\\SYSTEM\\CurrentControlSet\\Services\\Ensec64[DisplayName]. Shell application requested abort![gle=0x00000005] 拒绝访问。\r\n';
     const bytes = iconv.encode(ascii + mig, 'gbk');
     // Chunks as an inflate stream hands them out.
     const chunks = Array.from({ length: Math.ceil(bytes.length / 65536) }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536));

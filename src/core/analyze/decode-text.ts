@@ -48,7 +48,7 @@ export class LineDecoder {
       return bytes.toString('utf8');
     }
     let out = '';
-    for (let start = 0; start < bytes.length; ) {
+    for (let start = 0; start < bytes.length;) {
       const lf = bytes.indexOf(10, start);
       const end = lf < 0 ? bytes.length : lf + 1;
       out += this.decodeLine(bytes.subarray(start, end));

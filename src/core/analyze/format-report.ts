@@ -22,7 +22,11 @@ export function formatReport(analysis: Analysis, format: ReportFormat = 'text'):
   const h = (title: string) => (md ? `## ${title}` : `${title}：`);
   const code = (lines: string[]) => (md ? ['```', ...lines, '```'] : lines.map((l) => `    ${l}`));
   const out: string[] = [];
-  out.push(md ? `# 日志分析：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）` : `结论：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）`);
+  out.push(
+    md
+      ? `# 日志分析：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）`
+      : `结论：${VERDICT_TEXT[analysis.verdict]}（${analysis.verdict}）`,
+  );
   if (analysis.scenario) out.push('', `这不是升级日志，而是${analysis.scenario}。`);
   const o = analysis.outcome;
   if (o && (o.resultCode || o.lastAt || o.decisive.length > 0)) {
@@ -39,7 +43,9 @@ export function formatReport(analysis: Analysis, format: ReportFormat = 'text'):
   if (analysis.attempts.length > 0) {
     out.push('', h('升级过程'));
     analysis.attempts.forEach((a, i) => {
-      const codes = a.resultCode ? `${a.resultCode}${a.extendCode ? ` - ${a.extendCode}` : ''}${a.extendPhase ? `（${a.extendPhase}，${a.extendOperation ?? ''}）` : ''}` : '';
+      const codes = a.resultCode
+        ? `${a.resultCode}${a.extendCode ? ` - ${a.extendCode}` : ''}${a.extendPhase ? `（${a.extendPhase}，${a.extendOperation ?? ''}）` : ''}`
+        : '';
       const parts = [
         `${a.hostBuild ?? '?'} → ${a.targetBuild ?? '?'}`,
         `${a.start ?? '?'} ~ ${a.end ?? '?'}`,
@@ -57,7 +63,10 @@ export function formatReport(analysis: Analysis, format: ReportFormat = 'text'):
   for (const p of analysis.problems) out.push('', `${md ? '> ' : ''}注意：${p}`);
 
   if (analysis.findings.length === 0) {
-    out.push('', analysis.verdict === 'failed' || analysis.verdict === 'unknown' ? '没有找到已知的失败原因，证据不足。' : '没有找到失败原因。');
+    out.push(
+      '',
+      analysis.verdict === 'failed' || analysis.verdict === 'unknown' ? '没有找到已知的失败原因，证据不足。' : '没有找到失败原因。',
+    );
     if (analysis.errorLines.length > 0) {
       out.push('', h('最值得查看的错误行（已排除已知无害的错误）'));
       out.push(...code(evidenceLines(analysis.errorLines)));
@@ -67,7 +76,9 @@ export function formatReport(analysis: Analysis, format: ReportFormat = 'text'):
   out.push('', h(`找到 ${analysis.findings.length} 个问题`));
   analysis.findings.forEach((f, i) => {
     out.push('', md ? `### ${i + 1}. ${f.title}` : `${i + 1}. ${f.title}`);
-    out.push(`${md ? '' : '   '}规则 ${f.rule}（${f.category}），可信度${CONFIDENCE_TEXT[f.confidence]}${f.basis === 'outcome' ? '（只凭结果代码推断）' : ''}：${f.confidenceWhy}`);
+    out.push(
+      `${md ? '' : '   '}规则 ${f.rule}（${f.category}），可信度${CONFIDENCE_TEXT[f.confidence]}${f.basis === 'outcome' ? '（只凭结果代码推断）' : ''}：${f.confidenceWhy}`,
+    );
     out.push(`${md ? '' : '   '}${f.summary}`);
     out.push(md ? '' : '   证据：', ...(md ? ['证据：'] : []));
     out.push(...code(evidenceLines(f.evidence)));
@@ -107,7 +118,13 @@ function evidenceLines(evidence: Evidence[]): string[] {
 
 /** The documented `--json` shape. */
 export function reportJson(analysis: Analysis): unknown {
-  const evidence = (e: Evidence) => ({ file: winPath(e.file), line: e.line, text: e.text, ...(e.gle ? { gle: e.gle } : {}), ...(e.context ? { context: e.context } : {}) });
+  const evidence = (e: Evidence) => ({
+    file: winPath(e.file),
+    line: e.line,
+    text: e.text,
+    ...(e.gle ? { gle: e.gle } : {}),
+    ...(e.context ? { context: e.context } : {}),
+  });
   return {
     verdict: analysis.verdict,
     outcome: analysis.outcome && {

@@ -13,7 +13,7 @@ function matchedLines(m: LiteralMatcher, text: Buffer): number[] {
   const found: number[] = [];
   let line = 0;
   let counted = 0;
-  for (let at = m.next(text, 0); at !== -1; ) {
+  for (let at = m.next(text, 0); at !== -1;) {
     for (let i = text.indexOf(10, counted); i !== -1 && i < at; i = text.indexOf(10, i + 1)) {
       line++;
       counted = i + 1;
@@ -27,8 +27,13 @@ function matchedLines(m: LiteralMatcher, text: Buffer): number[] {
 
 function logText(lines: number, seed: number): Buffer {
   let x = seed;
-  const rand = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n);
-  const noise = ['Info                  DISM   API: PID=4242 TID=17 (decoy)', 'Info CONX Safe Mode check', 'Info SP     Operation completed', 'Info MOUPG  Exception'];
+  const rand = (n: number) => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n;
+  const noise = [
+    'Info                  DISM   API: PID=4242 TID=17 (decoy)',
+    'Info CONX Safe Mode check',
+    'Info SP     Operation completed',
+    'Info MOUPG  Exception',
+  ];
   const out: string[] = [];
   for (let i = 0; i < lines; i++) {
     const r = rand(100);
@@ -40,7 +45,10 @@ function logText(lines: number, seed: number): Buffer {
 
 test('finds the line of every literal, at every alignment of the buffer', () => {
   const text = logText(5000, 7);
-  const matcher = new LiteralMatcher(LITERALS.map((l) => Buffer.from(l, 'latin1')), text.subarray(0, 4096));
+  const matcher = new LiteralMatcher(
+    LITERALS.map((l) => Buffer.from(l, 'latin1')),
+    text.subarray(0, 4096),
+  );
   const expected = naiveLines(text, LITERALS);
   for (let shift = 0; shift < 4; shift++) {
     // The same bytes at another offset of their ArrayBuffer: the word loop must not care.
@@ -54,7 +62,10 @@ test('finds the line of every literal, at every alignment of the buffer', () => 
 test('a window the sample misjudged is replaced, and no literal is lost meanwhile', () => {
   // The sample holds no DISM lines; the text is full of "DISM   API: PID=" decoys.
   const sample = Buffer.from('2022-04-15 14:10:37, Info CONX nothing to see\n'.repeat(100), 'latin1');
-  const matcher = new LiteralMatcher(LITERALS.map((l) => Buffer.from(l, 'latin1')), sample);
+  const matcher = new LiteralMatcher(
+    LITERALS.map((l) => Buffer.from(l, 'latin1')),
+    sample,
+  );
   for (let seed = 1; seed <= 5; seed++) {
     const text = logText(20000, seed);
     expect(matchedLines(matcher, text)).toEqual(naiveLines(text, LITERALS));
@@ -63,7 +74,10 @@ test('a window the sample misjudged is replaced, and no literal is lost meanwhil
 
 test('keysIn names every literal of a line, and skipped ones are not wanted', () => {
   const line = Buffer.from('x BcdCopyObjectEx: Failed with xception in Safe Mode', 'latin1');
-  const matcher = new LiteralMatcher(LITERALS.map((l) => Buffer.from(l, 'latin1')), line);
+  const matcher = new LiteralMatcher(
+    LITERALS.map((l) => Buffer.from(l, 'latin1')),
+    line,
+  );
   expect([...matcher.keysIn(line, 0, line.length)].sort()).toEqual(['BcdCopyObjectEx: Failed', 'afe', 'xception']);
   expect([...matcher.keysIn(line, 0, line.length, new Set(['afe']))].sort()).toEqual(['BcdCopyObjectEx: Failed', 'xception']);
   expect(matcher.next(line, 0, new Set(LITERALS))).toBe(-1);
@@ -78,7 +92,12 @@ describe('FewLiteralsMatcher (a fact value in UTF-8 and GBK)', () => {
   test('finds the earliest of its literals, from an offset, and skips what it is told to', () => {
     const first = m.next(text, 0);
     expect(text.subarray(first, first + 6).toString('utf8')).toBe('拒绝');
-    expect(text.subarray(m.next(text, first + 1)).toString('latin1').startsWith('Ensec64')).toBe(true);
+    expect(
+      text
+        .subarray(m.next(text, first + 1))
+        .toString('latin1')
+        .startsWith('Ensec64'),
+    ).toBe(true);
     expect(m.next(text, 0, new Set([other]))).toBe(text.indexOf('Ensec64'));
     expect(m.next(text, text.length)).toBe(-1);
   });

@@ -243,7 +243,10 @@ export function sharedMatcher(keys: string[], sample: Buffer): LiteralMatcher {
   const id = [...keys].sort().join('\u0000');
   let matcher = shared.get(id);
   if (!matcher) {
-    matcher = new LiteralMatcher(keys.map((k) => Buffer.from(k, 'latin1')), sample);
+    matcher = new LiteralMatcher(
+      keys.map((k) => Buffer.from(k, 'latin1')),
+      sample,
+    );
     if (shared.size >= SHARED_MATCHERS) shared.delete(shared.keys().next().value!);
     shared.set(id, matcher);
   }

@@ -41,12 +41,13 @@ describe.each([
 });
 
 test('hostile text: NUL regions, a BOM mid-file, mixed breaks, a megabyte line, no final break', async () => {
-  const text = [
-    '\uFEFF2022-04-15 15:00:01, Info  SP  start',
-    '\u0000'.repeat(5000),
-    'x'.repeat(3 * 1024 * 1024),
-    '\uFEFF2022-04-15 15:00:02, Error  SP  Operation failed: X. Error: 0x80004005',
-  ].join('\r\n') + '\nno timestamp\r\nlast line';
+  const text =
+    [
+      '\uFEFF2022-04-15 15:00:01, Info  SP  start',
+      '\u0000'.repeat(5000),
+      'x'.repeat(3 * 1024 * 1024),
+      '\uFEFF2022-04-15 15:00:02, Error  SP  Operation failed: X. Error: 0x80004005',
+    ].join('\r\n') + '\nno timestamp\r\nlast line';
   const scan = await scanLog(chunks(Buffer.from(text, 'utf8'), 65536), specs);
   expect(scan.lineCount).toBe(6);
   expect(scan.hits.get('Operation failed:')).toEqual([4]);
@@ -55,7 +56,10 @@ test('hostile text: NUL regions, a BOM mid-file, mixed breaks, a megabyte line, 
 });
 
 test('an anchor repeated without end is capped, and the scan goes on', async () => {
-  const scanner = new LogScanner(() => [{ literal: 'Operation failed:', before: 0, after: 0 }, { literal: 'the end', before: 0, after: 0 }]);
+  const scanner = new LogScanner(() => [
+    { literal: 'Operation failed:', before: 0, after: 0 },
+    { literal: 'the end', before: 0, after: 0 },
+  ]);
   const repeated = Buffer.from('Error Operation failed: x\n'.repeat(20000));
   scanner.push(repeated);
   scanner.push(Buffer.from('the end\n'));

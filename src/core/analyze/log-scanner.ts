@@ -194,14 +194,15 @@ export class LogScanner {
     this.pendingAfter = 0;
 
     const next = (from: number) => (this.matcher ? this.matcher.next(block, from, this.dropped) : -1);
-    for (let m = next(0); m !== -1; ) {
+    for (let m = next(0); m !== -1;) {
       const start = lastBreakBefore(block, m) + 1;
       const endBreak = block.indexOf(10, m);
       const end = endBreak < 0 ? block.length : endBreak;
       const line = lineOf(m);
       // Every anchor on the line counts, not only the first one found.
       const specs = new Set<AnchorSpec>();
-      for (const key of this.matcher!.keysIn(block, start, end, this.dropped)) for (const spec of this.byKey.get(key) ?? []) specs.add(spec);
+      for (const key of this.matcher!.keysIn(block, start, end, this.dropped))
+        for (const spec of this.byKey.get(key) ?? []) specs.add(spec);
       for (const spec of specs) {
         const list = this.hits.get(spec.literal) ?? [];
         list.push(line);
@@ -332,12 +333,10 @@ export class LogScanner {
   }
 }
 
-
 /** The last line break before `offset` (String.lastIndexOf semantics: a negative Buffer offset would count from the end). */
 function lastBreakBefore(block: Buffer, offset: number): number {
   return offset <= 0 ? -1 : block.lastIndexOf(10, offset - 1);
 }
-
 
 /** Scans a whole log held in memory or any iterable of chunks. */
 export async function scanLog(

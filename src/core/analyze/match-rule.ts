@@ -50,7 +50,14 @@ export async function matchRule(rule: Rule, logs: DecodedLog[], knowledge: Knowl
   return findings;
 }
 
-async function buildFinding(rule: Rule, hits: Hit[], details: Hit[], logs: DecodedLog[], knowledge: Knowledge, findLiteral: FindLiteral): Promise<Finding> {
+async function buildFinding(
+  rule: Rule,
+  hits: Hit[],
+  details: Hit[],
+  logs: DecodedLog[],
+  knowledge: Knowledge,
+  findLiteral: FindLiteral,
+): Promise<Finding> {
   const near = details.filter((d) => hits.some((h) => h.log === d.log && Math.abs(h.line - d.line) <= rule.detailWindow));
   const facts: Record<string, string> = {};
   for (const hit of [...hits, ...near]) {
@@ -183,7 +190,11 @@ function confidenceOf(rule: Rule, hits: Hit[], near: Hit[]): Pick<Finding, 'conf
   // setuperr.log repeats setupact.log: independent evidence is another kind of line or another kind of file.
   const causal = [...hits, ...near].filter((h) => h.signal.proves === 'cause');
   if (causal.length === 0) {
-    return { confidence: 'low', basis: 'outcome', confidenceWhy: '只是根据结果代码推断的可能原因：日志中没有这一原因的直接证据（没有出现具体的驱动、插件、错误检查代码或失败的操作）。' };
+    return {
+      confidence: 'low',
+      basis: 'outcome',
+      confidenceWhy: '只是根据结果代码推断的可能原因：日志中没有这一原因的直接证据（没有出现具体的驱动、插件、错误检查代码或失败的操作）。',
+    };
   }
   if (rule.fallback) {
     return { confidence: 'low', basis: 'cause', confidenceWhy: '只匹配到通用的失败信息（阶段、操作和错误码），没有找到更具体的原因。' };
@@ -196,5 +207,9 @@ function confidenceOf(rule: Rule, hits: Hit[], near: Hit[]): Pick<Finding, 'conf
   }
   const first = causal[0]!;
   const count = causal.filter((h) => h.signal === first.signal).length;
-  return { confidence: 'medium', basis: 'cause', confidenceWhy: `只有一种证据（${files[0]} 第 ${first.line} 行${count > 1 ? ` 等 ${count} 处` : ''}）。` };
+  return {
+    confidence: 'medium',
+    basis: 'cause',
+    confidenceWhy: `只有一种证据（${files[0]} 第 ${first.line} 行${count > 1 ? ` 等 ${count} 处` : ''}）。`,
+  };
 }

@@ -21,6 +21,8 @@ test('stripReplyPrefixes removes any stack of prefixes', () => {
 });
 
 test('caseTitle takes the first %-delimited segment after the tag', () => {
-  expect(caseTitle('回复: [案例号: CAS-06079-G5K3W1 ] % 工行升级-天津分行升级报错回退分析 % 初次响应 CMIT:0001252')).toBe('工行升级-天津分行升级报错回退分析');
+  expect(caseTitle('回复: [案例号: CAS-06079-G5K3W1 ] % 工行升级-天津分行升级报错回退分析 % 初次响应 CMIT:0001252')).toBe(
+    '工行升级-天津分行升级报错回退分析',
+  );
   expect(caseTitle('[案例号: CAS-06079-G5K3W1 ] 升级失败')).toBe('升级失败');
 });

@@ -35,6 +35,9 @@ export function caseTitle(subject: string): string {
   const s = stripReplyPrefixes(subject)
     .replace(/[[【(（]\s*案例号\s*[:：]?\s*CAS[-－]?\d{5}[-－][A-Z0-9]{6}\s*[\]】)）]/i, '')
     .trim();
-  const segments = s.split(/[%％]/).map((p) => p.trim()).filter(Boolean);
+  const segments = s
+    .split(/[%％]/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   return segments[0] ?? s;
 }

@@ -50,10 +50,23 @@ export function statusChange(view: CaseView): StatusChange | null {
     ...view.statusCommands.map((c): Step => ({ at: c.at, apply: () => (c.name === 'close' ? 'closed' : 'open'), change: null })),
     ...view.messages.flatMap((m): Step[] => {
       if (m.machine !== null) return [];
-      if (isClosureMail(m)) return [{ at: m.arrivedAt, apply: () => 'closed', change: { status: 'closed', by: 'closure-sent', messageId: m.messageId, at: m.arrivedAt } }];
+      if (isClosureMail(m))
+        return [
+          {
+            at: m.arrivedAt,
+            apply: () => 'closed',
+            change: { status: 'closed', by: 'closure-sent', messageId: m.messageId, at: m.arrivedAt },
+          },
+        ];
       // A thank-you or a success report after closure confirms it; anything else reopens.
       if (m.direction === 'inbound' && !m.successReport && !isAcknowledgement(ownText(m.text))) {
-        return [{ at: m.arrivedAt, apply: (s) => (s === 'closed' ? 'open' : s), change: { status: 'open', by: 'customer-wrote', messageId: m.messageId, at: m.arrivedAt } }];
+        return [
+          {
+            at: m.arrivedAt,
+            apply: (s) => (s === 'closed' ? 'open' : s),
+            change: { status: 'open', by: 'customer-wrote', messageId: m.messageId, at: m.arrivedAt },
+          },
+        ];
       }
       return [];
     }),
@@ -67,7 +80,9 @@ export function statusChange(view: CaseView): StatusChange | null {
     if (next !== status) last = step.change;
     status = next;
   }
-  return status === view.status ? null : (last ?? { status, by: status === 'closed' ? 'closure-sent' : 'customer-wrote', messageId: '', at: '' });
+  return status === view.status
+    ? null
+    : (last ?? { status, by: status === 'closed' ? 'closure-sent' : 'customer-wrote', messageId: '', at: '' });
 }
 
 /** Whose turn it is on a case: the digest's 待回复 / 等待客户 / 已结案. */

@@ -7,21 +7,52 @@ const customer = { name: '赵明', address: 'zhaoming@tj.icbc.example.cn' };
 const engineer = { name: 'Wei Liang', address: 'weiliang@cmgos.com' };
 
 function msg(id: string, day: number, over: Partial<CaseMessage> = {}): CaseMessage {
-  return caseMessage({ messageId: id, arrivedAt: `2022-04-${String(day).padStart(2, '0')}T08:00:00.000Z`, from: customer, to: [engineer], ...over });
+  return caseMessage({
+    messageId: id,
+    arrivedAt: `2022-04-${String(day).padStart(2, '0')}T08:00:00.000Z`,
+    from: customer,
+    to: [engineer],
+    ...over,
+  });
 }
 
 const diagnosed = (id: number): Analysis & { id: number } => ({
   id,
   verdict: 'failed',
   outcome: null,
-  findings: [{ rule: 'bcd-clone-failure', category: 'boot', title: 't', summary: 's', confidence: 'high', confidenceWhy: '', basis: 'cause', evidence: [], facts: {}, fix: [], actions: [], resolution: 'r' }],
+  findings: [
+    {
+      rule: 'bcd-clone-failure',
+      category: 'boot',
+      title: 't',
+      summary: 's',
+      confidence: 'high',
+      confidenceWhy: '',
+      basis: 'cause',
+      evidence: [],
+      facts: {},
+      fix: [],
+      actions: [],
+      resolution: 'r',
+    },
+  ],
   scenario: null,
   attempts: [],
   errorLines: [],
   files: [],
   problems: [],
 });
-const nothingFound = (id: number): Analysis & { id: number } => ({ id, verdict: 'unknown', outcome: null, scenario: null, attempts: [], findings: [], errorLines: [], files: [], problems: ['p'] });
+const nothingFound = (id: number): Analysis & { id: number } => ({
+  id,
+  verdict: 'unknown',
+  outcome: null,
+  scenario: null,
+  attempts: [],
+  findings: [],
+  errorLines: [],
+  files: [],
+  problems: ['p'],
+});
 
 const view = (messages: CaseMessage[], liveDraft: CaseView['liveDraft'] = null): CaseView => caseView(messages, { liveDraft });
 
@@ -30,7 +61,13 @@ test('a new case without logs gets the scope definition and log request', () => 
 });
 
 test('logs with a finding get a diagnosis built from that analysis', () => {
-  const d = decideNextStep(view([msg('a', 15), msg('o', 15, { direction: 'outbound', from: engineer }), msg('b', 19, { logAttachments: 1, analysis: diagnosed(7) })]));
+  const d = decideNextStep(
+    view([
+      msg('a', 15),
+      msg('o', 15, { direction: 'outbound', from: engineer }),
+      msg('b', 19, { logAttachments: 1, analysis: diagnosed(7) }),
+    ]),
+  );
   expect(d).toMatchObject({ action: 'draft', kind: 'diagnosis', basedOn: 'b', analysisId: 7 });
 });
 
@@ -48,7 +85,12 @@ test('logs without a finding, or unreadable, get a new log request that says why
 
 test('a reply without logs after a diagnosis asks for fresh logs', () => {
   const d = decideNextStep(
-    view([msg('a', 15), msg('b', 16, { logAttachments: 1, analysis: diagnosed(1) }), msg('o', 19, { direction: 'outbound', from: engineer }), msg('c', 21)]),
+    view([
+      msg('a', 15),
+      msg('b', 16, { logAttachments: 1, analysis: diagnosed(1) }),
+      msg('o', 19, { direction: 'outbound', from: engineer }),
+      msg('c', 21),
+    ]),
   );
   expect(d).toMatchObject({ kind: 'log-rerequest', rerequestReason: 'fix-did-not-work', basedOn: 'c' });
 });

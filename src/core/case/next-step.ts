@@ -36,7 +36,12 @@ export function decideNextStep(view: CaseView): Decision {
   const latest = waiting[waiting.length - 1]!;
   if (live && live.basedOn === latest.messageId) return { action: 'none', reason: 'the draft for the latest mail exists' };
 
-  const draft = (kind: DraftKind, reason: string, analysisId: number | null = null, rerequestReason: RerequestReason | null = null): Decision => ({
+  const draft = (
+    kind: DraftKind,
+    reason: string,
+    analysisId: number | null = null,
+    rerequestReason: RerequestReason | null = null,
+  ): Decision => ({
     action: 'draft',
     kind,
     basedOn: latest.messageId,
@@ -55,7 +60,8 @@ export function decideNextStep(view: CaseView): Decision {
     const analysis = withLogs.analysis;
     if (analysis && analysis.findings.length > 0) return draft('diagnosis', 'new logs show a known failure', analysis.id);
     // A failure whose result the logs state, though no rule explains it: say what is known and what to collect.
-    if (analysis?.verdict === 'failed' && analysis.outcome?.resultCode) return draft('diagnosis', 'new logs show a failure no rule explains', analysis.id);
+    if (analysis?.verdict === 'failed' && analysis.outcome?.resultCode)
+      return draft('diagnosis', 'new logs show a failure no rule explains', analysis.id);
     if (!analysis) return draft('log-rerequest', 'the logs sent could not be read', null, 'unreadable');
     return draft('log-rerequest', 'no known failure in the new logs', analysis.id, 'no-finding');
   }

@@ -25,9 +25,16 @@ export function isSuccessReport(ownText: string, phrases: string[]): boolean {
 /** A short thank-you or acknowledgement (好的，谢谢！/ 收到): nothing new to answer. */
 export function isAcknowledgement(ownText: string): boolean {
   // The first paragraph after the greeting; the signature below it says nothing.
-  const first = ownText.split(/\n\s*\n/).map((p) => p.replace(/^[^\n]*您好[：:，,！!]?\s*/, '').trim()).find((p) => p !== '') ?? '';
+  const first =
+    ownText
+      .split(/\n\s*\n/)
+      .map((p) => p.replace(/^[^\n]*您好[：:，,！!]?\s*/, '').trim())
+      .find((p) => p !== '') ?? '';
   const text = first.replace(/\s+/g, '').replace(/[，,。.！!～~]/g, '');
-  return text.length <= ACKNOWLEDGEMENT_CHARS && /^(?:好的|好|收到|谢谢|感谢|多谢|辛苦了?|了解|明白|OK|ok)+(?:您|你)?(?:了|啦)?(?:谢谢|感谢)?$/.test(text);
+  return (
+    text.length <= ACKNOWLEDGEMENT_CHARS &&
+    /^(?:好的|好|收到|谢谢|感谢|多谢|辛苦了?|了解|明白|OK|ok)+(?:您|你)?(?:了|啦)?(?:谢谢|感谢)?$/.test(text)
+  );
 }
 
 /** Longer than this is a message, not an acknowledgement. */

@@ -29,9 +29,12 @@ export function authorizeSender(from: string | null, engineers: string[], verdic
     if (v.dmarc === 'pass') return { allowed: true, proof: `${v.verifier}: dmarc=pass` };
     const dkim = v.dkimPass.find((d) => aligned(d, domain));
     if (dkim) return { allowed: true, proof: `${v.verifier}: dkim=pass (${dkim})` };
-    if (v.spf === 'pass' && v.spfDomain && aligned(v.spfDomain, domain)) return { allowed: true, proof: `${v.verifier}: spf=pass (${v.spfDomain})` };
+    if (v.spf === 'pass' && v.spfDomain && aligned(v.spfDomain, domain))
+      return { allowed: true, proof: `${v.verifier}: spf=pass (${v.spfDomain})` };
   }
-  const seen = verdicts.map((v) => `${v.verifier}: dmarc=${v.dmarc ?? 'none'} dkim=${v.dkimPass.join(',') || 'none'} spf=${v.spf ?? 'none'}`).join('; ');
+  const seen = verdicts
+    .map((v) => `${v.verifier}: dmarc=${v.dmarc ?? 'none'} dkim=${v.dkimPass.join(',') || 'none'} spf=${v.spf ?? 'none'}`)
+    .join('; ');
   return { allowed: false, reason: `邮件没有通过发件人验证（${seen || '没有可信的验证结果'}）` };
 }
 

@@ -25,7 +25,13 @@ export function statusNotice(caseId: string, subject: string, status: string, ti
 export function refusalNotice(caseId: string | null, from: string, subject: string, reason: string): Notice {
   return {
     subject: `[casebot] ${caseId ?? ''} 拒绝执行命令`.replace('  ', ' '),
-    text: [`收到来自 ${from} 的命令邮件，未执行：${reason}。`, `邮件主题：${subject}`, '', '只有配置中的工程师、且邮件通过发件人验证时，命令才会执行。'].join('\n') + '\n',
+    text:
+      [
+        `收到来自 ${from} 的命令邮件，未执行：${reason}。`,
+        `邮件主题：${subject}`,
+        '',
+        '只有配置中的工程师、且邮件通过发件人验证时，命令才会执行。',
+      ].join('\n') + '\n',
   };
 }
 
@@ -33,6 +39,12 @@ export function refusalNotice(caseId: string | null, from: string, subject: stri
 export function reopenedNotice(caseId: string, subject: string, from: string): Notice {
   return {
     subject: `[casebot] ${caseId} 客户在结案后来信，案例已重新打开`,
-    text: [`案例 ${caseId} 已结案，但 ${from} 又来信了，案例已重新打开。`, `邮件主题：${subject}`, '', '下一封回复的草稿已放入草稿箱；如不需要处理，回复本案例并在主题中写 /close。'].join('\n') + '\n',
+    text:
+      [
+        `案例 ${caseId} 已结案，但 ${from} 又来信了，案例已重新打开。`,
+        `邮件主题：${subject}`,
+        '',
+        '下一封回复的草稿已放入草稿箱；如不需要处理，回复本案例并在主题中写 /close。',
+      ].join('\n') + '\n',
   };
 }

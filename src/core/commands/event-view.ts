@@ -7,7 +7,8 @@ export interface StoreEventView {
 
 const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => string> = {
   'case-opened': () => '案例建立',
-  'mail-received': (d, actor) => `收到客户邮件（${actor}）${Array.isArray(d.bundles) && d.bundles.length > 0 ? '，附日志' : ''}${d.successReport ? '，客户确认成功' : ''}`,
+  'mail-received': (d, actor) =>
+    `收到客户邮件（${actor}）${Array.isArray(d.bundles) && d.bundles.length > 0 ? '，附日志' : ''}${d.successReport ? '，客户确认成功' : ''}`,
   'reply-seen': (_d, actor) => `工程师回复（${actor}）`,
   'draft-created': (d) => `生成草稿：${String(d.kind)}`,
   'draft-stored': () => '草稿已放入草稿箱',
@@ -17,16 +18,17 @@ const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => stri
   'draft-removed': () => '草稿已从草稿箱移除',
   'draft-discarded': (_d, actor) => `草稿被丢弃（${actor}）`,
   'draft-deleted': () => '草稿已从草稿箱删除，没有发送',
-  'command': (d, actor) => `命令 /${String(d.name)}${d.arg ? ` ${String(d.arg)}` : ''}（${actor}）`,
+  command: (d, actor) => `命令 /${String(d.name)}${d.arg ? ` ${String(d.arg)}` : ''}（${actor}）`,
   'command-refused': (d, actor) => `拒绝命令（${actor}）：${String(d.reason)}`,
-  'note': (d, actor) => `备注（${actor}）：${String(d.text)}`,
+  note: (d, actor) => `备注（${actor}）：${String(d.text)}`,
   'send-queued': () => '邮件已进入发送队列',
   'mail-sent': (d) => `邮件已发出（${String(d.to ?? '')}）`,
   'send-failed': (d) => `发送失败：${String(d.error)}`,
   'case-closed': (d) => (d.by === 'closure-sent' ? '结案邮件已发出，案例已结案' : '案例已结案'),
   'case-reopened': (d) => (d.by === 'customer-wrote' ? '客户在结案后来信，案例重新打开' : '案例重新打开'),
   'case-snoozed': (d) => `暂停提醒至 ${String(d.until).slice(0, 10)}`,
-  'memory-lookup': (d) => `查找相似历史案例：${Array.isArray(d.similar) && d.similar.length > 0 ? (d.similar as { caseId: string }[]).map((s) => s.caseId).join('、') : '无'}`,
+  'memory-lookup': (d) =>
+    `查找相似历史案例：${Array.isArray(d.similar) && d.similar.length > 0 ? (d.similar as { caseId: string }[]).map((s) => s.caseId).join('、') : '无'}`,
   'fixed-by': (d, actor) => `记录解决问题的修复：${String(d.finding)}（${actor}）`,
   'memory-feedback': (d, actor) => `相似案例 ${String(d.about)} ${d.useful ? '有用' : '没用'}（${actor}）`,
   'draft-failed': (d) => `草稿无法生成：${String(d.reason)}`,
@@ -45,7 +47,10 @@ const MAIL_EVENTS = new Set(['mail-received', 'reply-seen']);
  * (on a first import Sent is read before INBOX, so replies would come before the questions).
  * Each mail's event goes by the mail's own Date; what casebot did about a mail stays with it.
  */
-export function conversationOrder<E extends { type: string; messageId: string | null; at: string }>(events: E[], mailDates: Map<string, string>): E[] {
+export function conversationOrder<E extends { type: string; messageId: string | null; at: string }>(
+  events: E[],
+  mailDates: Map<string, string>,
+): E[] {
   const groups: { at: string; events: E[] }[] = [];
   let current: { at: string; events: E[] } | null = null;
   for (const e of events) {

@@ -22,7 +22,12 @@ test('a URL or a path is not a command', () => {
 test('unknown commands and bad arguments are explained', () => {
   const r = parseCommands('/clsoe /snooze soon /note /send now');
   expect(r.commands).toEqual([]);
-  expect(r.errors).toEqual(['不认识的命令 /clsoe', '/snooze 需要 1 到 365 之间的天数，收到“soon”', '/note 需要内容（给案例加内部备注：/note 内容）', '/send 不需要参数，收到“now”']);
+  expect(r.errors).toEqual([
+    '不认识的命令 /clsoe',
+    '/snooze 需要 1 到 365 之间的天数，收到“soon”',
+    '/note 需要内容（给案例加内部备注：/note 内容）',
+    '/send 不需要参数，收到“now”',
+  ]);
 });
 
 test('help lists every command', () => {

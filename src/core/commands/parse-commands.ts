@@ -13,7 +13,10 @@ export const COMMANDS = {
   note: { args: 'required', help: '给案例加内部备注：/note 内容' },
   snooze: { args: 'days', help: '暂停提醒若干天：/snooze 3' },
   reopen: { args: 'none', help: '重新打开已结案的案例' },
-  'fixed-by': { args: 'required', help: '记录是哪个问题的修复解决了本案例：/fixed-by bcd-clone-failure（也可写编号或服务名，如 /fixed-by 2、/fixed-by Ensec64）' },
+  'fixed-by': {
+    args: 'required',
+    help: '记录是哪个问题的修复解决了本案例：/fixed-by bcd-clone-failure（也可写编号或服务名，如 /fixed-by 2、/fixed-by Ensec64）',
+  },
   useful: { args: 'required', help: '内部参考中的相似案例有用：/useful CAS-06079-G5K3W1' },
   notuseful: { args: 'required', help: '内部参考中的相似案例没用：/notuseful CAS-06079-G5K3W1' },
   digest: { args: 'none', help: '立即把每日摘要发给自己' },
@@ -51,7 +54,10 @@ export function parseCommands(subject: string): ParsedCommands {
     const word = m[1]!.toLowerCase();
     const start = m.index! + m[0].length;
     const end = i + 1 < found.length ? found[i + 1]!.index! : text.length;
-    const arg = text.slice(start, end).replace(/^[\s:：,，]+|[\s,，。]+$/g, '').trim();
+    const arg = text
+      .slice(start, end)
+      .replace(/^[\s:：,，]+|[\s,，。]+$/g, '')
+      .trim();
     if (!(word in COMMANDS)) {
       errors.push(`不认识的命令 /${m[1]}`);
       return;

@@ -70,7 +70,17 @@ export interface Bar {
 export interface DigestView {
   date: string;
   scope: string;
-  counts: { open: number; needsReply: number; draftsAwaiting: number; waiting: number; overdue: number; stale: number; closed: number; unmatched: number; problems: number };
+  counts: {
+    open: number;
+    needsReply: number;
+    draftsAwaiting: number;
+    waiting: number;
+    overdue: number;
+    stale: number;
+    closed: number;
+    unmatched: number;
+    problems: number;
+  };
   needsReply: CaseLine[];
   draftsAwaiting: CaseLine[];
   waiting: CaseLine[];
@@ -111,7 +121,13 @@ const CATEGORY_NAMES: Record<string, string> = {
   outcome: '结果',
 };
 
-export function buildDigest(data: DigestData, now: Date, settings: DigestSettings, scope: string, shared: SharedSignatureRow[] = []): DigestView {
+export function buildDigest(
+  data: DigestData,
+  now: Date,
+  settings: DigestSettings,
+  scope: string,
+  shared: SharedSignatureRow[] = [],
+): DigestView {
   const open = data.cases.filter((c) => c.status === 'open');
   // Only the signatures that touch a case of this digest (an engineer's own, or the team's).
   const inScope = new Set(open.map((c) => c.caseId));
@@ -134,15 +150,31 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
       : '',
   });
   const customerLast = (c: DigestCaseRow) => caseStage(c.status, c.lastInboundAt, c.lastOutboundAt) === 'needs-reply';
-  const lastActivity = (c: DigestCaseRow) => [c.lastInboundAt, c.lastOutboundAt, c.startedAt].filter((x): x is string => x !== null).sort().pop() ?? null;
+  const lastActivity = (c: DigestCaseRow) =>
+    [c.lastInboundAt, c.lastOutboundAt, c.startedAt]
+      .filter((x): x is string => x !== null)
+      .sort()
+      .pop() ?? null;
   const byAge = (a: CaseLine, b: CaseLine) => b.days - a.days;
 
-  const needsReply = open.filter(customerLast).map((c) => line(c, c.lastInboundAt)).sort(byAge);
-  const draftsAwaiting = open.filter((c) => c.draftKind !== null).map((c) => line(c, c.draftCreatedAt)).sort(byAge);
+  const needsReply = open
+    .filter(customerLast)
+    .map((c) => line(c, c.lastInboundAt))
+    .sort(byAge);
+  const draftsAwaiting = open
+    .filter((c) => c.draftKind !== null)
+    .map((c) => line(c, c.draftCreatedAt))
+    .sort(byAge);
   const waitingRows = open.filter((c) => !customerLast(c) && c.lastOutboundAt !== null);
   const waiting = waitingRows.map((c) => line(c, c.lastOutboundAt)).sort(byAge);
-  const overdue = waitingRows.filter((c) => !snoozed(c) && days(c.lastOutboundAt) >= settings.reminderDays).map((c) => line(c, c.lastOutboundAt)).sort(byAge);
-  const stale = open.filter((c) => !snoozed(c) && days(lastActivity(c)) >= settings.staleDays).map((c) => line(c, lastActivity(c))).sort(byAge);
+  const overdue = waitingRows
+    .filter((c) => !snoozed(c) && days(c.lastOutboundAt) >= settings.reminderDays)
+    .map((c) => line(c, c.lastOutboundAt))
+    .sort(byAge);
+  const stale = open
+    .filter((c) => !snoozed(c) && days(lastActivity(c)) >= settings.staleDays)
+    .map((c) => line(c, lastActivity(c)))
+    .sort(byAge);
   const closed = data.cases.filter((c) => c.status === 'closed').map((c) => line(c, c.closedAt));
   const local = localTime(settings.timezone ?? 'UTC');
   const unmatched = data.events.filter((e) => e.type === 'mail-unmatched').map((e) => eventLine(e, local));
@@ -187,7 +219,12 @@ export function buildDigest(data: DigestData, now: Date, settings: DigestSetting
   };
 }
 
-const DRAFT_NAMES: Record<string, string> = { 'scope-request': '范围界定', diagnosis: '诊断', 'log-rerequest': '重新收集日志', closure: '结案总结' };
+const DRAFT_NAMES: Record<string, string> = {
+  'scope-request': '范围界定',
+  diagnosis: '诊断',
+  'log-rerequest': '重新收集日志',
+  closure: '结案总结',
+};
 
 function adoptionLines(rows: OutcomeRow[]): AdoptionLine[] {
   const max = Math.max(1, ...rows.map((r) => r.made));
@@ -213,7 +250,8 @@ function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine
     'send-failed': () => `发送失败：${String(d.error ?? '')}`,
     'mailbox-fault': () => `邮箱连接故障：${String(d.error ?? '')}`,
     'draft-failed': () => `草稿无法生成（${String(d.reason ?? '')}），修复模板后该案例下次来信时会重新起草`,
-    'draft-refused': () => `${DRAFT_NAMES[String(d.kind)] ?? String(d.kind ?? '')}草稿未能存入草稿箱（服务器答复：${String(d.reason ?? '')}），每轮都会重试`,
+    'draft-refused': () =>
+      `${DRAFT_NAMES[String(d.kind)] ?? String(d.kind ?? '')}草稿未能存入草稿箱（服务器答复：${String(d.reason ?? '')}），每轮都会重试`,
     'mail-received': () =>
       `日志无法使用：${(d.bundles as { file: string; problems?: string[] }[]).flatMap((b) => b.problems ?? []).join('；')}`,
   };
@@ -222,7 +260,15 @@ function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine
 
 /** `2026-11-24 20:12` in the team's zone. */
 function localTime(timezone: string): (iso: string) => string {
-  const format = new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const format = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   return (iso) => format.format(new Date(iso));
 }
 

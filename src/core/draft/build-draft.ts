@@ -100,12 +100,18 @@ function draftData(view: CaseView, answered: CaseMessage, request: DraftRequest,
     product: ctx.team.product ?? '',
     engineer: ctx.engineer,
     portal: ctx.portal,
-    collector: { name: ctx.collector.name, download: ctx.collector.download ?? '', attached: attachCollector ? fileName(attachCollector) : '' },
+    collector: {
+      name: ctx.collector.name,
+      download: ctx.collector.download ?? '',
+      attached: attachCollector ? fileName(attachCollector) : '',
+    },
     upload: ctx.upload,
     caseId: view.caseId,
     title: view.title,
     problem: problemDefinition(view),
-    findings: (request.analysis?.findings ?? []).map((f) => findingView(f, closure ? CLOSURE_EVIDENCE_LINES : Infinity, closure ? view : null)),
+    findings: (request.analysis?.findings ?? []).map((f) =>
+      findingView(f, closure ? CLOSURE_EVIDENCE_LINES : Infinity, closure ? view : null),
+    ),
     followUp: request.kind === 'diagnosis' ? followUp(view, answered, request.analysis) : null,
     confirmed: answered.successReport,
     consent: closure && consentToClose(view),
@@ -128,7 +134,10 @@ function draftData(view: CaseView, answered: CaseMessage, request: DraftRequest,
 
 /** Same case, same answered mail, same kind → same Message-ID, so a re-run never makes a second draft. */
 export function draftMessageId(caseId: string, request: Pick<DraftRequest, 'kind' | 'basedOn' | 'variant'>, teamAddress: string): string {
-  const digest = createHash('sha256').update(`${caseId}\n${request.basedOn}\n${request.kind}${request.variant ? `\n${request.variant}` : ''}`).digest('hex').slice(0, 16);
+  const digest = createHash('sha256')
+    .update(`${caseId}\n${request.basedOn}\n${request.kind}${request.variant ? `\n${request.variant}` : ''}`)
+    .digest('hex')
+    .slice(0, 16);
   const domain = teamAddress.split('@')[1] ?? 'casebot.invalid';
   return `casebot.${caseId}.${request.kind}.${digest}@${domain}`;
 }
@@ -193,12 +202,16 @@ function findingView(finding: Finding, maxLines: number, sentIn: CaseView | null
     fix: finding.fix.map((s, i) => ({ number: i + 1, ordinal: CHINESE_ORDINALS[i] ?? String(i + 1), text: s.text, commands: s.commands })),
     resolution: finding.resolution,
     facts: finding.facts,
-    sentCommands: sentIn ? sentCommands(sentIn, finding.fix.flatMap((s) => s.commands)) : [],
+    sentCommands: sentIn
+      ? sentCommands(
+          sentIn,
+          finding.fix.flatMap((s) => s.commands),
+        )
+      : [],
   };
 }
 
 const CHINESE_ORDINALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
-
 
 function fileName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;

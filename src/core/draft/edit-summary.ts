@@ -21,7 +21,8 @@ export interface TemplateSentence {
   pattern: RegExp;
 }
 
-const COMMAND = /^(?:bcdedit|reg|dism|sfc|powercfg|fltmc|chkdsk|diskpart|sc|net|del|rd|rmdir|pnputil|wevtutil|setup(?:\.exe)?|cleanmgr|vssadmin|mountvol)\b/i;
+const COMMAND =
+  /^(?:bcdedit|reg|dism|sfc|powercfg|fltmc|chkdsk|diskpart|sc|net|del|rd|rmdir|pnputil|wevtutil|setup(?:\.exe)?|cleanmgr|vssadmin|mountvol)\b/i;
 
 /** Sentences of mail text: split at Chinese and Western sentence ends and at line ends. */
 export function sentencesOf(text: string): string[] {
@@ -41,7 +42,7 @@ export function templateSentences(sources: { templates: Record<string, string>; 
     for (const line of source.split('\n')) {
       // What an inline {{#if}} adds may or may not be there: the whole block stands for any text.
       let words = line;
-      for (let before = ''; before !== words; ) {
+      for (let before = ''; before !== words;) {
         before = words;
         words = words.replace(/\{\{#(?:if|unless)[^}]*\}\}[^{]*?(?:\{\{else\}\}[^{]*?)?\{\{\/(?:if|unless)\}\}/g, '{{…}}');
       }
@@ -53,7 +54,10 @@ export function templateSentences(sources: { templates: Record<string, string>; 
         // A line that is all data (`{{this}}`, `{{title}}`) says nothing of the template.
         if (literal.length < 4 || !/\p{L}/u.test(literal)) continue;
         const text = parts.join('…').replace(/…+/g, '…');
-        const pattern = new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s*')).join('.*?')}$`, 's');
+        const pattern = new RegExp(
+          `^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s*')).join('.*?')}$`,
+          's',
+        );
         if (!out.some((t) => t.template === template && t.text === text)) out.push({ template, text, pattern });
       }
     }
@@ -73,7 +77,10 @@ export function editSummary(draft: string, sent: string, templates: TemplateSent
   const added = sentSentences.filter((s) => !draftSet.has(squash(s)));
   const commands = (lines: string[]) => new Set(lines.filter((l) => COMMAND.test(l)).map(squash));
   const [draftCommands, sentCommands] = [commands(draftSentences), commands(sentSentences)];
-  const changed = [...draftSentences.filter((l) => COMMAND.test(l) && !sentCommands.has(squash(l))), ...sentSentences.filter((l) => COMMAND.test(l) && !draftCommands.has(squash(l)))];
+  const changed = [
+    ...draftSentences.filter((l) => COMMAND.test(l) && !sentCommands.has(squash(l))),
+    ...sentSentences.filter((l) => COMMAND.test(l) && !draftCommands.has(squash(l))),
+  ];
   return {
     removed: removed.length,
     added: added.length,

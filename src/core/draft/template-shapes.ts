@@ -36,7 +36,16 @@ export const DRAFT_SHAPE: DraftData = {
   followUp: { advised: 'a', customerSaid: 's', same: false },
   confirmed: true,
   consent: true,
-  outcome: { codes: 'c', meaning: 'm', extendMeaning: 'e', files: [LINES], decisive: [LINES], collectNext: ['c'], lastStep: 's', lastAt: 'a' },
+  outcome: {
+    codes: 'c',
+    meaning: 'm',
+    extendMeaning: 'e',
+    files: [LINES],
+    decisive: [LINES],
+    collectNext: ['c'],
+    lastStep: 's',
+    lastAt: 'a',
+  },
   certain: true,
   possibilities: [{ title: 't', why: 'w' }],
   problems: ['p'],
@@ -46,7 +55,17 @@ export const DRAFT_SHAPE: DraftData = {
   resolution: 'r',
 };
 
-const CASE_LINE = { caseId: 'c', subject: 's', customer: 'c', engineer: 'e', threadMessageId: 'm', finding: 'f', days: 1, since: 's', draft: 'd' };
+const CASE_LINE = {
+  caseId: 'c',
+  subject: 's',
+  customer: 'c',
+  engineer: 'e',
+  threadMessageId: 'm',
+  finding: 'f',
+  days: 1,
+  since: 's',
+  draft: 'd',
+};
 const EVENT_LINE = { at: 'a', caseId: 'c', what: 'w' };
 const BAR = { label: 'l', count: 1, width: 100 };
 
@@ -62,7 +81,18 @@ export const DIGEST_SHAPE: DigestView = {
   closed: [CASE_LINE],
   unmatched: [EVENT_LINE],
   problems: [EVENT_LINE],
-  adoption: [{ kind: 'k', made: 1, asDrafted: 1, edited: 1, replaced: 1, discarded: 1, waiting: 1, widths: { asDrafted: 1, edited: 1, discarded: 1, rest: 1 } }],
+  adoption: [
+    {
+      kind: 'k',
+      made: 1,
+      asDrafted: 1,
+      edited: 1,
+      replaced: 1,
+      discarded: 1,
+      waiting: 1,
+      widths: { asDrafted: 1, edited: 1, discarded: 1, rest: 1 },
+    },
+  ],
   signatures: [{ title: 't', count: 1, caseIds: 'c' }],
   ageChart: [BAR],
   categoryChart: [BAR],
@@ -75,15 +105,23 @@ const DIGEST_TEMPLATES = ['digest-html', 'digest-text'];
 
 /** Every template and partial, checked against what it is given; file names relative to the templates folder. */
 export function checkTemplateSources(sources: TemplateSources): TemplateProblem[] {
-  const partials = Object.fromEntries(Object.entries(sources.partials).map(([name, source]) => [name, { file: `partials/${name}.hbs`, source }]));
+  const partials = Object.fromEntries(
+    Object.entries(sources.partials).map(([name, source]) => [name, { file: `partials/${name}.hbs`, source }]),
+  );
   const problems: TemplateProblem[] = [];
   for (const [name, source] of Object.entries(sources.templates)) {
     const digest = DIGEST_TEMPLATES.includes(name);
     if (!digest && !(DRAFT_TEMPLATES as readonly string[]).includes(name)) continue;
-    problems.push(...checkTemplate(`${name}.hbs`, source, digest ? DIGEST_SHAPE : DRAFT_SHAPE, { partials, helpers: digest ? DIGEST_HELPERS : DRAFT_HELPERS }));
+    problems.push(
+      ...checkTemplate(`${name}.hbs`, source, digest ? DIGEST_SHAPE : DRAFT_SHAPE, {
+        partials,
+        helpers: digest ? DIGEST_HELPERS : DRAFT_HELPERS,
+      }),
+    );
   }
   // A partial no template calls still has to parse.
-  for (const { file, source } of Object.values(partials)) problems.push(...checkTemplate(file, source, null, { partials: {}, helpers: [] }).filter((p) => !p.message.startsWith('unknown')));
+  for (const { file, source } of Object.values(partials))
+    problems.push(...checkTemplate(file, source, null, { partials: {}, helpers: [] }).filter((p) => !p.message.startsWith('unknown')));
   const unique = new Map(problems.map((p) => [`${p.file}:${p.line}:${p.message}`, p]));
   return [...unique.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

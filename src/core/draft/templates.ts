@@ -35,10 +35,12 @@ export function compileTemplates(sources: TemplateSources, required: readonly st
 
 /** Templates are written for reading; mail wants no trailing spaces and at most one blank line. */
 function tidy(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => l.replace(/[ \t]+$/, ''))
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim() + '\n';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.replace(/[ \t]+$/, ''))
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n'
+  );
 }

@@ -8,7 +8,9 @@ const view = (messages: CaseMessage[], notes: string[] = []) => caseView(message
 
 describe('problemDefinition', () => {
   test('one sentence of the opening mail, the request dropped', () => {
-    const opening = msg('您好：\n天津分行部分终端升级V2020-L时报错并回退，请协助分析原因。\n目前发现TJ-PC0153等几台终端…\n谢谢！\n\n赵明\n信息科技部');
+    const opening = msg(
+      '您好：\n天津分行部分终端升级V2020-L时报错并回退，请协助分析原因。\n目前发现TJ-PC0153等几台终端…\n谢谢！\n\n赵明\n信息科技部',
+    );
     expect(problemDefinition(view([opening]))).toBe('天津分行部分终端升级V2020-L时报错并回退，需要分析报错原因。');
   });
   test('the code named elsewhere in the mail is kept; 我行 becomes 贵行', () => {
@@ -20,7 +22,9 @@ describe('problemDefinition', () => {
     expect(problemDefinition(view([msg('天津分行部分终端升级报错。'), sent]))).toBe('工行天津分行升级报错，需要分析报错原因。');
   });
   test('a mail about the logs only, or saying nothing: the subject’s title', () => {
-    expect(problemDefinition(view([msg('您好：\n附件是升级失败的终端收集的日志，请帮忙分析。')]))).toBe('工行升级-天津分行升级报错回退，需要分析报错原因。');
+    expect(problemDefinition(view([msg('您好：\n附件是升级失败的终端收集的日志，请帮忙分析。')]))).toBe(
+      '工行升级-天津分行升级报错回退，需要分析报错原因。',
+    );
     expect(problemDefinition(view([]))).toBe('工行升级-天津分行升级报错回退，需要分析报错原因。');
   });
 });

@@ -36,9 +36,16 @@ export function problemDefinition(view: CaseView): string {
   const words = opening ? customerSentences(opening) : [];
   const symptom = words.find((s) => SYMPTOM.test(s) && !ABOUT_LOGS.test(s));
   if (!symptom) return titleDefinition(view.title);
-  const clauses = symptom.split(/[，,；;]/).map((c) => c.trim()).filter((c) => c !== '' && !REQUEST.test(c));
+  const clauses = symptom
+    .split(/[，,；;]/)
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && !REQUEST.test(c));
   // The customer's 我局/我行 is 贵局/贵行 in our reply.
-  let core = clauses.join('，').replace(/我们/g, '贵方').replace(/我(?=[局行司院厅处部所委])/g, '贵').replace(/我单位/g, '贵单位');
+  let core = clauses
+    .join('，')
+    .replace(/我们/g, '贵方')
+    .replace(/我(?=[局行司院厅处部所委])/g, '贵')
+    .replace(/我单位/g, '贵单位');
   const code = words.join('').match(CODE)?.[0];
   if (code && !core.includes(code.slice(0, 10))) core += `（错误代码 ${code}）`;
   return core ? `${core}，需要分析报错原因。` : titleDefinition(view.title);
@@ -87,7 +94,9 @@ export function followUp(view: CaseView, answered: CaseMessage, analysis: Analys
   const before = view.messages.slice(0, view.messages.indexOf(answered));
   const lastAdvice = [...before].reverse().find((m) => m.direction === 'outbound' && m.sentDraftKind === 'diagnosis');
   if (!lastAdvice) return null;
-  const advisedOn = [...before.slice(0, before.indexOf(lastAdvice))].reverse().find((m) => (m.analysis?.findings.length ?? 0) > 0)?.analysis;
+  const advisedOn = [...before.slice(0, before.indexOf(lastAdvice))]
+    .reverse()
+    .find((m) => (m.analysis?.findings.length ?? 0) > 0)?.analysis;
   const previous = advisedOn?.findings[0];
   if (!previous) return null;
   const current = analysis?.findings[0];
@@ -102,7 +111,10 @@ export function followUp(view: CaseView, answered: CaseMessage, analysis: Analys
 function whatTheyDid(sentences: string[]): string | null {
   const sentence = sentences.find((s) => DID_SOMETHING.test(s));
   if (!sentence) return null;
-  const clauses = sentence.split(/[，,；;]/).map((c) => c.trim()).filter((c) => !REQUEST.test(c) && (DID_SOMETHING.test(c) || RESULT.test(c)));
+  const clauses = sentence
+    .split(/[，,；;]/)
+    .map((c) => c.trim())
+    .filter((c) => !REQUEST.test(c) && (DID_SOMETHING.test(c) || RESULT.test(c)));
   return clauses.length > 0 ? clauses.join('，') : null;
 }
 

@@ -6,18 +6,26 @@ import type { ParsedMail } from '../types';
 
 export type MachineKind = 'auto-reply' | 'bulk' | 'bounce' | 'loop';
 
-const AUTO_SUBJECT = /^\s*(?:自动回复|自动答复|自動回覆|自动应答|不在办公室|休假中|(?:Auto(?:matic)?[ -]?Reply|AutoReply|Out of (?:the )?Office|Abwesenheit)\b)/i;
-const BOUNCE_SUBJECT = /^\s*(?:Undeliver(?:ed|able)|Delivery Status Notification|Mail Delivery (?:Failed|Failure|Subsystem)|Returned mail|Delivery has failed|退信|系统退信|投递失败|邮件投递失败|未能送达)/i;
+const AUTO_SUBJECT =
+  /^\s*(?:自动回复|自动答复|自動回覆|自动应答|不在办公室|休假中|(?:Auto(?:matic)?[ -]?Reply|AutoReply|Out of (?:the )?Office|Abwesenheit)\b)/i;
+const BOUNCE_SUBJECT =
+  /^\s*(?:Undeliver(?:ed|able)|Delivery Status Notification|Mail Delivery (?:Failed|Failure|Subsystem)|Returned mail|Delivery has failed|退信|系统退信|投递失败|邮件投递失败|未能送达)/i;
 const BOUNCE_SENDER = /^(?:mailer-daemon|postmaster)@/i;
 
 export function machineKind(mail: ParsedMail): MachineKind | null {
   const h = mail.autoHeaders;
   const from = mail.from?.address ?? '';
-  if (/report-type\s*=\s*"?delivery-status/i.test(h['content-type'] ?? '') || h['x-failed-recipients'] || BOUNCE_SENDER.test(from) || BOUNCE_SUBJECT.test(mail.subject)) {
+  if (
+    /report-type\s*=\s*"?delivery-status/i.test(h['content-type'] ?? '') ||
+    h['x-failed-recipients'] ||
+    BOUNCE_SENDER.test(from) ||
+    BOUNCE_SUBJECT.test(mail.subject)
+  ) {
     return 'bounce';
   }
   const autoSubmitted = (h['auto-submitted'] ?? '').trim().toLowerCase();
-  if ((autoSubmitted && autoSubmitted !== 'no') || h['x-autoreply'] || h['x-autorespond'] || AUTO_SUBJECT.test(mail.subject)) return 'auto-reply';
+  if ((autoSubmitted && autoSubmitted !== 'no') || h['x-autoreply'] || h['x-autorespond'] || AUTO_SUBJECT.test(mail.subject))
+    return 'auto-reply';
   if (/^(?:bulk|junk|list|auto_reply)$/i.test((h['precedence'] ?? '').trim())) return 'bulk';
   return null;
 }

@@ -25,14 +25,34 @@ const WELL_KNOWN_GUIDS = new Set([
   'ae5534e0-a924-466c-b836-758539a3ee3a', // {ramdiskoptions}
 ]);
 const GUID = /\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?/gi;
-const ENTITY_FACTS = ['service', 'driver', 'driverFile', 'driverInf', 'inf', 'app', 'appId', 'product', 'plugin', 'pluginName', 'packageName', 'module', 'installer', 'providerName', 'providerFile'];
+const ENTITY_FACTS = [
+  'service',
+  'driver',
+  'driverFile',
+  'driverInf',
+  'inf',
+  'app',
+  'appId',
+  'product',
+  'plugin',
+  'pluginName',
+  'packageName',
+  'module',
+  'installer',
+  'providerName',
+  'providerFile',
+];
 
 export interface FingerprintOptions {
   /** Templates seen in successful runs: they say nothing about a failure. */
   normalTemplates?: ReadonlySet<string>;
 }
 
-export function fingerprintAnalysis(analysis: Analysis, knowledge: Pick<Knowledge, 'rules'>, options: FingerprintOptions = {}): FindingFingerprint[] {
+export function fingerprintAnalysis(
+  analysis: Analysis,
+  knowledge: Pick<Knowledge, 'rules'>,
+  options: FingerprintOptions = {},
+): FindingFingerprint[] {
   const attempt = [...analysis.attempts].reverse().find((a) => a.resultCode !== null) ?? null;
   if (analysis.findings.length > 0) {
     return analysis.findings.map((f) => fingerprintFinding(f, knowledge.rules.find((r) => r.id === f.rule) ?? null, attempt, options));
@@ -43,7 +63,9 @@ export function fingerprintAnalysis(analysis: Analysis, knowledge: Pick<Knowledg
   const lines = [...analysis.errorLines, ...(outcome?.decisive ?? []), ...(outcome?.evidence ?? [])].map((e) => e.text);
   const codes = unique([...outcomeCodes(analysis), ...attemptCodes(attempt), ...lines.flatMap(lineCodes)]);
   if (lines.length === 0 && !outcome?.resultCode && analysis.verdict !== 'cancelled' && analysis.verdict !== 'incomplete') return [];
-  return [{ rule: null, key: null, title: outcomeTitle(analysis), codes, entities: [], templates: templateBag(lines, options.normalTemplates) }];
+  return [
+    { rule: null, key: null, title: outcomeTitle(analysis), codes, entities: [], templates: templateBag(lines, options.normalTemplates) },
+  ];
 }
 
 /** The outcome of a run no rule explained, as codes: `verdict:cancelled`, `pair:c1900101-20017`, `extend:safe_os/boot`. */
@@ -64,18 +86,30 @@ function outcomeTitle(analysis: Analysis): string {
   const o = analysis.outcome;
   if (analysis.verdict === 'cancelled') return '升级被取消（原因未识别）';
   if (analysis.verdict === 'incomplete') return `升级没有运行完${o?.lastStep ? `（停在 ${o.lastStep} 阶段）` : ''}（原因未识别）`;
-  if (o?.resultCode) return `升级失败 ${o.resultCode}${o.extendCode ? ` - ${o.extendCode}` : ''}${o.extendPhase ? `（${o.extendPhase} 阶段）` : ''}（原因未识别）`;
+  if (o?.resultCode)
+    return `升级失败 ${o.resultCode}${o.extendCode ? ` - ${o.extendCode}` : ''}${o.extendPhase ? `（${o.extendPhase} 阶段）` : ''}（原因未识别）`;
   return '未识别的失败（错误日志）';
 }
 
-export function fingerprintFinding(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null, attempt: Attempt | null, options: FingerprintOptions = {}): FindingFingerprint {
+export function fingerprintFinding(
+  finding: Finding,
+  rule: Pick<Rule, 'key' | 'decode'> | null,
+  attempt: Attempt | null,
+  options: FingerprintOptions = {},
+): FindingFingerprint {
   const lines = finding.evidence.map((e) => e.text);
   return {
     rule: finding.rule,
     key: findingKey(finding, rule),
     title: finding.title,
     codes: unique([...factCodes(finding, rule), ...attemptCodes(attempt), ...lines.flatMap(lineCodes)]),
-    entities: unique(ENTITY_FACTS.flatMap((name) => (finding.facts[name] ? [`${name === 'driverFile' || name === 'driverInf' || name === 'inf' ? 'driver' : name}:${entityName(finding.facts[name]!)}`] : []))),
+    entities: unique(
+      ENTITY_FACTS.flatMap((name) =>
+        finding.facts[name]
+          ? [`${name === 'driverFile' || name === 'driverInf' || name === 'inf' ? 'driver' : name}:${entityName(finding.facts[name]!)}`]
+          : [],
+      ),
+    ),
     templates: templateBag(lines, options.normalTemplates),
   };
 }
@@ -86,7 +120,11 @@ export function fingerprintFinding(finding: Finding, rule: Pick<Rule, 'key' | 'd
  */
 export function findingKey(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null): string {
   const isExtend = (n: string) => /^extend(?:ed)?\d*$/.test(n);
-  const names = new Set([...(rule?.key ?? []), ...Object.keys(rule?.decode ?? {}), ...Object.keys(finding.facts).filter((n) => /.Operation$/.test(n) || isExtend(n))]);
+  const names = new Set([
+    ...(rule?.key ?? []),
+    ...Object.keys(rule?.decode ?? {}),
+    ...Object.keys(finding.facts).filter((n) => /.Operation$/.test(n) || isExtend(n)),
+  ]);
   const parts = new Map<string, string>();
   for (const name of [...names].sort()) {
     const value = finding.facts[name];
@@ -100,19 +138,21 @@ export function findingKey(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> 
 
 /** A fact value as it compares across machines. */
 export function normaliseValue(value: string): string {
-  return value
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(GUID, (_m, id: string) => (WELL_KNOWN_GUIDS.has(id) ? `{${id}}` : ''))
-    .replace(/\bhkey_local_machine\b/g, 'hklm')
-    .replace(/\bcontrolset\d{3}\b/g, 'currentcontrolset')
-    // The registry value in brackets ([DisplayName], [ImagePath]) is the same key failing.
-    .replace(/\s*\[[^\]]*\]\s*$/, '')
-    .replace(/\\users\\[^\\]+\\/g, '\\users\\*\\')
-    .replace(/(^|[\s"'])(?:\\\\\?\\|\\\?\?\\)?[a-z]:\\/g, '$1\\')
-    .replace(/\b0x0*([0-9a-f]+)\b/g, (_m, hex: string) => codeToken(parseInt(hex, 16)))
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    value
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(GUID, (_m, id: string) => (WELL_KNOWN_GUIDS.has(id) ? `{${id}}` : ''))
+      .replace(/\bhkey_local_machine\b/g, 'hklm')
+      .replace(/\bcontrolset\d{3}\b/g, 'currentcontrolset')
+      // The registry value in brackets ([DisplayName], [ImagePath]) is the same key failing.
+      .replace(/\s*\[[^\]]*\]\s*$/, '')
+      .replace(/\\users\\[^\\]+\\/g, '\\users\\*\\')
+      .replace(/(^|[\s"'])(?:\\\\\?\\|\\\?\?\\)?[a-z]:\\/g, '$1\\')
+      .replace(/\b0x0*([0-9a-f]+)\b/g, (_m, hex: string) => codeToken(parseInt(hex, 16)))
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 function codeValue(value: string): string {
@@ -146,13 +186,21 @@ function attemptCodes(attempt: Attempt | null): string[] {
 
 /** Codes in a log line and the component that wrote it (IBSLIB, MIG, SP…). */
 function lineCodes(line: string): string[] {
-  const component = /^\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\s+\w+(?: Error)?\s+(?:\[0x[0-9a-f]+\]\s+)?([A-Z][A-Za-z0-9]+)\s/.exec(line)?.[1];
+  const component = /^\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\s+\w+(?: Error)?\s+(?:\[0x[0-9a-f]+\]\s+)?([A-Z][A-Za-z0-9]+)\s/.exec(
+    line,
+  )?.[1];
   return [...codesIn(line), ...(component ? [`comp:${component.toLowerCase()}`] : [])];
 }
 
 function entityName(value: string): string {
   // Driver files and INFs name the same driver: ensec64.sys ≡ ensec64; a product keeps its short name.
-  return value.normalize('NFKC').toLowerCase().replace(/^.*\\/, '').replace(/\.(sys|inf|dll|exe)$/, '').replace(/[（(].*$/, '').trim();
+  return value
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/^.*\\/, '')
+    .replace(/\.(sys|inf|dll|exe)$/, '')
+    .replace(/[（(].*$/, '')
+    .trim();
 }
 
 function templateBag(lines: string[], normal: ReadonlySet<string> | undefined): Record<string, number> {

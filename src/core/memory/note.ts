@@ -25,7 +25,9 @@ export function similarCasesText(results: SimilarCase[]): string {
   results.forEach((r, i) => {
     const f = r.finding;
     const differs = r.exact ? null : outcomeDifference(r.why.outcome.query, r.why.outcome.past);
-    lines.push(`${i + 1}. ${r.caseId}（${r.closedAt.slice(0, 10)} 结案）${r.exact ? '—— 同一问题（签名相同）' : `—— 相似度 ${r.score.toFixed(2)}${differs ? `，${differs}` : ''}`}`);
+    lines.push(
+      `${i + 1}. ${r.caseId}（${r.closedAt.slice(0, 10)} 结案）${r.exact ? '—— 同一问题（签名相同）' : `—— 相似度 ${r.score.toFixed(2)}${differs ? `，${differs}` : ''}`}`,
+    );
     if (f) {
       lines.push(`   匹配的问题：${f.title}${f.rule ? `（${f.rule}）` : ''}`);
       lines.push(`   结果：${f.outcome}（${OUTCOME_WORDS[f.outcome]}）`);
@@ -37,7 +39,9 @@ export function similarCasesText(results: SimilarCase[]): string {
       }
     }
     const why = [
-      ...(r.why.codes.length > 0 ? [`相同代码 ${r.why.codes.slice(0, 6).map(shown).join('、')}${r.why.codes.length > 6 ? ` 等 ${r.why.codes.length} 个` : ''}`] : []),
+      ...(r.why.codes.length > 0
+        ? [`相同代码 ${r.why.codes.slice(0, 6).map(shown).join('、')}${r.why.codes.length > 6 ? ` 等 ${r.why.codes.length} 个` : ''}`]
+        : []),
       ...(r.why.entities.length > 0 ? [`相同对象 ${r.why.entities.join('、')}`] : []),
       ...(r.why.templates.length > 0 ? [`相同日志行 ${r.why.templates.length} 种：${r.why.templates.slice(0, 2).join(' | ')}`] : []),
       ...(r.why.text > 0 ? [`描述/分析文字相似度 ${r.why.text.toFixed(2)}`] : []),
@@ -53,28 +57,42 @@ export function similarCasesText(results: SimilarCase[]): string {
  * `相同错误码 0xC1900101，阶段不同：SAFE_OS / SECOND_BOOT`. Null when they agree or are unknown.
  */
 export function outcomeDifference(query: string[], past: string[]): string | null {
-  const pair = (codes: string[]) => codes.find((c) => c.startsWith('pair:'))?.slice(5).split('-') ?? null;
-  const phase = (codes: string[]) => codes.find((c) => c.startsWith('extend:'))?.slice(7).split('/')[0]?.replace(/^sp_execution_/, '').toUpperCase() ?? null;
+  const pair = (codes: string[]) =>
+    codes
+      .find((c) => c.startsWith('pair:'))
+      ?.slice(5)
+      .split('-') ?? null;
+  const phase = (codes: string[]) =>
+    codes
+      .find((c) => c.startsWith('extend:'))
+      ?.slice(7)
+      .split('/')[0]
+      ?.replace(/^sp_execution_/, '')
+      .toUpperCase() ?? null;
   const [q, p] = [pair(query), pair(past)];
   if (!q || !p) return null;
   const hex = (code: string) => `0x${code.toUpperCase()}`;
   if (q[0] !== p[0]) return `错误码不同：${hex(q[0]!)} / ${hex(p[0]!)}`;
   if ((q[1] ?? '') === (p[1] ?? '')) return null;
   const [qPhase, pPhase] = [phase(query), phase(past)];
-  const where = qPhase && pPhase && qPhase !== pPhase ? `阶段不同：${qPhase} / ${pPhase}` : `扩展代码不同：${q[1] ? hex(q[1]) : '无'} / ${p[1] ? hex(p[1]) : '无'}`;
+  const where =
+    qPhase && pPhase && qPhase !== pPhase
+      ? `阶段不同：${qPhase} / ${pPhase}`
+      : `扩展代码不同：${q[1] ? hex(q[1]) : '无'} / ${p[1] ? hex(p[1]) : '无'}`;
   return `相同错误码 ${hex(q[0]!)}，${where}`;
 }
 
 export function similarCasesNotice(caseId: string, results: SimilarCase[]): Notice {
   return {
     subject: `[内部参考] ${caseId} 相似历史案例（仅限工程师，勿转发客户）`,
-    text: [
-      '本邮件仅供工程师内部参考：请勿转发给客户，也不要把内容复制到给客户的回复中。',
-      '',
-      `案例 ${caseId} 的分析结果与以下历史案例相似：`,
-      '',
-      similarCasesText(results),
-      '觉得有用或没用，请回复命令 /useful 案例号 或 /notuseful 案例号，以后的推荐会参考。',
-    ].join('\n') + '\n',
+    text:
+      [
+        '本邮件仅供工程师内部参考：请勿转发给客户，也不要把内容复制到给客户的回复中。',
+        '',
+        `案例 ${caseId} 的分析结果与以下历史案例相似：`,
+        '',
+        similarCasesText(results),
+        '觉得有用或没用，请回复命令 /useful 案例号 或 /notuseful 案例号，以后的推荐会参考。',
+      ].join('\n') + '\n',
   };
 }

@@ -9,7 +9,13 @@ import { maskLine } from './templates';
 import { searchTokens, type CodeSynonyms } from './tokens';
 import type { MemoryQuery } from './types';
 
-export function memoryQuery(description: string, analysis: Analysis | null, knowledge: Pick<Knowledge, 'rules'>, synonyms: CodeSynonyms, options: FingerprintOptions = {}): MemoryQuery {
+export function memoryQuery(
+  description: string,
+  analysis: Analysis | null,
+  knowledge: Pick<Knowledge, 'rules'>,
+  synonyms: CodeSynonyms,
+  options: FingerprintOptions = {},
+): MemoryQuery {
   const findings = analysis ? fingerprintAnalysis(analysis, knowledge, options) : [];
   const analyzed = analysis
     ? analysis.findings.length > 0

@@ -58,7 +58,13 @@ export interface RankOptions {
   limit?: number;
 }
 
-export function rankSimilar(query: MemoryQuery, candidates: MemoryCandidate[], stats: TermStats, now: Date, options: RankOptions = {}): SimilarCase[] {
+export function rankSimilar(
+  query: MemoryQuery,
+  candidates: MemoryCandidate[],
+  stats: TermStats,
+  now: Date,
+  options: RankOptions = {},
+): SimilarCase[] {
   const threshold = options.threshold ?? SIMILARITY_THRESHOLD;
   const limit = options.limit ?? MAX_SIMILAR;
   return scoreCandidates(query, candidates, stats, now)
@@ -90,7 +96,13 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
     for (const [q, p] of pairs) {
       const exact = q !== null && p !== null && q.key !== null && q.key === p.key;
       const parts: [number, number][] = [];
-      const why = { codes: [] as string[], entities: [] as string[], templates: [] as string[], text, outcome: { query: outcomeOf(q), past: outcomeOf(p) } };
+      const why = {
+        codes: [] as string[],
+        entities: [] as string[],
+        templates: [] as string[],
+        text,
+        outcome: { query: outcomeOf(q), past: outcomeOf(p) },
+      };
       if (q && (q.codes.length > 0 || q.entities.length > 0)) {
         const qSet = [...q.codes.map((x) => signatureTerm('c', x)), ...q.entities.map((x) => signatureTerm('e', x))];
         const pSet = new Set(p ? [...p.codes.map((x) => signatureTerm('c', x)), ...p.entities.map((x) => signatureTerm('e', x))] : []);

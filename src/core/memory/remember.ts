@@ -31,7 +31,12 @@ const NO_FIX = /未解决|无法解决|没有解决|不能解决|未能解决|�
 const WORKAROUND = /规避|绕过|变通|临时方案|暂时跳过|workaround/i;
 const SUCCESS = /(?:升级|安装)(?:系统)?(?:已经|已)?成功|已成功|问题(?:已)?解决/;
 
-export function rememberCase(thread: CaseThread, knowledge: Pick<Knowledge, 'rules'>, synonyms: CodeSynonyms, options: FingerprintOptions = {}): RememberedCase {
+export function rememberCase(
+  thread: CaseThread,
+  knowledge: Pick<Knowledge, 'rules'>,
+  synonyms: CodeSynonyms,
+  options: FingerprintOptions = {},
+): RememberedCase {
   const distinct = distinctFindings(thread.analyses, knowledge, options);
   const fixIndex = fixedFinding(thread, distinct);
   const summary = thread.summary ?? '';
@@ -40,7 +45,8 @@ export function rememberCase(thread: CaseThread, knowledge: Pick<Knowledge, 'rul
   const sent = thread.sentTexts.map(squash).join('\n');
 
   const findings: RememberedFinding[] = distinct.map(({ finding, fingerprint }, i) => {
-    const adviceGiven = finding !== null && (finding.actions.some((a) => sent.includes(squash(a))) || identifiers(finding).some((id) => sent.includes(id)));
+    const adviceGiven =
+      finding !== null && (finding.actions.some((a) => sent.includes(squash(a))) || identifiers(finding).some((id) => sent.includes(id)));
     let outcome: Outcome = 'unknown';
     if (i === fixIndex) outcome = summaryClass === 'fixed_unconfirmed' && confirmed ? 'fixed_confirmed' : summaryClass;
     else if (summaryClass === 'no_fix' && adviceGiven) outcome = 'no_fix';
@@ -48,7 +54,11 @@ export function rememberCase(thread: CaseThread, knowledge: Pick<Knowledge, 'rul
   });
   const text = [
     thread.problem,
-    ...distinct.flatMap(({ finding, fingerprint }) => (finding ? [finding.title, finding.summary, ...finding.fix.map((s) => s.text)] : [fingerprint.title, ...Object.keys(fingerprint.templates)])),
+    ...distinct.flatMap(({ finding, fingerprint }) =>
+      finding
+        ? [finding.title, finding.summary, ...finding.fix.map((s) => s.text)]
+        : [fingerprint.title, ...Object.keys(fingerprint.templates)],
+    ),
     thread.summary ?? '',
   ].join('\n');
   return {
@@ -63,7 +73,11 @@ export function rememberCase(thread: CaseThread, knowledge: Pick<Knowledge, 'rul
 }
 
 /** The findings of all analyses, each failure once (by key), in the order first seen. */
-export function distinctFindings(analyses: Analysis[], knowledge: Pick<Knowledge, 'rules'>, options: FingerprintOptions = {}): { finding: Finding | null; fingerprint: FindingFingerprint }[] {
+export function distinctFindings(
+  analyses: Analysis[],
+  knowledge: Pick<Knowledge, 'rules'>,
+  options: FingerprintOptions = {},
+): { finding: Finding | null; fingerprint: FindingFingerprint }[] {
   const byKey = new Map<string, { finding: Finding | null; fingerprint: FindingFingerprint }>();
   for (const analysis of analyses) {
     const prints = fingerprintAnalysis(analysis, knowledge, options);
@@ -80,9 +94,15 @@ export function distinctFindings(analyses: Analysis[], knowledge: Pick<Knowledge
  * finding's key), else the finding the 问题总结 names (its resolution sentence, its service,
  * product or GUID), else the one whose fix text shares the most of the summary's words.
  */
-export function fixedFinding(thread: Pick<CaseThread, 'summary' | 'fixedBy'>, findings: { finding: Finding | null; fingerprint: FindingFingerprint }[]): number {
+export function fixedFinding(
+  thread: Pick<CaseThread, 'summary' | 'fixedBy'>,
+  findings: { finding: Finding | null; fingerprint: FindingFingerprint }[],
+): number {
   for (const arg of [...thread.fixedBy].reverse()) {
-    const i = findingByName(arg, findings.map((f) => f.fingerprint));
+    const i = findingByName(
+      arg,
+      findings.map((f) => f.fingerprint),
+    );
     if (i >= 0) return i;
   }
   const summary = thread.summary ? squash(thread.summary) : '';

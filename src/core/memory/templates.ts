@@ -47,7 +47,10 @@ export function mineTemplates(lines: Iterable<string>): MinedTemplate[] {
     if (masked === '') continue;
     const tokens = masked.split(' ');
     // Lines only merge with lines of the same length and the same leading tokens (Drain's tree).
-    const key = `${tokens.length}|${tokens.slice(0, PREFIX_DEPTH).map((t) => (/\d/.test(t) ? WILDCARD : t)).join(' ')}`;
+    const key = `${tokens.length}|${tokens
+      .slice(0, PREFIX_DEPTH)
+      .map((t) => (/\d/.test(t) ? WILDCARD : t))
+      .join(' ')}`;
     const candidates = groups.get(key) ?? [];
     let best: Cluster | null = null;
     let bestScore = -1;

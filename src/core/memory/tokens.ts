@@ -14,7 +14,29 @@ const BARE_STATUS = /\b([cd8][0-9a-f]{7})\b/gi;
 /** Decimal Win32 errors as the migration engine writes them (`Error 5 while…`, `Error:  5`). */
 const DECIMAL_ERROR = /\b(?:error|err|gle|错误)\s*[:：=]?\s*(\d{1,5})\b/gi;
 
-const STOP_WORDS = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'on', 'for', 'and', 'or', 'is', 'was', 'at', 'by', 'with', 'from', 'be', 'it', 'this', 'that', 'as']);
+const STOP_WORDS = new Set([
+  'the',
+  'a',
+  'an',
+  'of',
+  'to',
+  'in',
+  'on',
+  'for',
+  'and',
+  'or',
+  'is',
+  'was',
+  'at',
+  'by',
+  'with',
+  'from',
+  'be',
+  'it',
+  'this',
+  'that',
+  'as',
+]);
 
 /** A code as one token: `x` and 8 lower-case hex digits (`0x5`, `5`, `0x00000005` → `x00000005`). */
 export function codeToken(value: number): string {
@@ -28,7 +50,7 @@ export function codesIn(text: string): string[] {
     if (!Number.isFinite(value)) return;
     out.add(codeToken(value));
     // 0x8007xxxx is the Win32 error xxxx wrapped as an HRESULT: the same cause.
-    if ((value >>> 16) === 0x8007) out.add(codeToken(value & 0xffff));
+    if (value >>> 16 === 0x8007) out.add(codeToken(value & 0xffff));
   };
   const unguided = text.replace(GUID, ' ');
   for (const m of unguided.matchAll(HEX)) if (m[1]!.length <= 8) add(parseInt(m[1]!, 16));
@@ -48,7 +70,10 @@ export function codeSynonyms(knowledge: Pick<Knowledge, 'codes'>): CodeSynonyms 
       // Short meanings (无效, 失败) would match everywhere; only distinctive phrases count.
       const meaning = info.meaning.replace(/[（(].*?[)）]/g, '').trim();
       if ([...meaning].length >= 4) pairs.push([meaning, token]);
-      const english = info.name.replace(/^(?:ERROR|STATUS|E|CO_E|WU_E|MOSETUP_E)_/, '').replace(/_/g, ' ').toLowerCase();
+      const english = info.name
+        .replace(/^(?:ERROR|STATUS|E|CO_E|WU_E|MOSETUP_E)_/, '')
+        .replace(/_/g, ' ')
+        .toLowerCase();
       if (english.split(' ').length >= 2) pairs.push([english, token]);
     }
   }

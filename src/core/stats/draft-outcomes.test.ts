@@ -12,7 +12,8 @@ const ev = (type: string, at: string, over: Partial<DraftEvent> = {}): DraftEven
   edits: null,
   ...over,
 });
-const created = (id: string, at: string, kind = 'diagnosis', caseId = 'CAS-1') => ev('draft-created', at, { messageId: id, kind, caseId, findings: kind === 'diagnosis' ? ['bcd-clone-failure'] : [] });
+const created = (id: string, at: string, kind = 'diagnosis', caseId = 'CAS-1') =>
+  ev('draft-created', at, { messageId: id, kind, caseId, findings: kind === 'diagnosis' ? ['bcd-clone-failure'] : [] });
 
 test('each draft ends as one outcome; a send wins, even after the draft was deleted from Drafts', () => {
   const records = draftOutcomes([
@@ -21,7 +22,12 @@ test('each draft ends as one outcome; a send wins, even after the draft was dele
     created('d2', '02T01:00:00', 'log-rerequest'),
     created('d3', '02T02:00:00', 'log-rerequest'),
     ev('draft-deleted', '02T03:00:00', { messageId: 'd3' }),
-    ev('draft-sent', '02T04:00:00', { messageId: 'own@x', draft: 'd3', similarity: 0.6, edits: { removed: 2, added: 1, commandsChanged: [], templateSentences: ['感谢您联系我们。'] } }),
+    ev('draft-sent', '02T04:00:00', {
+      messageId: 'own@x',
+      draft: 'd3',
+      similarity: 0.6,
+      edits: { removed: 2, added: 1, commandsChanged: [], templateSentences: ['感谢您联系我们。'] },
+    }),
     created('d4', '03T01:00:00', 'closure'),
     ev('draft-discarded', '03T02:00:00', { messageId: 'command@x', draft: 'd4' }),
     created('d5', '03T03:00:00', 'closure'),
@@ -37,7 +43,13 @@ test('each draft ends as one outcome; a send wins, even after the draft was dele
     ['d6', 'waiting'],
   ]);
   const stats = draftStats(records, '2026-11-01T00:00:00Z');
-  expect(stats.byKind.find((r) => r.label === 'log-rerequest')).toMatchObject({ made: 2, edited: 1, editedSimilarity: 0.6, replaced: 1, hoursToSend: 2 });
+  expect(stats.byKind.find((r) => r.label === 'log-rerequest')).toMatchObject({
+    made: 2,
+    edited: 1,
+    editedSimilarity: 0.6,
+    replaced: 1,
+    hoursToSend: 2,
+  });
   expect(stats.byRule).toEqual([expect.objectContaining({ label: 'bcd-clone-failure', made: 1, asDrafted: 1, hoursToSend: 2 })]);
   expect(stats.rewritten).toEqual([{ template: 'log-rerequest', sentence: '感谢您联系我们。', count: 1 }]);
 });

@@ -95,7 +95,10 @@ export function draftOutcomes(events: DraftEvent[]): DraftRecord[] {
       case 'draft-deleted':
       case 'draft-retired':
         // /discard names the draft in its detail (its event is the command mail's); the others are the draft's own events.
-        settle(e.draft !== null ? drafts.get(e.draft) : ((e.messageId ? drafts.get(e.messageId) : undefined) ?? waitingOf.get(e.caseId)), 'discarded');
+        settle(
+          e.draft !== null ? drafts.get(e.draft) : ((e.messageId ? drafts.get(e.messageId) : undefined) ?? waitingOf.get(e.caseId)),
+          'discarded',
+        );
         break;
     }
   }
@@ -230,7 +233,11 @@ export function statsTable(stats: DraftStats): string {
       r.hoursToSend === null ? '-' : r.hoursToSend.toFixed(1),
     ]);
     const widths = header.map((h, i) => Math.max(i === 0 ? title.length : h.length, ...body.map((b) => b[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd();
     return [line([title, ...header.slice(1)]), ...body.map(line)].join('\n');
   };
   const parts = [`Drafts since ${stats.since.slice(0, 10)}: ${stats.drafts}`, '', table('by kind', stats.byKind)];
