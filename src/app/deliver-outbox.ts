@@ -3,6 +3,7 @@
 // instant, sends it twice. Temporary failures are retried with back-off; a refusal is final
 // and recorded on the case. A customer mail sent is filed in Sent and its draft removed.
 
+import { backoffMs } from '../core/backoff';
 import { SendError } from '../ports/mail-sender';
 import type { OutboxEntry } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
@@ -28,7 +29,7 @@ async function deliverOne(deps: CasebotDeps, entry: OutboxEntry, report: PassRep
     const permanent = err instanceof SendError && err.permanent;
     const giveUp = permanent || attempts >= deps.send.maxAttempts;
     const at = deps.clock();
-    const delay = Math.min(MAX_BACKOFF_MS, deps.send.retrySeconds * 1000 * 2 ** (attempts - 1));
+    const delay = backoffMs(attempts, deps.send.retrySeconds * 1000, MAX_BACKOFF_MS);
     store.transaction(() => {
       store.updateOutbox(entry.id, {
         status: giveUp ? 'failed' : 'pending',

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { configSchema, type ConfigFile } from './schema';
+import { zodMessages } from './zod-messages';
 import { Secret } from './secret';
 import { projectRoot } from './paths';
 
@@ -51,10 +52,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(
-      abs,
-      parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`),
-    );
+    throw new ConfigError(abs, zodMessages(parsed.error));
   }
   const data = parsed.data;
   const problems: string[] = [];

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML, { LineCounter } from 'yaml';
-import type { ZodError, ZodType, ZodTypeDef } from 'zod';
+import type { ZodType, ZodTypeDef } from 'zod';
+import { zodMessages } from '../config/zod-messages';
 import type { CodeInfo, CodeTable, ExtendCodes, Knowledge, NoisePattern, Product, Rule } from '../core/analyze/knowledge';
 import { checkTemplate } from '../core/draft/check-template';
 import { compileText, createTextEngine, type TextEngine } from '../core/draft/text-engine';
@@ -249,9 +250,3 @@ function joinCjkLines(text: string): string {
   return text.replace(/([\u3000-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])/g, '$1');
 }
 
-export function zodMessages(error: ZodError): string[] {
-  return error.issues.map((issue) => {
-    const at = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    return `${at}: ${issue.message}`;
-  });
-}

@@ -9,7 +9,7 @@ import type { Knowledge } from '../core/analyze/knowledge';
 import type { Analysis } from '../core/types';
 import { readFolder } from './log-files';
 import { expectSchema, type ExpectData } from './schema';
-import { zodMessages } from './load';
+import { zodMessages } from '../config/zod-messages';
 
 export interface FixtureResult {
   rule: string;

@@ -1,93 +1,69 @@
 // What an IP address reaches: the public internet, this machine, or a network the portal
 // fetcher must never be pointed at (intranet, cloud metadata, link-local, multicast…).
-// Ranges from the IANA special-purpose registries; addresses that carry an IPv4 address inside
-// IPv6 (mapped, NAT64) are judged by that IPv4 address.
+// Ranges from the IANA special-purpose registries, checked by node:net's BlockList, which also
+// judges an IPv4-mapped IPv6 address (::ffff:10.0.0.1) by its IPv4 rules; a NAT64 address
+// (64:ff9b::/96) is judged by the IPv4 address it carries.
 
 import net from 'node:net';
 
 export type AddressKind = 'public' | 'loopback' | 'internal';
 
-type Range = readonly [prefix: number[], bits: number];
-
-const IPV4_INTERNAL: Range[] = [
-  [[0, 0, 0, 0], 8], // "this network", unspecified
-  [[10, 0, 0, 0], 8],
-  [[100, 64, 0, 0], 10], // CGNAT
-  [[169, 254, 0, 0], 16], // link-local, cloud metadata
-  [[172, 16, 0, 0], 12],
-  [[192, 0, 0, 0], 24], // IETF protocol assignments
-  [[192, 0, 2, 0], 24], // documentation
-  [[192, 88, 99, 0], 24], // 6to4 relay
-  [[192, 168, 0, 0], 16],
-  [[198, 18, 0, 0], 15], // benchmarking
-  [[198, 51, 100, 0], 24], // documentation
-  [[203, 0, 113, 0], 24], // documentation
-  [[224, 0, 0, 0], 4], // multicast
-  [[240, 0, 0, 0], 4], // reserved, broadcast
+const IPV4_INTERNAL: [string, number][] = [
+  ['0.0.0.0', 8], // "this network", unspecified
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10], // CGNAT
+  ['169.254.0.0', 16], // link-local, cloud metadata
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // documentation
+  ['192.88.99.0', 24], // 6to4 relay
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation
+  ['203.0.113.0', 24], // documentation
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, broadcast
 ];
 
-// As 16-bit groups.
-const IPV6_INTERNAL: Range[] = [
-  [[0, 0, 0, 0, 0, 0, 0, 0], 96], // unspecified, IPv4-compatible (deprecated)
-  [[0x64, 0xff9b, 1], 48], // local-use NAT64
-  [[0x100, 0, 0, 0], 64], // discard
-  [[0x2001, 0], 23], // IETF protocol assignments, Teredo
-  [[0x2001, 0xdb8], 32], // documentation
-  [[0x2002], 16], // 6to4
-  [[0xfc00], 7], // unique local
-  [[0xfe80], 10], // link-local
-  [[0xfec0], 10], // site-local (deprecated)
-  [[0xff00], 8], // multicast
+const IPV6_INTERNAL: [string, number][] = [
+  ['::', 96], // unspecified, IPv4-compatible (deprecated)
+  ['64:ff9b:1::', 48], // local-use NAT64
+  ['100::', 64], // discard
+  ['2001::', 23], // IETF protocol assignments, Teredo
+  ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4
+  ['fc00::', 7], // unique local
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated)
+  ['ff00::', 8], // multicast
 ];
+
+const loopback = new net.BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+const internal = new net.BlockList();
+for (const [prefix, bits] of IPV4_INTERNAL) internal.addSubnet(prefix, bits, 'ipv4');
+for (const [prefix, bits] of IPV6_INTERNAL) internal.addSubnet(prefix, bits, 'ipv6');
+
+const nat64 = new net.BlockList();
+nat64.addSubnet('64:ff9b::', 96, 'ipv6');
 
 export function addressKind(address: string): AddressKind {
   const ip = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  switch (net.isIP(ip)) {
-    case 4:
-      return ipv4Kind(ip.split('.').map(Number));
-    case 6:
-      return ipv6Kind(ipv6Groups(ip));
-    default:
-      // Not an address at all: nothing to connect to is safe to assume.
-      return 'internal';
-  }
+  const family = net.isIP(ip);
+  // Not an address at all: nothing to connect to is safe to assume.
+  if (family === 0) return 'internal';
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (type === 'ipv6' && nat64.check(ip, 'ipv6')) return addressKind(nat64Ipv4(ip));
+  if (loopback.check(ip, type)) return 'loopback';
+  return internal.check(ip, type) ? 'internal' : 'public';
 }
 
-function ipv4Kind(octets: number[]): AddressKind {
-  if (octets[0] === 127) return 'loopback';
-  return IPV4_INTERNAL.some((range) => inRange(octets, 8, range)) ? 'internal' : 'public';
-}
-
-function ipv6Kind(groups: number[]): AddressKind {
-  const embedsIpv4 =
-    inRange(groups, 16, [[0, 0, 0, 0, 0, 0xffff], 96]) || // IPv4-mapped
-    inRange(groups, 16, [[0x64, 0xff9b, 0, 0, 0, 0], 96]); // NAT64
-  if (embedsIpv4) return ipv4Kind([groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff]);
-  if (groups.every((g, i) => g === (i === 7 ? 1 : 0))) return 'loopback';
-  return IPV6_INTERNAL.some((range) => inRange(groups, 16, range)) ? 'internal' : 'public';
-}
-
-/** Whether the first `bits` bits of `parts` (each `width` bits) equal the range's prefix. */
-function inRange(parts: number[], width: number, [prefix, bits]: Range): boolean {
-  for (let i = 0, left = bits; left > 0; i++, left -= width) {
-    const shift = Math.max(0, width - left);
-    if ((parts[i]! ^ (prefix[i] ?? 0)) >> shift !== 0) return false;
-  }
-  return true;
-}
-
-/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a trailing IPv4 part split). */
-function ipv6Groups(ip: string): number[] {
-  const toGroups = (part: string): number[] =>
-    part === ''
-      ? []
-      : part.split(':').flatMap((g) => {
-          if (!g.includes('.')) return [parseInt(g, 16)];
-          const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
-          return [(a << 8) | b, (c << 8) | d];
-        });
-  const [head = '', tail] = ip.split('::');
-  const high = toGroups(head);
-  const low = tail === undefined ? [] : toGroups(tail);
-  return [...high, ...new Array<number>(8 - high.length - low.length).fill(0), ...low];
+/** The IPv4 address in the last 32 bits of a NAT64 address (`64:ff9b::c0a8:101` → 192.168.1.1). */
+function nat64Ipv4(ip: string): string {
+  const tail = ip.split(':').slice(-2);
+  if (tail[1]?.includes('.')) return tail[1];
+  const [high, low] = tail.map((g) => parseInt(g || '0', 16)) as [number, number];
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }

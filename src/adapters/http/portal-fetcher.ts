@@ -6,6 +6,7 @@
 // link's own origin. Timeouts, a size cap and the content check end a download early; the
 // partial file is deleted whenever the outcome is not `ok`.
 
+import { backoffMs } from '../../core/backoff';
 import crypto from 'node:crypto';
 import dns from 'node:dns';
 import fs from 'node:fs';
@@ -90,7 +91,7 @@ export class PortalFetcher implements BundleFetcher {
             detail: `${failure.detail} (attempt ${attempt} of ${this.options.retries + 1})`,
           };
         }
-        await pause(this.options.backoffMs * 2 ** (attempt - 1), deadline.signal);
+        await pause(backoffMs(attempt, this.options.backoffMs), deadline.signal);
         if (deadline.signal.aborted) {
           const timeout = this.totalTimeout();
           return { ok: false, url, reason: timeout.reason, detail: `${timeout.detail} after ${failure.detail}` };

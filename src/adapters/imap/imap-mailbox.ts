@@ -3,6 +3,7 @@
 // BODY.PEEK so nothing is marked read; Drafts and Sent are found by SPECIAL-USE.
 // Two connections: one runs commands, one only IDLEs on INBOX, so drafting never breaks IDLE.
 
+import { backoffMs } from '../../core/backoff';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
@@ -29,7 +30,7 @@ const DRAFT_FLAGS = ['\\Draft', '\\Seen'];
 /** One MULTIAPPEND command carries at most this much (the server holds it until the command ends). */
 const MULTIAPPEND_MAX_BYTES = 8 * 1024 * 1024;
 
-/** imapflow's internal command runner (not in its typings), as its own commands call it. */
+/** imapflow's internal command runner (not in its typings), as its own commands call it; so imapflow is pinned exactly in package.json. */
 interface CommandRunner {
   exec(command: string, attributes: unknown[]): Promise<{ next(): void }>;
 }
@@ -351,7 +352,7 @@ export class ImapMailbox implements Mailbox {
       client.on('error', (err: Error) => this.log.warn('IMAP watcher error', { error: err.message }));
       client.on('close', () => {
         if (stopped) return;
-        const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt++) * (0.5 + Math.random() / 2);
+        const delay = backoffMs(++attempt, RECONNECT_BASE_MS, RECONNECT_MAX_MS, Math.random());
         this.log.warn('IMAP watcher disconnected, reconnecting', { inMs: Math.round(delay) });
         retryTimer = setTimeout(() => void connectWatcher().catch(() => undefined), delay);
       });
