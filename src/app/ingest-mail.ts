@@ -15,6 +15,7 @@ import type { CasebotDeps, PassReport } from './casebot-deps';
 import { oversizedIntake, readBundles, type Intake } from './read-bundles';
 import { isEngineer, runCommands } from './run-commands';
 import { customerOf, engineerFor, isOurAddress } from './team-settings';
+import type { EventType } from '../core/types';
 
 export interface IngestOptions {
   /** Replaying a quarantined mail: the folder's cursor is already past it and must stay. */
@@ -135,7 +136,7 @@ async function ingestParsed(
   const moveCursor = () => {
     if (!options.replay) store.setCursor(ref.folder, ref.cursor);
   };
-  const skip = (type: string, detail: Record<string, unknown>, messageId: string | null = null) =>
+  const skip = (type: EventType, detail: Record<string, unknown>, messageId: string | null = null) =>
     store.transaction(() => {
       store.appendEvent({
         at: now,

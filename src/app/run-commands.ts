@@ -20,6 +20,7 @@ import { distinctFindings, findingByName } from '../core/memory/remember';
 import { findCaseId } from '../core/case/case-id';
 import { readBundles } from './read-bundles';
 import { engineerFor, customerOf } from './team-settings';
+import type { EventType } from '../core/types';
 
 export interface CommandMail {
   mail: ParsedMail;
@@ -111,7 +112,7 @@ async function runOne(
 ): Promise<string | ReturnType<typeof statusNotice>> {
   const { store } = deps;
   const at = deps.clock().toISOString();
-  const event = (type: string, detail: Record<string, unknown>) =>
+  const event = (type: EventType, detail: Record<string, unknown>) =>
     store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type, detail });
   const view = () => store.loadCaseView(caseId);
   const order = (

@@ -4,6 +4,7 @@
 
 import type { StoredDraft } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
+import type { EventType } from '../core/types';
 
 export interface SyncOptions {
   /**
@@ -15,7 +16,7 @@ export interface SyncOptions {
 
 export async function syncDrafts(deps: CasebotDeps, report: PassReport, options: SyncOptions = {}): Promise<void> {
   const { store, mailbox } = deps;
-  const event = (caseId: string, messageId: string, type: string, detail: Record<string, unknown>) =>
+  const event = (caseId: string, messageId: string, type: EventType, detail: Record<string, unknown>) =>
     store.appendEvent({ at: deps.clock().toISOString(), caseId, messageId, actor: 'casebot', type, detail });
   for (const d of store.draftsWithStatus('retiring')) {
     const removed = await mailbox.removeDraft(d.messageId);

@@ -44,12 +44,54 @@ export interface ParsedMail {
 }
 
 /** One entry of a case's append-only event log: who did what, when, to which mail. */
+/** Every kind of event casebot records; each has its Chinese label (commands/event-view.ts). */
+export const EVENT_TYPES = [
+  'case-opened',
+  'mail-received',
+  'reply-seen',
+  'mail-unmatched',
+  'own-mail-ignored',
+  'duplicate-message-id',
+  'machine-mail',
+  'bounce',
+  'mail-quarantined',
+  'quarantine-replayed',
+  'mailbox-fault',
+  'draft-created',
+  'draft-stored',
+  'draft-refused',
+  'draft-failed',
+  'draft-sent',
+  'draft-retired',
+  'draft-replaced',
+  'draft-removed',
+  'draft-discarded',
+  'draft-deleted',
+  'command',
+  'command-refused',
+  'command-ignored',
+  'note',
+  'send-queued',
+  'mail-sent',
+  'send-failed',
+  'engineer-mail-capped',
+  'digest-queued',
+  'case-closed',
+  'case-reopened',
+  'case-snoozed',
+  'memory-lookup',
+  'fixed-by',
+  'memory-feedback',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
 export interface CaseEvent {
   at: string;
   caseId: string | null;
   messageId: string | null;
   actor: string;
-  type: string;
+  type: EventType;
   detail: Record<string, unknown>;
 }
 

@@ -47,7 +47,7 @@ test('a Message-ID is stored once; the event log is append-only; one live draft 
   expect(() => store.insertMessage(m, at)).toThrow(/UNIQUE/);
   expect(store.caseOfMessages(['nope', 'm1@x'])).toBe('CAS-06079-G5K3W1');
 
-  store.appendEvent({ at, caseId: null, messageId: null, actor: 't', type: 'x', detail: {} });
+  store.appendEvent({ at, caseId: null, messageId: null, actor: 't', type: 'note', detail: {} });
   const db = (store as unknown as { db: { exec(sql: string): void } }).db;
   expect(() => db.exec('DELETE FROM events')).toThrow(/append-only/);
   expect(() => db.exec("UPDATE events SET type = 'y'")).toThrow(/append-only/);

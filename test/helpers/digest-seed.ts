@@ -3,6 +3,7 @@
 import type { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
 import type { Analysis } from '../../src/core/types';
 import { parsedMail } from './parsed-mail';
+import type { EventType } from '../../src/core/types';
 
 const DAY = 86400000;
 
@@ -99,7 +100,7 @@ export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
   open('CAS-00008-OLDCLO', 60);
   store.setCaseStatus('CAS-00008-OLDCLO', 'closed', ago(30));
 
-  const event = (type: string, caseId: string | null, detail: Record<string, unknown>) =>
+  const event = (type: EventType, caseId: string | null, detail: Record<string, unknown>) =>
     store.appendEvent({ at: ago(0.2), caseId, messageId: null, actor: 'kehu@example.cn', type, detail });
   event('mail-unmatched', null, { subject: '会议通知' });
   event('mail-received', 'CAS-00001-NEEDSR', { bundles: [{ file: 'logs.7z', problems: ['附件 logs.7z 是 .7z 格式的压缩包'] }] });

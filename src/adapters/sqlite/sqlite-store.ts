@@ -10,7 +10,7 @@ import { PLACEHOLDER } from '../../core/draft/build-draft';
 import type { CaseMessage, CaseView, DraftKind, LiveDraft } from '../../core/case/case-view';
 import type { DigestData } from '../../core/digest/digest-data';
 import type { DraftEdits, DraftEvent } from '../../core/stats/draft-outcomes';
-import type { Analysis, Confidence, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
+import type { Analysis, Confidence, EventType, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
 import type {
   CaseStore,
   CaseSummary,
@@ -493,14 +493,7 @@ export class SqliteCaseStore implements CaseStore {
             ORDER BY e.id`,
       ).all({ since, engineer }) as Row[]
     )
-      .map((r) => ({
-        at: String(r.at),
-        caseId: nullable(r.case_id),
-        messageId: nullable(r.message_id),
-        actor: String(r.actor),
-        type: String(r.type),
-        detail: JSON.parse(String(r.detail_json)),
-      }))
+      .map(eventOf)
       // Received mail matters here only when its bundle could not be used.
       .filter(
         (e) =>
@@ -722,7 +715,8 @@ function eventOf(r: Row): StoreEvent {
     caseId: r.case_id === null ? null : String(r.case_id),
     messageId: r.message_id === null ? null : String(r.message_id),
     actor: String(r.actor),
-    type: String(r.type),
+    // What the store holds is what casebot wrote: one of EVENT_TYPES (an older one at worst, which labels show as is).
+    type: String(r.type) as EventType,
     detail: JSON.parse(String(r.detail_json)),
   };
 }

@@ -1,4 +1,5 @@
-import { conversationOrder } from './event-view';
+import { EVENT_TYPES } from '../types';
+import { conversationOrder, eventLabel } from './event-view';
 
 test('a first import reads Sent before INBOX; the timeline still runs in the order the mails were written', () => {
   const e = (type: string, messageId: string | null, at: string) => ({ type, messageId, at });
@@ -21,4 +22,11 @@ test('a first import reads Sent before INBOX; the timeline still runs in the ord
     'mail-received:c2',
     'draft-created:d1',
   ]);
+});
+
+test('every kind of event has a Chinese label: a refused command no longer prints as its type twice', () => {
+  for (const type of EVENT_TYPES) expect(eventLabel(type, {}, 'a@example.cn')).toMatch(/[\u4e00-\u9fff]/);
+  expect(eventLabel('command-ignored', { reason: 'not an engineer' }, 'zhaoming@tj.icbc.example.cn')).toBe(
+    '忽略了 zhaoming@tj.icbc.example.cn 的命令（not an engineer）',
+  );
 });

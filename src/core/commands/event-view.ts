@@ -1,11 +1,14 @@
 // One line of a case's timeline, in Chinese, from an event of the store.
 
+import type { EventType } from '../types';
+
 export interface StoreEventView {
   at: string;
   label: string;
 }
 
-const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => string> = {
+// A Record over EventType: a new kind of event does not compile without its label.
+const LABELS: Record<EventType, (d: Record<string, unknown>, actor: string) => string> = {
   'case-opened': () => '案例建立',
   'mail-received': (d, actor) =>
     `收到客户邮件（${actor}）${Array.isArray(d.bundles) && d.bundles.length > 0 ? '，附日志' : ''}${d.successReport ? '，客户确认成功' : ''}`,
@@ -33,10 +36,23 @@ const LABELS: Record<string, (d: Record<string, unknown>, actor: string) => stri
   'memory-feedback': (d, actor) => `相似案例 ${String(d.about)} ${d.useful ? '有用' : '没用'}（${actor}）`,
   'draft-failed': (d) => `草稿无法生成：${String(d.reason)}`,
   'mail-quarantined': (d) => `邮件被隔离：${String(d.reason)}`,
+  'quarantine-replayed': () => '隔离的邮件已重新处理',
+  'mail-unmatched': (d, actor) => `邮件不属于任何案例（${actor}）：${String(d.subject ?? '')}`,
+  'own-mail-ignored': () => 'casebot 自己发给工程师的邮件，已忽略',
+  'duplicate-message-id': (d) => `收到与已有邮件相同 Message-ID 的另一封邮件（${String(d.original ?? '')}），已单独保存`,
+  'machine-mail': (d) => `自动回复或群发邮件（${String(d.kind ?? '')}），不需回复`,
+  bounce: (d) => `退信：${String(d.failedRecipients ?? '收件人')} 未收到邮件`,
+  'mailbox-fault': (d) => `邮箱连接故障：${String(d.error ?? '')}`,
+  'draft-refused': (d) => `草稿未能存入草稿箱（服务器答复：${String(d.reason ?? '')}），会重试`,
+  'command-ignored': (d, actor) =>
+    `忽略了 ${actor} 的命令（${d.reason === 'not an engineer' ? '发件人不是配置中的工程师' : String(d.reason ?? '')}）`,
+  'engineer-mail-capped': (d) => `今天发给 ${String(d.to ?? '')} 的通知已达上限，未再发送`,
+  'digest-queued': (d) => `每日摘要已进入发送队列（${String(d.recipient ?? '')}）`,
 };
 
 export function eventLabel(type: string, detail: Record<string, unknown>, actor: string): string {
-  return LABELS[type]?.(detail, actor) ?? type;
+  // Events of an older casebot may carry a type this one no longer writes.
+  return (LABELS as Record<string, (d: Record<string, unknown>, actor: string) => string>)[type]?.(detail, actor) ?? type;
 }
 
 /** Events that stand for a mail of the thread: the timeline is ordered by these mails' own Date. */
