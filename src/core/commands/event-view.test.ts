@@ -27,6 +27,6 @@ test('a first import reads Sent before INBOX; the timeline still runs in the ord
 test('every kind of event has a Chinese label: a refused command no longer prints as its type twice', () => {
   for (const type of EVENT_TYPES) expect(eventLabel(type, {}, 'a@example.cn')).toMatch(/[\u4e00-\u9fff]/);
   expect(eventLabel('command-ignored', { reason: 'not an engineer' }, 'zhaoming@tj.icbc.example.cn')).toBe(
-    '忽略了 zhaoming@tj.icbc.example.cn 的命令（not an engineer）',
+    '忽略了 zhaoming@tj.icbc.example.cn 的命令（发件人不是配置中的工程师）',
   );
 });
