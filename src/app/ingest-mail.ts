@@ -7,6 +7,7 @@ import { isSuccessReport } from '../core/case/success-report';
 import { parseCommands } from '../core/commands/parse-commands';
 import { draftSimilarity } from '../core/draft/similarity';
 import { editSummary } from '../core/draft/edit-summary';
+import { statusAfterSend } from '../core/stats/draft-outcomes';
 import { bouncedMessageId, machineKind, type MachineKind } from '../core/mail/machine-mail';
 import { ownText } from '../core/mail/strip-quote';
 import type { ParsedMail } from '../core/types';
@@ -348,7 +349,7 @@ function recordWhatWasSent(deps: CasebotDeps, caseId: string, mail: ParsedMail, 
   const similarity = draftSimilarity(live.bodyText, sent);
   // Counted for `casebot stats`: what changed, and which of casebot's own sentences went.
   const edits = editSummary(ownText(live.bodyText), sent, deps.templateSentences);
-  store.setDraftSent(live.id, mail.messageId, similarity, at);
+  store.setDraftSent(live.id, statusAfterSend(live.messageId, mail.messageId), mail.messageId, similarity, at);
   store.appendEvent({
     at,
     caseId,

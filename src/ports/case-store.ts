@@ -137,7 +137,7 @@ export interface CaseStore {
   /** The draft events (created, sent, discarded, deleted, retired) since `since`, of one engineer's cases or all, in the order recorded. */
   draftHistory(since: string, engineer: string | null): DraftEvent[];
   /** The engineer sent it (as drafted or edited): record what went out and how close it was. */
-  setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void;
+  setDraftSent(id: number, status: 'sent' | 'edited', sentMessageId: string, similarity: number, at: string): void;
   /** What the digest needs, by SQL: open cases (and those closed since `since`) of one engineer or all, and their drafts' events since `draftsSince`. */
   digestData(engineer: string | null, since: string, draftsSince: string): DigestData;
   digestSent(slot: string, recipient: string): boolean;

@@ -409,11 +409,14 @@ export class SqliteCaseStore implements CaseStore {
     return out;
   }
 
-  setDraftSent(id: number, sentMessageId: string, similarity: number, at: string): void {
-    // Sent as drafted (same Message-ID): done. Sent as the engineer's own mail: casebot's copy still has to go.
-    this.sql(
-      `UPDATE drafts SET status = CASE WHEN message_id = ? THEN 'sent' ELSE 'edited' END, sent_message_id = ?, similarity = ?, updated_at = ? WHERE id = ?`,
-    ).run(sentMessageId, sentMessageId, similarity, at, id);
+  setDraftSent(id: number, status: 'sent' | 'edited', sentMessageId: string, similarity: number, at: string): void {
+    this.sql('UPDATE drafts SET status = ?, sent_message_id = ?, similarity = ?, updated_at = ? WHERE id = ?').run(
+      status,
+      sentMessageId,
+      similarity,
+      at,
+      id,
+    );
   }
 
   setCaseStatus(caseId: string, status: 'open' | 'closed', at: string): void {

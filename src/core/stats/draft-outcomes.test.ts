@@ -1,4 +1,4 @@
-import { draftOutcomes, draftStats, sinceOf, type DraftEvent } from './draft-outcomes';
+import { draftOutcomes, draftStats, sinceOf, statusAfterSend, type DraftEvent } from './draft-outcomes';
 
 const ev = (type: string, at: string, over: Partial<DraftEvent> = {}): DraftEvent => ({
   at: `2026-11-${at}Z`,
@@ -60,4 +60,9 @@ test('sinceOf reads 30d, 12h, 2w and refuses the rest', () => {
   expect(sinceOf('12h', now)).toBe('2026-12-06T12:00:00.000Z');
   expect(sinceOf('2w', now)).toBe('2026-11-23T00:00:00.000Z');
   expect(sinceOf('yesterday', now)).toBeNull();
+});
+
+test('statusAfterSend: the same Message-ID went out as drafted; any other leaves casebot’s copy to remove', () => {
+  expect(statusAfterSend('casebot.x@cmgos.com', 'casebot.x@cmgos.com')).toBe('sent');
+  expect(statusAfterSend('casebot.x@cmgos.com', 'own@cmgos.com')).toBe('edited');
 });

@@ -105,6 +105,14 @@ export function draftOutcomes(events: DraftEvent[]): DraftRecord[] {
   return [...drafts.values()];
 }
 
+/**
+ * What casebot still has to do with its draft once a reply went out: sent as drafted (the same
+ * Message-ID), nothing; sent as the engineer's own mail, its copy in Drafts must go ('edited').
+ */
+export function statusAfterSend(draftMessageId: string, sentMessageId: string): 'sent' | 'edited' {
+  return draftMessageId === sentMessageId ? 'sent' : 'edited';
+}
+
 export interface OutcomeRow {
   /** The draft kind, or the rule behind a diagnosis. */
   label: string;
