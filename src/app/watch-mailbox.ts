@@ -2,21 +2,27 @@
 // change (IDLE, Maildir watch) or the poll timer fires. Passes never overlap; changes that
 // arrive during a pass are folded into one follow-up pass.
 
+import { MailboxMisconfigured } from '../ports/mailbox';
 import { processMailbox, type CasebotDeps, type PassReport } from './process-mailbox';
 
 export interface Watcher {
-  /** Resolves once the current pass (if any) has finished and the watch is closed. */
+  /** Resolves once the current pass (if any) has finished and the watch is closed; rejects when the configuration must be fixed first. */
   stop(): Promise<void>;
   done: Promise<void>;
 }
 
 export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => void): Watcher {
+  let misconfigured: MailboxMisconfigured | null = null;
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
   let fault: string | null = null;
   let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
+  let rejectDone!: (err: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
 
   const pass = (): void => {
     if (stopped) return;
@@ -34,9 +40,24 @@ export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => 
             fault = null;
           }
         } catch (err) {
+          const message = (err as Error).message;
+          if (err instanceof MailboxMisconfigured) {
+            // Trying again cannot help: record it, stop watching, and let the caller say so.
+            deps.log.error('the configuration names what the mailbox does not have; stopping', { error: message });
+            deps.store.appendEvent({
+              at: deps.clock().toISOString(),
+              caseId: null,
+              messageId: null,
+              actor: 'casebot',
+              type: 'mailbox-fault',
+              detail: { error: message, configuration: true },
+            });
+            misconfigured = err;
+            void watcher.stop();
+            return;
+          }
           // A failed pass (server gone, …) is retried on the next signal or poll. Each fault is
           // logged and recorded once, not on every retry; the digest lists it.
-          const message = (err as Error).message;
           if (message !== fault) {
             fault = message;
             deps.log.error('pass failed', { error: message });
@@ -57,14 +78,17 @@ export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => 
   };
 
   const unwatch = deps.mailbox.watch(pass);
-  pass();
-  return {
+  const watcher: Watcher = {
     done,
     async stop() {
+      if (stopped) return;
       stopped = true;
       await unwatch();
       if (running) await running;
-      resolveDone();
+      if (misconfigured) rejectDone(misconfigured);
+      else resolveDone();
     },
   };
+  pass();
+  return watcher;
 }

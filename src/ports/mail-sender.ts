@@ -4,7 +4,7 @@ export interface MailSender {
   send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<void>;
 }
 
-/** SMTP's answer decides: a 5xx is final, anything else (4xx, no connection) is worth a retry. */
+/** A send that failed, and whether trying again can help (core/delivery-failure.ts decides). */
 export class SendError extends Error {
   constructor(
     message: string,

@@ -29,6 +29,17 @@ export class MailboxUnavailable extends Error {
   }
 }
 
+/**
+ * The configuration names what the server does not have (a folder): no retry can help. The
+ * pass stops, and a watching casebot stops too, saying which key to fix, instead of failing the
+ * same way at every poll.
+ */
+export class MailboxMisconfigured extends Error {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 /** A draft the server refused for itself (too big, over quota): a fault of the draft, not the server's. */
 export interface RefusedDraft {
   /** Where it was in the drafts given. */

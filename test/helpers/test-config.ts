@@ -17,7 +17,7 @@ export interface TestMailbox {
     passwordEnv?: string;
     accessTokenEnv?: string;
     oauth2?: { tokenUrl: string; clientId: string; clientSecretEnv: string };
-    folders?: { inbox?: string; drafts?: string };
+    folders?: { inbox?: string; sent?: string; drafts?: string };
   };
   maildir?: string;
   smtpPort?: number;

@@ -6,6 +6,7 @@
 // link's own origin. Timeouts, a size cap and the content check end a download early; the
 // partial file is deleted whenever the outcome is not `ok`.
 
+import { httpStatusFailure, socketFailure } from '../../core/delivery-failure';
 import { backoffMs } from '../../core/backoff';
 import crypto from 'node:crypto';
 import dns from 'node:dns';
@@ -278,9 +279,10 @@ function statusFailure(status: number, url: URL): FetchFailure {
   const detail = `HTTP ${status} from ${url.href}`;
   if (status === 401 || status === 403) return new FetchFailure('门户拒绝访问（链接可能已过期或需要登录）', detail);
   if (status === 404 || status === 410) return new FetchFailure('链接指向的文件不存在', detail);
-  if (status === 429) return new FetchFailure('门户繁忙（HTTP 429），未能下载', detail, true);
-  if (status >= 500) return new FetchFailure(`门户服务器出错（HTTP ${status}），未能下载`, detail, true);
-  return new FetchFailure(`门户拒绝了下载请求（HTTP ${status}）`, detail);
+  const retryable = httpStatusFailure(status) === 'transient';
+  if (status === 429) return new FetchFailure('门户繁忙（HTTP 429），未能下载', detail, retryable);
+  if (status >= 500) return new FetchFailure(`门户服务器出错（HTTP ${status}），未能下载`, detail, retryable);
+  return new FetchFailure(`门户拒绝了下载请求（HTTP ${status}）`, detail, retryable);
 }
 
 /** Errors from sockets, TLS, the body and the disk, as failures. */
@@ -290,11 +292,11 @@ function asFailure(err: unknown): FetchFailure {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const detail = `${code} ${(err as Error).message}`.trim();
   if (TLS_FAILURE.test(code)) return new FetchFailure('门户的 HTTPS 证书无效，未下载', detail);
-  if (CONNECT_FAILURES.includes(code)) return new FetchFailure('无法连接到门户', detail, true);
+  if (CONNECT_FAILURES.includes(code)) return new FetchFailure('无法连接到门户', detail, socketFailure(code) === 'transient');
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
     return new FetchFailure('下载中断（连接被断开）', detail, true);
   }
-  return new FetchFailure('下载时出错', detail);
+  return new FetchFailure('下载时出错', detail, socketFailure(code) === 'transient');
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

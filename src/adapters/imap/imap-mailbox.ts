@@ -10,7 +10,14 @@ import iconv from 'iconv-lite';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { AccessTokens } from '../../ports/access-tokens';
 import type { Logger } from '../../ports/logger';
-import { MailboxUnavailable, type FolderRole, type Mailbox, type MailRef, type RefusedDraft } from '../../ports/mailbox';
+import {
+  MailboxMisconfigured,
+  MailboxUnavailable,
+  type FolderRole,
+  type Mailbox,
+  type MailRef,
+  type RefusedDraft,
+} from '../../ports/mailbox';
 
 export interface ImapSettings {
   host: string;
@@ -341,12 +348,9 @@ export class ImapMailbox implements Mailbox {
       if (stopped || !this.settings.idle) return;
       // imapflow instances are single-use: a new one per connection, listeners on it alone.
       // This connection only IDLEs: auto-IDLE on, at once after SELECT.
-      const client = new ImapFlow({
-        ...(await imapLogin(this.settings)),
-        disableAutoIdle: false,
-        autoIdleDelay: 0,
-        maxIdleTime: MAX_IDLE_MS,
-      } as ImapFlowOptions);
+      const login = await imapLogin(this.settings);
+      if (stopped) return;
+      const client = new ImapFlow({ ...login, disableAutoIdle: false, autoIdleDelay: 0, maxIdleTime: MAX_IDLE_MS } as ImapFlowOptions);
       watcher = client;
       client.on('exists', () => onChange());
       client.on('error', (err: Error) => this.log.warn('IMAP watcher error', { error: err.message }));
@@ -359,6 +363,11 @@ export class ImapMailbox implements Mailbox {
       try {
         await client.connect();
         await client.mailboxOpen(this.settings.folders.inbox, { readOnly: true });
+        // Stopped while connecting (a pass found the config wrong at once): nothing may stay open.
+        if (stopped) {
+          await client.logout().catch(() => client.close());
+          return;
+        }
         attempt = 0;
         onChange(); // mail may have arrived while disconnected
       } catch (err) {
@@ -374,6 +383,7 @@ export class ImapMailbox implements Mailbox {
       if (retryTimer) clearTimeout(retryTimer);
       const w = watcher as ImapFlow | null;
       if (w?.usable) await w.logout().catch(() => w.close());
+      else w?.close();
     };
   }
 
@@ -416,7 +426,16 @@ export class ImapMailbox implements Mailbox {
       draftsPath = folders.find((f) => f.path.toLowerCase() === 'drafts')?.path ?? (await client.mailboxCreate('Drafts')).path;
       this.log.warn('no folder marked \\Drafts; using Drafts', { path: draftsPath });
     }
-    if (!sent) throw new Error('no Sent folder: the server marks none \\Sent; set mailbox.imap.folders.sent');
+    if (!sent) throw new MailboxMisconfigured('mailbox.imap.folders.sent: the server marks no folder \\Sent; name the Sent folder here');
+    // A folder the config names must be there: a typo is not fixed by trying again.
+    for (const [key, path] of [
+      ['inbox', this.settings.folders.inbox],
+      ['sent', this.settings.folders.sent],
+      ['drafts', this.settings.folders.drafts],
+    ] as const) {
+      if (path !== undefined && !folders.some((f) => f.path === path))
+        throw new MailboxMisconfigured(`mailbox.imap.folders.${key}: the server has no folder "${path}"`);
+    }
     this.paths = { inbox: this.settings.folders.inbox, sent, drafts: draftsPath };
     return this.paths;
   }
@@ -427,7 +446,7 @@ async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof MailboxUnavailable) throw err;
+    if (err instanceof MailboxUnavailable || err instanceof MailboxMisconfigured) throw err;
     const e = err as Error & { responseText?: string; authenticationFailed?: boolean };
     throw new MailboxUnavailable(`IMAP: ${e.authenticationFailed ? 'login refused' : (e.responseText ?? e.message)}`, err);
   }

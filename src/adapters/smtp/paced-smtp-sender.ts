@@ -2,6 +2,7 @@
 // window and `maxConcurrent` at once. bottleneck only paces; what must not be lost lives in the
 // store's outbox, since bottleneck's queue dies with the process.
 
+import { smtpFailure } from '../../core/delivery-failure';
 import Bottleneck from 'bottleneck';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
@@ -54,8 +55,8 @@ export class PacedSmtpSender implements MailSender {
     try {
       await this.limiter.schedule({ expiration: SEND_TIMEOUT_MS * 2 }, () => this.transport.sendMail({ envelope, raw }));
     } catch (err) {
-      const code = (err as { responseCode?: number }).responseCode;
-      throw new SendError((err as Error).message, code !== undefined && code >= 500 && code < 600);
+      const failure = err as { responseCode?: number; code?: string; message: string };
+      throw new SendError(failure.message, smtpFailure(failure) === 'permanent');
     }
   }
 
