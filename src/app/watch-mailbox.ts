@@ -41,35 +41,29 @@ export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => 
           }
         } catch (err) {
           const message = (err as Error).message;
-          if (err instanceof MailboxMisconfigured) {
-            // Trying again cannot help: record it, stop watching, and let the caller say so.
-            deps.log.error('the configuration names what the mailbox does not have; stopping', { error: message });
+          const configuration = err instanceof MailboxMisconfigured;
+          // Each fault is logged and recorded once, not on every retry; the digest lists it.
+          if (configuration || message !== fault) {
+            fault = message;
+            deps.log.error(configuration ? 'the configuration names what the mailbox does not have; stopping' : 'pass failed', {
+              error: message,
+            });
             deps.store.appendEvent({
               at: deps.clock().toISOString(),
               caseId: null,
               messageId: null,
               actor: 'casebot',
               type: 'mailbox-fault',
-              detail: { error: message, configuration: true },
+              detail: { error: message, ...(configuration ? { configuration } : {}) },
             });
+          }
+          if (err instanceof MailboxMisconfigured) {
+            // Trying again cannot help: stop watching, and let the caller say so.
             misconfigured = err;
             void watcher.stop();
             return;
           }
-          // A failed pass (server gone, …) is retried on the next signal or poll. Each fault is
-          // logged and recorded once, not on every retry; the digest lists it.
-          if (message !== fault) {
-            fault = message;
-            deps.log.error('pass failed', { error: message });
-            deps.store.appendEvent({
-              at: deps.clock().toISOString(),
-              caseId: null,
-              messageId: null,
-              actor: 'casebot',
-              type: 'mailbox-fault',
-              detail: { error: message },
-            });
-          }
+          // A failed pass (server gone, …) is retried on the next signal or poll.
         }
       } while (again && !stopped);
     })().finally(() => {

@@ -5,8 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, type DovecotServer, connectImapClient } from '../helpers/dovecot';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { writeTestConfig, type TestMailbox } from '../helpers/test-config';
 
@@ -45,14 +44,7 @@ const imap = (folders?: { drafts?: string }) => ({
 });
 
 async function draftsCount(): Promise<number> {
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectImapClient(server);
   try {
     return (await client.status('Drafts', { messages: true })).messages ?? -1;
   } finally {

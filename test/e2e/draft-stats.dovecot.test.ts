@@ -8,7 +8,7 @@ import { simpleParser } from 'mailparser';
 import { makeDigest } from '../../src/app/send-digest';
 import { main } from '../../src/cli/main';
 import { draftOutcomes } from '../../src/core/stats/draft-outcomes';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, type DovecotServer, connectImapClient } from '../helpers/dovecot';
 import { commandMail } from '../helpers/engineer-mail';
 import { expectGolden } from '../helpers/golden';
 import { buildMail } from '../helpers/mail-factory';
@@ -65,14 +65,7 @@ beforeAll(async () => {
     imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' },
     extra: { commands: { trustedAuthservIds: ['mail.cmgos.com'] } },
   });
-  client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  client = await connectImapClient(server);
 });
 
 afterAll(async () => {

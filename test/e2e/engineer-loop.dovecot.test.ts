@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import type { Casebot } from '../../src/main';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, type DovecotServer, connectImapClient } from '../helpers/dovecot';
 import { commandMail } from '../helpers/engineer-mail';
 import { buildMail } from '../helpers/mail-factory';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
@@ -32,14 +32,7 @@ beforeAll(async () => {
     imap: { host: server.host, port: server.port, user: server.user, passwordEnv: 'CASEBOT_TEST_IMAP_PASSWORD' },
     smtpPort: smtp.port,
   });
-  client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  client = await connectImapClient(server);
 });
 
 afterAll(async () => {

@@ -7,13 +7,12 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ImapFlow } from 'imapflow';
 import { processMailbox } from '../../src/app/process-mailbox';
 import { loadConfig } from '../../src/config/load';
 import { createCasebot, type Casebot } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
 import { buildBundleZip } from '../helpers/bundle-factory';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, type DovecotServer, connectImapClient } from '../helpers/dovecot';
 import { HOSTILE, HOSTILE_REFUSALS } from '../helpers/hostile-archives';
 import { buildMail } from '../helpers/mail-factory';
 import { writeTestConfig } from '../helpers/test-config';
@@ -117,14 +116,7 @@ beforeAll(async () => {
     await mail(goodCase(99), n++, `日志见附件，也上传了：${base}/share/GOOD`, [{ filename: 'CMGELogCollector.zip', content: goodZip }]),
   );
 
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectImapClient(server);
   for (const raw of mails) await client.append('INBOX', raw);
   await client.logout();
 
@@ -205,14 +197,7 @@ test('a bundle both attached and linked is one bundle, analyzed once', () => {
 
 test('nothing is quarantined and every mail stays in the mailbox', async () => {
   expect(bot.store.quarantined()).toEqual([]);
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectImapClient(server);
   const status = await client.status('INBOX', { messages: true });
   await client.logout();
   expect(status.messages).toBe(names.length + Math.floor(names.length / 2) + Object.keys(BAD_LINKS).length + 1);

@@ -3,9 +3,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { main } from '../../src/cli/main';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, type DovecotServer, connectImapClient } from '../helpers/dovecot';
 import { withBot } from '../helpers/run-pass';
 import { writeTestConfig } from '../helpers/test-config';
 import { BLIND_ARCHIVE, blindLabels } from '../memory/blind-archive';
@@ -18,14 +17,7 @@ afterAll(async () => {
 
 test('learn INBOX (with its Sent folder) remembers every closed thread of the blind archive', async () => {
   server = await startDovecot();
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectImapClient(server);
   try {
     for (const [dir, folder] of [
       ['cur', 'INBOX'],

@@ -9,13 +9,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { processMailbox } from '../../src/app/process-mailbox';
 import { loadConfig } from '../../src/config/load';
 import { createCasebot, type Casebot } from '../../src/main';
 import type { Logger } from '../../src/ports/logger';
 import { buildBundleZip, type BundleSpec } from '../helpers/bundle-factory';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, type DovecotServer, connectImapClient } from '../helpers/dovecot';
 import { HOSTILE, rar5, sevenZip, tempFolder, winmailDat } from '../helpers/hostile-archives';
 import { buildMail } from '../helpers/mail-factory';
 import { writeTestConfig } from '../helpers/test-config';
@@ -87,14 +86,7 @@ beforeAll(async () => {
   portalPort = (portal.address() as AddressInfo).port;
   dropFolder = tempFolder();
 
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectImapClient(server);
   const bcdZip = await buildBundleZip(BCD);
   const work = tempFolder();
   fs.writeFileSync(path.join(work, 'CMGELogCollector.zip'), bcdZip);
@@ -254,14 +246,7 @@ test('the same zip twice is analyzed once; both are on the record', () => {
 test('a mail over the size limit is not downloaded: recorded, left in the mailbox, and the draft asks for an upload', async () => {
   expect(bundleEvents(9)[0]!.problems.join('')).toMatch(/邮件大小 12 MB，超过了 8 MB 的上限，没有下载/);
   expect(draftText(9)).toContain('超过了 8 MB 的上限');
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectImapClient(server);
   const status = await client.status('INBOX', { messages: true });
   await client.logout();
   expect(status.messages).toBe(15);

@@ -11,7 +11,7 @@ import { createCasebot } from '../../src/main';
 import { ImapMailbox } from '../../src/adapters/imap/imap-mailbox';
 import type { Logger } from '../../src/ports/logger';
 import type { Mailbox } from '../../src/ports/mailbox';
-import { startDovecot, type DovecotServer } from '../helpers/dovecot';
+import { startDovecot, type DovecotServer, connectImapClient } from '../helpers/dovecot';
 import { writeTestConfig } from '../helpers/test-config';
 import { withFaults } from '../helpers/with-faults';
 
@@ -24,14 +24,7 @@ let client: ImapFlow;
 beforeEach(async () => {
   server = await startDovecot();
   process.env.CASEBOT_TEST_IMAP_PASSWORD = server.password;
-  client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    auth: { user: server.user, pass: server.password },
-    logger: false,
-  });
-  await client.connect();
+  client = await connectImapClient(server);
 });
 
 afterEach(async () => {

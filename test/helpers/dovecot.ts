@@ -15,10 +15,8 @@ import * as vm from 'node:vm';
 import { ImapFlow } from 'imapflow';
 
 /** A plain password login to the test server, for setting up and looking at its mailbox. */
-export async function withImapClient<T>(
-  server: Pick<DovecotServer, 'host' | 'port' | 'user' | 'password'>,
-  fn: (c: ImapFlow) => Promise<T>,
-): Promise<T> {
+/** A client logged in to the test server as its user, as a mail client or an MTA would be. */
+export async function connectImapClient(server: Pick<DovecotServer, 'host' | 'port' | 'user' | 'password'>): Promise<ImapFlow> {
   const c = new ImapFlow({
     host: server.host,
     port: server.port,
@@ -27,6 +25,14 @@ export async function withImapClient<T>(
     logger: false,
   });
   await c.connect();
+  return c;
+}
+
+export async function withImapClient<T>(
+  server: Pick<DovecotServer, 'host' | 'port' | 'user' | 'password'>,
+  fn: (c: ImapFlow) => Promise<T>,
+): Promise<T> {
+  const c = await connectImapClient(server);
   try {
     return await fn(c);
   } finally {
