@@ -10,7 +10,15 @@ import type { CasebotDeps, PassReport } from './casebot-deps';
 import { draftCase } from './draft-case';
 import { draftContext } from './team-settings';
 
+/**
+ * What was missing (a secret in the environment) can only be there after casebot started again:
+ * once per casebot, not on every pass of a watch.
+ */
+const refreshed = new WeakSet<CasebotDeps>();
+
 export async function refreshUnfinishedDrafts(deps: CasebotDeps, report: PassReport): Promise<void> {
+  if (refreshed.has(deps)) return;
+  refreshed.add(deps);
   const { store } = deps;
   for (const unfinished of store.unfinishedDrafts(PLACEHOLDER)) {
     try {

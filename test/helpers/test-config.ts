@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { projectRoot } from '../../src/config/paths';
 
-export const COLLECTOR_ZIP = path.join(__dirname, '../fixtures/collector/CMGELogCollector.zip');
+// From the project root, so the compiled copy (the mailbox bench runs from dist/) finds it too.
+export const COLLECTOR_ZIP = path.join(projectRoot(), 'test/fixtures/collector/CMGELogCollector.zip');
 
 export interface TestMailbox {
   /** One of passwordEnv (password login), accessTokenEnv (a fixed OAuth2 token) and oauth2 (tokens casebot fetches). */

@@ -234,4 +234,9 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX events_drafts ON events (at, case_id, message_id, type, detail_json)
    WHERE type IN ('draft-created', 'draft-sent', 'draft-discarded', 'draft-deleted', 'draft-retired');
   `,
+  `
+  -- Which draft a sent mail was, when the engineer sent it as their own mail: looked up for
+  -- every mail that went out each time a case is read.
+  CREATE INDEX drafts_sent ON drafts (sent_message_id) WHERE sent_message_id IS NOT NULL;
+  `,
 ];

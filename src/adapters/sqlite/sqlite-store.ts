@@ -298,7 +298,9 @@ export class SqliteCaseStore implements CaseStore {
     if (!c) throw new Error(`no case ${caseId}`);
     // Commands to casebot are not part of the conversation with the customer.
     const rows = this.sql(
-      `SELECT m.*, (SELECT d.kind FROM drafts d WHERE d.case_id = m.case_id AND (d.message_id = m.message_id OR d.sent_message_id = m.message_id) LIMIT 1) AS sent_draft_kind
+      // Which of casebot's drafts a sent mail was: two index lookups, only for what went out.
+      `SELECT m.*, CASE WHEN m.direction = 'outbound' THEN COALESCE((SELECT d.kind FROM drafts d WHERE d.message_id = m.message_id),
+                                                              (SELECT d.kind FROM drafts d WHERE d.sent_message_id = m.message_id)) END AS sent_draft_kind
            FROM messages m WHERE m.case_id = ? AND m.direction != 'command' ORDER BY m.arrived_at, m.id`,
     ).all(caseId) as Row[];
     const latestAnalysis = this.sql('SELECT id FROM analyses WHERE message_row = ? ORDER BY id DESC LIMIT 1');
