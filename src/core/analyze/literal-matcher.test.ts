@@ -108,3 +108,14 @@ describe('FewLiteralsMatcher (a fact value in UTF-8 and GBK)', () => {
     expect(m.keysIn(text, start, start + 6)).toEqual(new Set());
   });
 });
+
+test('a three-byte literal is found where no byte follows it: the end of the text, the end of a line range', () => {
+  const matcher = new LiteralMatcher(
+    LITERALS.map((l) => Buffer.from(l, 'latin1')),
+    Buffer.from('nothing here\n', 'latin1'),
+  );
+  const text = Buffer.from('first line\nends with afe', 'latin1');
+  expect(matcher.next(text, 0)).toBe(text.length - 3);
+  const line = Buffer.from('xception then afe\nnext', 'latin1');
+  expect([...matcher.keysIn(line, 0, line.indexOf(10))].sort()).toEqual(['afe', 'xception']);
+});

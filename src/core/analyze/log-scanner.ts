@@ -70,8 +70,6 @@ export class LogScanner {
   private matcher: Matcher | null = null;
   /** Encoded anchors seen often enough: no longer looked for. */
   private readonly dropped = new Set<string>();
-  /** The start of the file: what "rare" means for this log. */
-  private sample: Buffer = Buffer.alloc(0);
   /** latin1 form of an encoded anchor → the anchors it stands for. */
   private byKey = new Map<string, AnchorSpec[]>();
   private pendingAfter = 0;
@@ -130,9 +128,9 @@ export class LogScanner {
     if (this.layout !== 'bytes') this.transcoder = iconv.getDecoder(this.layout) as unknown as iconv.DecoderStream;
     const head = this.transcoder ? iconv.decode(first.subarray(0, HEAD_BYTES), this.layout) : this.decode(first.subarray(0, HEAD_BYTES));
     this.specs = this.specsFor(head.replace(/^\uFEFF/, ''));
-    this.sample = first.subarray(0, SAMPLE_BYTES);
     this.maxBefore = Math.max(1, ...this.specs.map((s) => s.before));
-    this.buildMatcher();
+    // The start of the file is what "rare" means for this log.
+    this.buildMatcher(first.subarray(0, SAMPLE_BYTES));
     this.feed(first);
   }
 
@@ -328,7 +326,7 @@ export class LogScanner {
     }
   }
 
-  private buildMatcher(): void {
+  private buildMatcher(sample: Buffer): void {
     // A line may be UTF-8 or ANSI, so an anchor that is not ASCII is looked for in both.
     const encodings = this.layout === 'bytes' ? ['utf8', this.decoder!.ansi] : ['utf8'];
     this.byKey = new Map();
@@ -341,7 +339,7 @@ export class LogScanner {
       }
     }
     const keys = [...this.byKey.keys()].filter((k) => k.length >= 3);
-    this.matcher = keys.length === 0 ? null : matcherFor(keys, this.sample);
+    this.matcher = keys.length === 0 ? null : matcherFor(keys, sample);
   }
 }
 
