@@ -223,10 +223,16 @@ const TEXT_HELPERS = ['longHive', 'eq', 'inc'];
 
 /** The line (1-based) a key of a YAML file starts on; 1 when it cannot be found. */
 function yamlLines(file: string): (key: (string | number)[]) => number {
-  const counter = new LineCounter();
-  const source = fs.readFileSync(file, 'utf8');
-  const doc = YAML.parseDocument(source, { lineCounter: counter });
+  // Parsed again only when a problem needs its line: a second parse of every rule doubled the
+  // start-up garbage, and the heap it grew stayed in the analyzer's peak RSS.
+  let parsed: { source: string; counter: LineCounter; doc: YAML.Document.Parsed } | null = null;
   return (key) => {
+    if (!parsed) {
+      const counter = new LineCounter();
+      const source = fs.readFileSync(file, 'utf8');
+      parsed = { source, counter, doc: YAML.parseDocument(source, { lineCounter: counter }) };
+    }
+    const { source, counter, doc } = parsed;
     const node = doc.getIn(key, true) as { range?: [number, number, number] } | undefined;
     if (!node?.range) return 1;
     // A block scalar (`>-`, `|`) starts its text on the line after the indicator.
