@@ -9,6 +9,7 @@ import { buildDigest } from '../src/core/digest/build-digest';
 import { compileDigest } from '../src/core/digest/render-digest';
 import { projectRoot } from '../src/config/paths';
 import { readTemplateSources } from '../src/knowledge/load-templates';
+import { compileTemplates, describeProblems } from '../src/core/draft/templates';
 import { parsedMail } from '../test/helpers/parsed-mail';
 
 const CASES = Number(process.env.BENCH_CASES ?? 10000);
@@ -56,7 +57,9 @@ export function benchDigest(): void {
     }
   });
   console.log(`digest: seeded ${CASES} open cases and ${MESSAGES} messages in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
-  const render = compileDigest(readTemplateSources(path.join(projectRoot(), 'templates')));
+  const sources = readTemplateSources(path.join(projectRoot(), 'templates'));
+  const render = compileDigest(sources);
+  const describeProblem = describeProblems(compileTemplates(sources), { name: 'CDUC', url: 'https://cduc.example' });
   const times: number[] = [];
   let size = 0;
   for (let i = 0; i < RUNS; i++) {
@@ -66,6 +69,7 @@ export function benchDigest(): void {
       now,
       { reminderDays: 3, staleDays: 14 },
       'team',
+      describeProblem,
     );
     const out = render(view);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);

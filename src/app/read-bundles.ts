@@ -7,6 +7,7 @@
 import { analyzeBundle } from '../core/analyze/analyze-bundle';
 import { findUploadLinks, mentionsUpload } from '../core/intake/portal-links';
 import { ownText } from '../core/mail/strip-quote';
+import { problem, type Problem } from '../core/intake/problem';
 import type { MailAttachment, ParsedMail } from '../core/types';
 import type { NewArtifact } from '../ports/case-store';
 import type { CasebotDeps } from './casebot-deps';
@@ -36,7 +37,7 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
     artifacts.push(
       refusal(
         `${all.length - sources.length} more attachments`,
-        `邮件带有 ${all.length} 个日志附件，只读取了前 ${MAX_LOG_ATTACHMENTS} 个，请把日志打包成一个 zip 文件发送。`,
+        problem('TOO_MANY_ATTACHMENTS', { count: all.length, limit: MAX_LOG_ATTACHMENTS }),
       ),
     );
   }
@@ -47,12 +48,7 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
       deps.intake.fetcher && !options.attachmentsOnly ? findUploadLinks(text, mail.html, deps.intake.links) : { portal: [], elsewhere: [] };
     for (const url of links.elsewhere) {
       deps.log.warn('upload link to an untrusted host not downloaded', { caseId, url });
-      artifacts.push(
-        refusal(
-          url,
-          `链接 ${url} 未能下载：链接的主机 ${hostOf(url)} 不是受信任的上传门户，未下载。请上传到${deps.settings.portal.name}（${deps.settings.portal.url}），或把日志压缩包作为邮件附件发送。`,
-        ),
-      );
+      artifacts.push(refusal(url, problem('UNTRUSTED_HOST', { url, host: hostOf(url) })));
     }
     for (const url of links.portal) {
       const folder = deps.intake.scratch.folder();
@@ -63,7 +59,7 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
         sources.push({ filename: b.filename, contentType: b.contentType, size: b.size, sha256: b.sha256, file: b.file });
       } else {
         deps.log.warn('portal link not downloaded', { caseId, url, detail: outcome.detail });
-        artifacts.push(refusal(url, `链接 ${url} 未能下载：${outcome.reason}。`));
+        artifacts.push(refusal(url, outcome.problem));
       }
     }
     if (!options.attachmentsOnly && sources.length === 0 && artifacts.length === 0 && mentionsUpload(text)) {
@@ -71,12 +67,7 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
       const uploads = deps.intake.drop ? await deps.intake.drop.find([caseId, ...(account ? [account] : [])]) : [];
       if (uploads.length > 0) sources.push(...uploads);
       else {
-        artifacts.push(
-          refusal(
-            `${deps.settings.portal.name} upload`,
-            `您提到日志已上传到${deps.settings.portal.name}，但邮件中没有下载链接，我们也没有找到本案例的上传文件。请回复上传后的下载链接，或把日志压缩包作为邮件附件发送。`,
-          ),
-        );
+        artifacts.push(refusal(`${deps.settings.portal.name} upload`, problem('UPLOAD_NOT_FOUND', {})));
       }
     }
     const tried = sources.length + artifacts.length;
@@ -109,15 +100,9 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
 
 /** A mail too big to download: only its header was read. */
 export function oversizedIntake(deps: CasebotDeps, size: number): Intake {
-  const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
   return {
     logAttachments: 1,
-    artifacts: [
-      refusal(
-        'whole mail',
-        `邮件大小 ${mb(size)}，超过了 ${mb(deps.intake.maxMailBytes)} 的上限，没有下载。请把日志压缩包上传到${deps.settings.portal.name}（${deps.settings.portal.url}）并回复下载链接，或分成几个较小的压缩包分别发送。`,
-      ),
-    ],
+    artifacts: [refusal('whole mail', problem('MAIL_TOO_LARGE', { sizeBytes: size, limitBytes: deps.intake.maxMailBytes }))],
   };
 }
 
@@ -125,6 +110,6 @@ function hostOf(url: string): string {
   return new URL(url).host;
 }
 
-function refusal(filename: string, problem: string): NewArtifact {
-  return { filename, sha256: '', size: 0, problems: [problem], analysis: null };
+function refusal(filename: string, why: Problem): NewArtifact {
+  return { filename, sha256: '', size: 0, problems: [why], analysis: null };
 }

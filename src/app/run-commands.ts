@@ -7,6 +7,7 @@ import { eventLabel } from '../core/commands/event-view';
 import { helpText, type Command, type ParsedCommands } from '../core/commands/parse-commands';
 import { closureAlreadySent } from '../core/case/case-state';
 import type { CaseView } from '../core/case/case-view';
+import { describeProblems } from '../core/draft/templates';
 import type { ParsedMail } from '../core/types';
 import type { MailRef } from '../ports/mailbox';
 import type { NewArtifact } from '../ports/case-store';
@@ -295,6 +296,9 @@ async function reanalyze(deps: CasebotDeps, caseId: string): Promise<number> {
   });
   const view = store.loadCaseView(caseId);
   const analysis = view.messages.find((m) => m.messageId === messageId)?.analysis;
-  if (!analysis) throw new Error('日志无法读取：' + artifacts.flatMap((a) => a.problems).join('；'));
+  if (!analysis) {
+    const describe = describeProblems(deps.render, deps.settings.portal);
+    throw new Error('日志无法读取：' + artifacts.flatMap((a) => a.problems.map(describe)).join('；'));
+  }
   return analysis.id;
 }

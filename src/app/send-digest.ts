@@ -3,6 +3,7 @@
 
 import { buildDigest, type DigestSettings, type DigestView } from '../core/digest/build-digest';
 import type { RenderedDigest } from '../core/digest/render-digest';
+import { describeProblems } from '../core/draft/templates';
 import { dueSlot } from '../core/digest/schedule';
 import type { CasebotDeps } from './casebot-deps';
 import { composeMachineMail } from './engineer-mail';
@@ -16,7 +17,8 @@ export function makeDigest(deps: CasebotDeps, engineer: string | null, recipient
   const weekAgo = new Date(now.getTime() - 7 * 86400000).toISOString();
   const data = deps.store.digestData(engineer, since, weekAgo);
   const name = engineer ? (deps.settings.engineers.find((e) => e.address === engineer)?.name ?? engineer) : deps.settings.team.name;
-  const view = buildDigest(data, now, deps.digest ?? DEFAULT_THRESHOLDS, name, deps.memory.sharedSignatures(weekAgo));
+  const describe = describeProblems(deps.render, deps.settings.portal);
+  const view = buildDigest(data, now, deps.digest ?? DEFAULT_THRESHOLDS, name, describe, deps.memory.sharedSignatures(weekAgo));
   return { view, rendered: deps.renderDigest(view) };
 }
 

@@ -14,9 +14,11 @@ import { DEFAULT_ANSI_CODE_PAGE } from '../core/analyze/decode-text';
 import { formatReport, reportJson } from '../core/analyze/format-report';
 import { DEFAULT_BUNDLE_LIMITS } from '../core/limits';
 import type { LogFileInput } from '../core/types';
+import type { Problem } from '../core/intake/problem';
+import { describeProblems, type DescribeProblem } from '../core/draft/templates';
 import { logFromFile } from '../knowledge/log-files';
 import { loadKnowledge, readKnowledge } from '../knowledge/load';
-import { templateProblems } from '../knowledge/load-templates';
+import { loadTemplates, templateProblems } from '../knowledge/load-templates';
 import { runRuleFixtures } from '../knowledge/run-fixtures';
 import { readFolder } from '../knowledge/log-files';
 import { archiveMailbox, createCasebot, type Casebot } from '../main';
@@ -93,7 +95,10 @@ export async function main(argv: string[]): Promise<number> {
       });
       const analysis = await analyzeBundle(files, knowledge, { contextLines: opts.explain ? 3 : 0, ansiCodePage: opts.codePage });
       analysis.problems.unshift(...problems);
-      process.stdout.write(opts.json ? JSON.stringify(reportJson(analysis), null, 2) + '\n' : formatReport(analysis, opts.format));
+      const describe = standaloneDescribe();
+      process.stdout.write(
+        opts.json ? JSON.stringify(reportJson(analysis, describe), null, 2) + '\n' : formatReport(analysis, describe, opts.format),
+      );
       // The report still says why (a corrupt archive, an empty folder); the exit code tells a script.
       if (files.length === 0) exitCode = EXIT.unreadable;
     });
@@ -242,7 +247,8 @@ export async function main(argv: string[]): Promise<number> {
         else if (fs.existsSync(target)) {
           const { files, problems } = await readTarget(target);
           const analysis = await analyzeBundle(files, bot.knowledge, bot.analysis);
-          for (const p of [...problems, ...analysis.problems]) process.stdout.write(`! ${p}\n`);
+          const describe = describeProblems(bot.render, bot.settings.portal);
+          for (const p of [...problems, ...analysis.problems]) process.stdout.write(`! ${describe(p)}\n`);
           query = memoryQuery(opts.description ?? '', analysis, bot.knowledge, synonymsOf(bot.knowledge), {
             normalTemplates: bot.memory.normalTemplates(),
           });
@@ -267,7 +273,7 @@ export async function main(argv: string[]): Promise<number> {
         if (opts.normal) {
           for (const source of sources) {
             const { files, problems } = await readTarget(source);
-            for (const p of problems) process.stdout.write(`! ${p}\n`);
+            for (const p of problems) process.stdout.write(`! ${describeProblems(bot.render, bot.settings.portal)(p)}\n`);
             process.stdout.write(
               `${source}: ${plural(files.length, 'log')}, ${plural(await learnNormalRuns(bot, files), 'new template')} of successful runs.\n`,
             );
@@ -424,7 +430,12 @@ function printPass(r: PassReport): void {
   if (r.sent > 0) process.stdout.write(`Sent ${plural(r.sent, 'mail')}.\n`);
 }
 
-async function readTarget(target: string): Promise<{ files: LogFileInput[]; problems: string[] }> {
+/** `casebot analyze` runs without a config: the project's templates, and no portal named. */
+function standaloneDescribe(): DescribeProblem {
+  return describeProblems(loadTemplates(path.join(projectRoot(), 'templates')), { name: '日志上传门户', url: '' });
+}
+
+async function readTarget(target: string): Promise<{ files: LogFileInput[]; problems: Problem[] }> {
   if (fs.statSync(target).isDirectory()) return { files: readFolder(target), problems: [] };
   const filename = path.basename(target);
   if (/\.(zip|7z|rar|cab|tar|gz|tgz|\d{3})$/i.test(filename))

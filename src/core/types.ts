@@ -1,5 +1,7 @@
 // Plain data shared by the core, the ports and the adapters. No behaviour here.
 
+import type { Problem } from './intake/problem';
+
 export interface MailAddress {
   name: string;
   address: string;
@@ -218,6 +220,6 @@ export interface Analysis {
   /** When no rule explains a failure: the error lines most worth reading, harmless noise left out. */
   errorLines: Evidence[];
   files: FileReport[];
-  /** Why the bundle could not be (fully) used, in Chinese, for the engineer and the draft. */
-  problems: string[];
+  /** Why the bundle could not be (fully) used; each told in Chinese from templates/problems.yaml. */
+  problems: Problem[];
 }

@@ -4,8 +4,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 import { compileTemplates, type RenderTemplate, type TemplateSources } from '../core/draft/templates';
 import { checkTemplateSources } from '../core/draft/template-shapes';
+
+const PROBLEMS_FILE = 'problems.yaml';
 
 export class TemplateError extends Error {
   constructor(readonly problems: string[]) {
@@ -22,7 +25,16 @@ export function readTemplateSources(dir: string): TemplateSources {
     }
     return out;
   };
-  return { templates: read(dir), partials: read(path.join(dir, 'partials')) };
+  return { templates: read(dir), partials: read(path.join(dir, 'partials')), problems: readProblemTexts(dir) };
+}
+
+/** templates/problems.yaml; a file that does not parse reads as empty, and the check then names every missing code. */
+function readProblemTexts(dir: string): Record<string, string> {
+  const file = path.join(dir, PROBLEMS_FILE);
+  if (!fs.existsSync(file)) return {};
+  const data: unknown = YAML.parse(fs.readFileSync(file, 'utf8'), { prettyErrors: true });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new TemplateError([`${file}: not a map of problem codes to sentences`]);
+  return Object.fromEntries(Object.entries(data).map(([code, text]) => [code, String(text)]));
 }
 
 /** `templates/diagnosis.hbs:12: unknown name "guidd"…`, one per problem. */

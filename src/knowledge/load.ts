@@ -9,7 +9,7 @@ import type { ZodType, ZodTypeDef } from 'zod';
 import { zodMessages } from '../config/zod-messages';
 import type { CodeInfo, CodeTable, ExtendCodes, Knowledge, NoisePattern, Product, Rule } from '../core/analyze/knowledge';
 import { checkTemplate } from '../core/draft/check-template';
-import { compileText, createTextEngine, type TextEngine } from '../core/draft/text-engine';
+import { compileText, createTextEngine, TEXT_HELPERS, type TextEngine } from '../core/draft/text-engine';
 import { codesSchema, extendCodesSchema, noiseSchema, outcomesSchema, productsSchema, ruleSchema, type RuleData } from './schema';
 
 export interface KnowledgeIssue {
@@ -218,8 +218,6 @@ function compileRule(data: RuleData, engine: TextEngine, file: string, issues: K
   return issues.length === before ? rule : null;
 }
 
-/** The helpers of the text engine (text-engine.ts). */
-const TEXT_HELPERS = ['longHive', 'eq', 'inc'];
 
 /** The line (1-based) a key of a YAML file starts on; 1 when it cannot be found. */
 function yamlLines(file: string): (key: (string | number)[]) => number {

@@ -1,5 +1,7 @@
 // Downloads a log bundle a customer uploaded to the portal and linked to in their mail.
 
+import type { Problem } from '../core/intake/problem';
+
 export interface FetchedBundle {
   /** The link as found in the mail. */
   url: string;
@@ -17,8 +19,8 @@ export interface FetchedBundle {
 
 export type FetchOutcome =
   | { ok: true; bundle: FetchedBundle }
-  /** `reason` is Chinese, for the case and the draft; `detail` is English, for the log. */
-  | { ok: false; url: string; reason: string; detail: string };
+  /** `problem` is for the case and the draft (rendered from templates); `detail` is English, for the log. */
+  | { ok: false; url: string; problem: Problem; detail: string };
 
 export interface BundleFetcher {
   /** Never throws for anything the link or the portal does: every refusal is an outcome. */

@@ -1,6 +1,7 @@
 // Turns a mail's log attachments (bundles, split archives, winmail.dat, loose logs) into the
 // log files inside them.
 
+import type { Problem } from '../core/intake/problem';
 import type { LogFileInput, MailAttachment } from '../core/types';
 
 /** An attachment or a download, already on disk; read-only here, never deleted here. */
@@ -14,8 +15,8 @@ export interface BundleContents {
   size: number;
   /** Streamed on open(), never held whole. */
   files: LogFileInput[];
-  /** Why (part of) it could not be read, in Chinese, each naming the file and the reason. */
-  problems: string[];
+  /** Why (part of) it could not be read, each naming the file. */
+  problems: Problem[];
 }
 
 export interface BundleReader {

@@ -3,6 +3,7 @@
 
 import type { CaseView, DraftKind } from '../core/case/case-view';
 import type { DigestData } from '../core/digest/digest-data';
+import type { Problem } from '../core/intake/problem';
 import type { DraftEvent } from '../core/stats/draft-outcomes';
 import type { Analysis, CaseEvent, ParsedMail } from '../core/types';
 
@@ -23,7 +24,7 @@ export interface NewMessage {
   direction: Direction;
   successReport: boolean;
   logAttachments: number;
-  intakeProblems: string[];
+  intakeProblems: Problem[];
   machine?: string | null;
 }
 
@@ -31,7 +32,7 @@ export interface NewArtifact {
   filename: string;
   sha256: string;
   size: number;
-  problems: string[];
+  problems: Problem[];
   analysis: Analysis | null;
   /** The same bundle (by hash) was analyzed before on this case: its analysis is reused. */
   reused?: boolean;

@@ -120,9 +120,9 @@ test('a split archive with a part missing names the missing part', async () => {
   const parts = ['logs.7z.001', 'logs.7z.003'].map((n) => attach(dir, n, Buffer.from(n)));
   const [b] = await reader.read(parts);
   expect(b!.files).toEqual([]);
-  expect(b!.problems).toEqual(['分卷压缩包 logs.7z 不完整，缺少：logs.7z.002，请把所有分卷一起发送。']);
+  expect(b!.problems).toEqual([{ code: 'SPLIT_PARTS_MISSING', file: 'logs.7z', missing: ['logs.7z.002'] }]);
   const [zip] = await reader.read([attach(dir, 'logs.z01', Buffer.from('x'))]);
-  expect(zip!.problems).toEqual(['分卷压缩包 logs.zip 不完整，缺少：logs.zip，请把所有分卷一起发送。']);
+  expect(zip!.problems).toEqual([{ code: 'SPLIT_PARTS_MISSING', file: 'logs.zip', missing: ['logs.zip'] }]);
 });
 
 test('winmail.dat: the attachments inside, by TNEF attributes or by MAPI properties, read as bundles', async () => {
@@ -141,7 +141,7 @@ test('winmail.dat: the attachments inside, by TNEF attributes or by MAPI propert
   expect(bundles[0]!.size).toBe(zip.length);
   expect(await text(bundles[1]!.files[0]!)).toEqual(LOG);
   const [broken] = await reader.read([attach(dir, 'winmail.dat', dat.subarray(0, 100), 'application/ms-tnef')]);
-  expect(broken!.problems[0]).toMatch(/^附件 winmail\.dat 无法读取：Outlook winmail\.dat 文件已损坏/);
+  expect(broken!.problems[0]).toMatchObject({ code: 'TNEF_CORRUPT', file: 'winmail.dat' });
 });
 
 test('a missing tool is a problem on the bundle, not a crash', async () => {
@@ -149,11 +149,7 @@ test('a missing tool is a problem on the bundle, not a crash', async () => {
   const noTools = new ArchiveBundleReader(DEFAULT_BUNDLE_LIMITS, { searchPath: dir });
   const [b] = await noTools.read([attach(dir, 'logs.7z', archive)]);
   expect(b!.files).toEqual([]);
-  expect(b!.problems).toEqual([
-    '附件 logs.7z 无法读取：服务器上缺少读取 7z 格式所需的解压工具（7zz），暂时无法读取，请改用 zip 格式重新压缩后发送。',
-  ]);
+  expect(b!.problems).toEqual([{ code: 'TOOL_MISSING', file: 'logs.7z', format: '7z', tool: '7zz' }]);
   const [rar] = await noTools.read([attach(dir, 'logs.rar', rar5([{ name: 'a.log', content: LOG }]))]);
-  expect(rar!.problems).toEqual([
-    '附件 logs.rar 无法读取：服务器上缺少读取 rar 格式所需的解压工具（bsdtar），暂时无法读取，请改用 zip 格式重新压缩后发送。',
-  ]);
+  expect(rar!.problems).toEqual([{ code: 'TOOL_MISSING', file: 'logs.rar', format: 'rar', tool: 'bsdtar' }]);
 });

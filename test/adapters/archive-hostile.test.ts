@@ -1,5 +1,5 @@
 // The hostile corpus (test/helpers/hostile-archives.ts) through the bundle reader: each case is
-// refused with its own Chinese reason naming the file, quickly, without memory growing with
+// refused with its own problem code naming the file, quickly, without memory growing with
 // what the archive claims to hold, and a good bundle read afterwards still reads.
 
 import fs from 'node:fs';
@@ -29,11 +29,11 @@ test.each(Object.keys(HOSTILE))('%s', async (name) => {
   const rssBefore = process.memoryUsage().rss;
   const started = Date.now();
   const [bundle] = await reader.read([source]);
-  expect(bundle!.problems).toEqual(EXPECTED[name]!.problems);
+  expect(bundle!.problems).toEqual(EXPECTED[name]!.problems.map((p) => expect.objectContaining(p)));
   expect(bundle!.files.map((f) => f.path)).toEqual(EXPECTED[name]!.logs ?? []);
   for (const file of bundle!.files) {
     if (name.startsWith('zip bomb whose directory lies')) {
-      await expect(drain(file)).rejects.toThrow('文件 setupact.log 的实际大小超过压缩包目录中声明的大小（压缩包有问题）');
+      await expect(drain(file)).rejects.toMatchObject({ problem: { code: 'ENTRY_SIZE_MISMATCH', entry: 'setupact.log' } });
     } else {
       expect(await drain(file)).toBe(LOG.length);
     }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { addressKind } from '../../src/adapters/http/address-check';
 import { PortalFetcher, type PortalFetcherOptions } from '../../src/adapters/http/portal-fetcher';
+import type { Problem } from '../../src/core/intake/problem';
 import type { FetchOutcome } from '../../src/ports/bundle-fetcher';
 import {
   closedPort,
@@ -62,7 +63,7 @@ function fetcher(overrides: Partial<PortalFetcherOptions> = {}): PortalFetcher {
 }
 
 function expectBundle(outcome: FetchOutcome) {
-  if (!outcome.ok) throw new Error(`expected a bundle, got: ${outcome.reason} (${outcome.detail})`);
+  if (!outcome.ok) throw new Error(`expected a bundle, got: ${outcome.problem.code} (${outcome.detail})`);
   const { bundle } = outcome;
   expect(path.dirname(bundle.file)).toBe(dir);
   const bytes = fs.readFileSync(bundle.file);
@@ -71,9 +72,9 @@ function expectBundle(outcome: FetchOutcome) {
   return { ...bundle, bytes };
 }
 
-/** Refused with exactly this reason, and nothing left in the download folder. */
-function expectRefused(outcome: FetchOutcome, reason: string): void {
-  expect(outcome).toMatchObject({ ok: false, reason });
+/** Refused with exactly this problem, and nothing left in the download folder. */
+function expectRefused(outcome: FetchOutcome, problem: Partial<Problem>): void {
+  expect(outcome).toMatchObject({ ok: false, problem });
   expect(fs.readdirSync(dir)).toEqual([]);
 }
 
@@ -145,14 +146,14 @@ describe('HTTPS', () => {
 
   test('an untrusted certificate is final, not retried', async () => {
     const before = secure.connections();
-    expectRefused(await fetcher().fetch(secure.url('/share/utf8name'), dir), '门户的 HTTPS 证书无效，未下载');
+    expectRefused(await fetcher().fetch(secure.url('/share/utf8name'), dir), { code: 'TLS_INVALID' });
     expect(secure.connections() - before).toBe(1);
   });
 });
 
 describe('credentials', () => {
   test('without them the portal says 401: final, not retried', async () => {
-    expectRefused(await fetcher().fetch(portal.url('/private/no-login'), dir), '门户拒绝访问（链接可能已过期或需要登录）');
+    expectRefused(await fetcher().fetch(portal.url('/private/no-login'), dir), { code: 'PORTAL_DENIED' });
     expect(requestsTo(portal, '/private/no-login')).toEqual([{ path: '/private/no-login', authorization: null }]);
   });
 
@@ -168,38 +169,38 @@ describe('credentials', () => {
   test('a redirect to another allowed origin does not carry them', async () => {
     const target = other.url('/private/elsewhere');
     const outcome = await fetcher({ credentials: BASIC }).fetch(portal.url(`/redirect?to=${encodeURIComponent(target)}`), dir);
-    expectRefused(outcome, '门户拒绝访问（链接可能已过期或需要登录）');
+    expectRefused(outcome, { code: 'PORTAL_DENIED' });
     expect(requestsTo(portal, '/redirect?to=' + encodeURIComponent(target))[0]?.authorization).toMatch(/^Basic /);
     expect(requestsTo(other, '/private/elsewhere')).toEqual([{ path: '/private/elsewhere', authorization: null }]);
   });
 
   test('a redirect to a disallowed host is refused before connecting, so they cannot leak', async () => {
     const outcome = await fetcher({ credentials: BASIC }).fetch(portal.url('/redirect?to=http://evil.example/steal'), dir);
-    expectRefused(outcome, '链接的主机 evil.example 不是受信任的上传门户，未下载');
+    expectRefused(outcome, { code: 'UNTRUSTED_HOST', host: 'evil.example' });
   });
 });
 
 describe('refused links and redirects', () => {
-  test.each([
-    ['a loopback IP', (port: number) => `http://127.0.0.1:${port}/share/x`, '链接指向内网地址，未下载'],
-    ['a decimal IP', (port: number) => `http://2130706433:${port}/share/x`, '链接指向内网地址，未下载'],
-    ['a hex IP', (port: number) => `http://0x7f.0.0.1:${port}/share/x`, '链接指向内网地址，未下载'],
-    ['an octal IP', (port: number) => `http://017700000001:${port}/share/x`, '链接指向内网地址，未下载'],
-    ['an IPv6 loopback', (port: number) => `http://[::1]:${port}/share/x`, '链接指向内网地址，未下载'],
-    ['an IPv4-mapped IPv6', (port: number) => `http://[::ffff:127.0.0.1]:${port}/share/x`, '链接指向内网地址，未下载'],
-    ['a public IP', () => 'http://93.184.216.34/share/x', '链接使用 IP 地址 93.184.216.34 而不是门户域名，未下载'],
-    ['another host', () => 'https://evil.example/share/x', '链接的主机 evil.example 不是受信任的上传门户，未下载'],
-    ['another scheme', (port: number) => `ftp://localhost:${port}/share/x`, '只能下载 http 或 https 链接，未下载'],
-    ['no URL at all', () => 'cduc.cmgos.com/share/x', '链接格式不正确，未下载'],
-  ])('%s: refused without connecting', async (_what, link, reason) => {
+  test.each<[string, (port: number) => string, Partial<Problem>]>([
+    ['a loopback IP', (port: number) => `http://127.0.0.1:${port}/share/x`, { code: 'PRIVATE_ADDRESS' }],
+    ['a decimal IP', (port: number) => `http://2130706433:${port}/share/x`, { code: 'PRIVATE_ADDRESS' }],
+    ['a hex IP', (port: number) => `http://0x7f.0.0.1:${port}/share/x`, { code: 'PRIVATE_ADDRESS' }],
+    ['an octal IP', (port: number) => `http://017700000001:${port}/share/x`, { code: 'PRIVATE_ADDRESS' }],
+    ['an IPv6 loopback', (port: number) => `http://[::1]:${port}/share/x`, { code: 'PRIVATE_ADDRESS' }],
+    ['an IPv4-mapped IPv6', (port: number) => `http://[::ffff:127.0.0.1]:${port}/share/x`, { code: 'PRIVATE_ADDRESS' }],
+    ['a public IP', () => 'http://93.184.216.34/share/x', { code: 'IP_ADDRESS_LINK', host: '93.184.216.34' }],
+    ['another host', () => 'https://evil.example/share/x', { code: 'UNTRUSTED_HOST', host: 'evil.example' }],
+    ['another scheme', (port: number) => `ftp://localhost:${port}/share/x`, { code: 'NOT_HTTP' }],
+    ['no URL at all', () => 'cduc.cmgos.com/share/x', { code: 'BAD_LINK' }],
+  ])('%s: refused without connecting', async (_what, link, problem) => {
     const before = portal.connections();
-    expectRefused(await fetcher().fetch(link(Number(new URL(portal.origin).port)), dir), reason);
+    expectRefused(await fetcher().fetch(link(Number(new URL(portal.origin).port)), dir), problem);
     expect(portal.connections()).toBe(before);
   });
 
   test('a name that resolves to loopback is refused after resolving, without connecting', async () => {
     const before = portal.connections();
-    expectRefused(await fetcher({ allowLoopback: false }).fetch(portal.url('/share/x'), dir), '链接指向内网地址，未下载');
+    expectRefused(await fetcher({ allowLoopback: false }).fetch(portal.url('/share/x'), dir), { code: 'PRIVATE_ADDRESS' });
     expect(portal.connections()).toBe(before);
   });
 
@@ -207,7 +208,7 @@ describe('refused links and redirects', () => {
     ['10.0.0.1', 'http://10.0.0.1/share/x'],
     ['cloud metadata', 'http://169.254.169.254/latest/meta-data/'],
   ])('a redirect to %s is refused', async (_what, target) => {
-    expectRefused(await fetcher().fetch(portal.url(`/redirect?to=${encodeURIComponent(target)}`), dir), '链接指向内网地址，未下载');
+    expectRefused(await fetcher().fetch(portal.url(`/redirect?to=${encodeURIComponent(target)}`), dir), { code: 'PRIVATE_ADDRESS' });
   });
 
   test('a redirect to an allowed host that does not resolve', async () => {
@@ -215,80 +216,80 @@ describe('refused links and redirects', () => {
       portal.url('/redirect?to=http://portal.invalid/share/x'),
       dir,
     );
-    expectRefused(outcome, '无法解析门户的域名 portal.invalid，未下载');
+    expectRefused(outcome, { code: 'DNS_FAILED', host: 'portal.invalid' });
   });
 
   test('more than five redirects', async () => {
     const before = requestsTo(portal, '/loop').length;
-    expectRefused(await fetcher().fetch(portal.url('/loop'), dir), '链接重定向次数过多，未下载');
+    expectRefused(await fetcher().fetch(portal.url('/loop'), dir), { code: 'TOO_MANY_REDIRECTS' });
     expect(requestsTo(portal, '/loop').length - before).toBe(6);
   });
 });
 
 describe('portal answers', () => {
   test('404 is final', async () => {
-    expectRefused(await fetcher().fetch(portal.url('/missing'), dir), '链接指向的文件不存在');
+    expectRefused(await fetcher().fetch(portal.url('/missing'), dir), { code: 'LINK_NOT_FOUND' });
     expect(requestsTo(portal, '/missing')).toHaveLength(1);
   });
 
   test('503 every time: retried, then given up', async () => {
-    expectRefused(await fetcher().fetch(portal.url('/busy?status=503'), dir), '门户服务器出错（HTTP 503），未能下载');
+    expectRefused(await fetcher().fetch(portal.url('/busy?status=503'), dir), { code: 'PORTAL_ERROR', status: 503 });
     expect(requestsTo(portal, '/busy?status=503')).toHaveLength(3);
   });
 
   test('429 every time: retried, then given up', async () => {
-    expectRefused(await fetcher({ retries: 1 }).fetch(portal.url('/busy?status=429'), dir), '门户繁忙（HTTP 429），未能下载');
+    expectRefused(await fetcher({ retries: 1 }).fetch(portal.url('/busy?status=429'), dir), { code: 'PORTAL_BUSY' });
     expect(requestsTo(portal, '/busy?status=429')).toHaveLength(2);
   });
 
   test('an HTML login page instead of the file', async () => {
-    expectRefused(await fetcher().fetch(portal.url('/login'), dir), '下载到的是网页而不是日志压缩包');
+    expectRefused(await fetcher().fetch(portal.url('/login'), dir), { code: 'HTML_PAGE' });
   });
 
   test('an empty zip', async () => {
-    expectRefused(await fetcher().fetch(portal.url('/empty-zip'), dir), '下载到的压缩包是空的，里面没有文件');
+    expectRefused(await fetcher().fetch(portal.url('/empty-zip'), dir), { code: 'EMPTY_ZIP' });
   });
 
   test('binary content that is neither a log nor an archive', async () => {
-    expectRefused(await fetcher().fetch(portal.url('/binary'), dir), '下载到的文件不是日志或压缩包（zip、7z、rar、cab、gz）');
+    expectRefused(await fetcher().fetch(portal.url('/binary'), dir), { code: 'NOT_A_BUNDLE' });
   });
 });
 
 describe('limits and timeouts', () => {
   test('Content-Length over the cap: refused before the body', async () => {
-    expectRefused(await fetcher().fetch(portal.url('/huge-declared'), dir), '文件超过 1 MB，未下载');
+    expectRefused(await fetcher().fetch(portal.url('/huge-declared'), dir), { code: 'DOWNLOAD_TOO_LARGE', limitBytes: 1024 * 1024 });
   });
 
   test('a chunked body that grows over the cap: aborted, the partial file deleted', async () => {
-    expectRefused(await fetcher().fetch(portal.url('/huge-chunked'), dir), '文件超过 1 MB，未下载');
+    expectRefused(await fetcher().fetch(portal.url('/huge-chunked'), dir), { code: 'DOWNLOAD_TOO_LARGE', limitBytes: 1024 * 1024 });
   });
 
   test('no headers: the idle timeout, retried, then given up', async () => {
     const started = Date.now();
-    expectRefused(await fetcher().fetch(portal.url('/stall'), dir), '下载超时（门户 0.3 秒没有发送数据）');
+    expectRefused(await fetcher().fetch(portal.url('/stall'), dir), { code: 'READ_TIMEOUT', seconds: 0.3 });
     expect(requestsTo(portal, '/stall')).toHaveLength(3);
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
   test('a body that stops halfway: the idle timeout, the partial file deleted', async () => {
-    expectRefused(await fetcher({ retries: 0 }).fetch(portal.url('/trickle'), dir), '下载超时（门户 0.3 秒没有发送数据）');
+    expectRefused(await fetcher({ retries: 0 }).fetch(portal.url('/trickle'), dir), { code: 'READ_TIMEOUT', seconds: 0.3 });
   });
 
   test('a body that never ends: the total timeout', async () => {
     const started = Date.now();
-    expectRefused(await fetcher({ totalTimeoutMs: 500 }).fetch(portal.url('/drip'), dir), '下载超时');
+    expectRefused(await fetcher({ totalTimeoutMs: 500 }).fetch(portal.url('/drip'), dir), { code: 'DOWNLOAD_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
   test('nothing listening: retried, then given up', async () => {
     const port = await closedPort();
-    expectRefused(await fetcher().fetch(`http://localhost:${port}/share/x`, dir), '无法连接到门户');
+    expectRefused(await fetcher().fetch(`http://localhost:${port}/share/x`, dir), { code: 'CONNECT_FAILED' });
   });
 
   test('a TLS handshake that never completes: the connect timeout', async () => {
     const silent = await startSilentServer();
     try {
-      expectRefused(await fetcher({ retries: 0 }).fetch(`https://localhost:${silent.port}/share/x`, dir), '连接门户超时');
+      expectRefused(await fetcher({ retries: 0 }).fetch(`https://localhost:${silent.port}/share/x`, dir), { code: 'CONNECT_TIMEOUT' });
     } finally {
       await silent.close();
     }

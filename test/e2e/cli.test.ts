@@ -60,7 +60,15 @@ test('analyze: exit 3 when nothing in the input could be read, one line for a mi
   fs.writeFileSync(corrupt, 'not a zip at all');
   const r = casebot('analyze', corrupt, '--json');
   expect(r.status).toBe(3);
-  expect(JSON.parse(r.stdout).problems.join(' ')).toContain('corrupt.zip'); // the report still says why
+  // The report still says why: the code for scripts, the sentence for people.
+  expect(JSON.parse(r.stdout).problems).toEqual([
+    {
+      code: 'UNKNOWN_FORMAT',
+      file: 'corrupt.zip',
+      text: '附件 corrupt.zip 无法读取：不是 zip、7z、rar 或 cab 格式的压缩包，或文件已损坏。',
+    },
+    { code: 'NO_FILES', text: '日志包中没有任何文件。' },
+  ]);
 
   const notALog = casebot('analyze', path.join(__dirname, '../../README.md'), '--json');
   expect(notALog.status).toBe(0);

@@ -65,6 +65,13 @@ test('every section, with the right counts', () => {
     ]);
     expect(rendered.text).toContain('== 需要提醒客户 ==');
     expect(rendered.text).toContain('日志无法使用：附件 logs.7z 是 .7z 格式的压缩包');
+    // A coded problem is told in its problems.yaml sentence and counted by code; an old stored sentence as it was.
+    expect(rendered.text).toContain('附件 secret.zip 无法读取：压缩包已加密，请不要设置密码，重新压缩后发送。');
+    expect(view.problemKinds).toEqual([
+      { code: 'ENCRYPTED', count: 1 },
+      { code: 'LEGACY', count: 1 },
+    ]);
+    expect(rendered.text).toContain('按类型：ENCRYPTED 1，LEGACY 1');
     expect(rendered.html).toContain('CAS-00006-STALEC');
     expect(rendered.html).not.toContain('<script');
   } finally {

@@ -5,6 +5,7 @@
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import type { Problem } from '../../src/core/intake/problem';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -57,13 +58,13 @@ function draftText(n: number): string {
   return bot.store.liveDraft(caseId(n))?.bodyText ?? '';
 }
 
-function bundleEvents(n: number): { file: string; sha256: string | null; reused: boolean; findings: string[]; problems: string[] }[] {
+function bundleEvents(n: number): { file: string; sha256: string | null; reused: boolean; findings: string[]; problems: Problem[] }[] {
   return bot.store
     .events(caseId(n))
     .filter((e) => e.type === 'mail-received')
     .flatMap(
       (e) =>
-        (e.detail as { bundles: { file: string; sha256: string | null; reused: boolean; findings: string[]; problems: string[] }[] })
+        (e.detail as { bundles: { file: string; sha256: string | null; reused: boolean; findings: string[]; problems: Problem[] }[] })
           .bundles,
     );
 }
@@ -218,7 +219,7 @@ test('"已上传" without a link: the bundle is taken from the drop folder', () 
 });
 
 test('"已上传" without a link and nothing in the drop folder: the draft asks for the link', () => {
-  expect(bundleEvents(3)[0]!.problems.join('')).toContain('没有下载链接');
+  expect(bundleEvents(3)[0]!.problems).toEqual([{ code: 'UPLOAD_NOT_FOUND' }]);
   expect(draftText(3)).toContain('下载链接');
 });
 
@@ -244,7 +245,7 @@ test('the same zip twice is analyzed once; both are on the record', () => {
 });
 
 test('a mail over the size limit is not downloaded: recorded, left in the mailbox, and the draft asks for an upload', async () => {
-  expect(bundleEvents(9)[0]!.problems.join('')).toMatch(/邮件大小 12 MB，超过了 8 MB 的上限，没有下载/);
+  expect(bundleEvents(9)[0]!.problems).toEqual([expect.objectContaining({ code: 'MAIL_TOO_LARGE', limitBytes: 8 * 1024 * 1024 })]);
   expect(draftText(9)).toContain('超过了 8 MB 的上限');
   const client = await connectImapClient(server);
   const status = await client.status('INBOX', { messages: true });
@@ -254,11 +255,11 @@ test('a mail over the size limit is not downloaded: recorded, left in the mailbo
 
 test('a link to an IP address is refused without a request, and recorded', () => {
   expect(portalHits.filter((h) => h === '/share/ENSEC123')).toHaveLength(1); // case 1 only
-  expect(bundleEvents(10)[0]!.problems.join('')).toContain('不是受信任的上传门户');
+  expect(bundleEvents(10)[0]!.problems).toEqual([expect.objectContaining({ code: 'UNTRUSTED_HOST' })]);
 });
 
 test('a zip bomb is refused with its reason while the other cases are served', () => {
-  expect(bundleEvents(11)[0]!.problems.join('')).toContain('超过 512 MB');
+  expect(bundleEvents(11)[0]!.problems).toEqual([expect.objectContaining({ code: 'ENTRY_TOO_LARGE', limitBytes: 512 * 1024 * 1024 })]);
   expect(draftText(11)).toContain('超过 512 MB');
 });
 

@@ -103,7 +103,13 @@ export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
   const event = (type: EventType, caseId: string | null, detail: Record<string, unknown>) =>
     store.appendEvent({ at: ago(0.2), caseId, messageId: null, actor: 'kehu@example.cn', type, detail });
   event('mail-unmatched', null, { subject: '会议通知' });
-  event('mail-received', 'CAS-00001-NEEDSR', { bundles: [{ file: 'logs.7z', problems: ['附件 logs.7z 是 .7z 格式的压缩包'] }] });
+  // One problem as an old database holds it (a sentence), one as a code.
+  event('mail-received', 'CAS-00001-NEEDSR', {
+    bundles: [
+      { file: 'logs.7z', problems: ['附件 logs.7z 是 .7z 格式的压缩包'] },
+      { file: 'secret.zip', problems: [{ code: 'ENCRYPTED', file: 'secret.zip', entry: null }] },
+    ],
+  });
   event('command-refused', 'CAS-00001-NEEDSR', { reason: '不是配置中的工程师' });
   event('send-failed', 'CAS-00003-WAITIN', { error: 'mailbox unavailable' });
 }

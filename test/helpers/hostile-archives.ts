@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import yazl from 'yazl';
+import type { Problem } from '../../src/core/intake/problem';
 import type { BundleSource } from '../../src/ports/bundle-reader';
 
 export const LOG = Buffer.from('2022-04-15 15:00:13, Info                  SP     x\r\n');
@@ -433,43 +434,45 @@ export const HOSTILE: Record<string, HostileCase> = {
   },
 };
 
-const ENCRYPTED = '压缩包已加密，请不要设置密码，重新压缩后发送';
-const INCOMPLETE = '压缩包不完整（文件被截断或缺少分卷），请重新压缩后完整发送';
-const LINK = '已拒绝：这是符号链接或硬链接，不会被读取。';
+const MB512 = 512 * MB;
+const link = (file: string): Partial<Problem> => ({ code: 'LINK_ENTRY', file, entry: 'UpgradeLog/evil.log' });
+const encrypted = (file: string): Partial<Problem> => ({ code: 'ENCRYPTED', file, entry: null });
 
-/** What the bundle reader gives for each hostile case: the bundle's problems, and the logs still read from it. */
-export const HOSTILE_REFUSALS: Record<string, { problems: string[]; logs?: string[] }> = {
-  'zip bomb: 1 GB of zeros deflated to 1 MB': { problems: ['附件 bomb.zip 无法读取：文件 setupact.log 超过 512 MB。'] },
-  'zip bomb under the size cap: 300 MB of zeros': {
-    problems: ['附件 ratio.zip 无法读取：文件 setupact.log 的压缩比异常（疑似压缩炸弹）。'],
+/** What the bundle reader gives for each hostile case: the bundle's problems (codes and facts), and the logs still read from it. */
+export const HOSTILE_REFUSALS: Record<string, { problems: Partial<Problem>[]; logs?: string[] }> = {
+  'zip bomb: 1 GB of zeros deflated to 1 MB': {
+    problems: [{ code: 'ENTRY_TOO_LARGE', file: 'bomb.zip', entry: 'setupact.log', limitBytes: MB512 }],
   },
+  'zip bomb under the size cap: 300 MB of zeros': { problems: [{ code: 'ZIP_BOMB', file: 'ratio.zip', entry: 'setupact.log' }] },
   // Its listing looks harmless; the read stops just past the declared 1 MB (below).
   'zip bomb whose directory lies: 1 MB declared, 300 MB inside': { problems: [], logs: ['setupact.log'] },
   '42.zip-style nested bomb': {
-    problems: ['附件 42.zip 无法读取：文件 l1-0.zip/l2-0.zip/l3-0.zip/l4-0.zip 的压缩比异常（疑似压缩炸弹）。'],
+    problems: [{ code: 'ZIP_BOMB', file: '42.zip', entry: 'l1-0.zip/l2-0.zip/l3-0.zip/l4-0.zip' }],
   },
-  'nested-zip depth bomb': { problems: ['附件 deep.zip 无法读取：压缩包嵌套超过 3 层（level1.zip/level2.zip/level3.zip/level4.zip）。'] },
+  'nested-zip depth bomb': {
+    problems: [{ code: 'NESTING_TOO_DEEP', file: 'deep.zip', entry: 'level1.zip/level2.zip/level3.zip/level4.zip', limit: 3 }],
+  },
   'traversal and absolute names': {
     problems: [
-      '附件 traversal.zip 中的 ../../etc/passwd 已拒绝：路径含有 ..（指向压缩包之外）。',
-      '附件 traversal.zip 中的 C:/Windows/x.log 已拒绝：路径带有盘符。',
-      '附件 traversal.zip 中的 /abs.log 已拒绝：路径是绝对路径。',
+      { code: 'PATH_TRAVERSAL', file: 'traversal.zip', entry: '../../etc/passwd', why: 'parent' },
+      { code: 'PATH_TRAVERSAL', file: 'traversal.zip', entry: 'C:/Windows/x.log', why: 'drive' },
+      { code: 'PATH_TRAVERSAL', file: 'traversal.zip', entry: '/abs.log', why: 'absolute' },
     ],
     logs: ['UpgradeLog/setupact.log'],
   },
-  'zip with a unix symlink entry': { problems: [`附件 symlink.zip 中的 UpgradeLog/evil.log ${LINK}`], logs: ['UpgradeLog/setupact.log'] },
-  '7z with a symlink': { problems: [`附件 symlink.7z 中的 UpgradeLog/evil.log ${LINK}`], logs: ['UpgradeLog/setupact.log'] },
-  'rar5 with a symlink': { problems: [`附件 symlink.rar 中的 UpgradeLog/evil.log ${LINK}`], logs: ['UpgradeLog/setupact.log'] },
-  'truncated zip': { problems: [`附件 cut.zip 无法读取：${INCOMPLETE}。`] },
-  'truncated 7z': { problems: [`附件 cut.7z 无法读取：${INCOMPLETE}。`] },
-  'encrypted zip (ZipCrypto, 7zz -p)': {
-    problems: ['附件 secret.zip 无法读取：压缩包已加密（setupact.log），请不要设置密码，重新压缩后发送。'],
+  'zip with a unix symlink entry': { problems: [link('symlink.zip')], logs: ['UpgradeLog/setupact.log'] },
+  '7z with a symlink': { problems: [link('symlink.7z')], logs: ['UpgradeLog/setupact.log'] },
+  'rar5 with a symlink': { problems: [link('symlink.rar')], logs: ['UpgradeLog/setupact.log'] },
+  'truncated zip': { problems: [{ code: 'ARCHIVE_TRUNCATED', file: 'cut.zip' }] },
+  'truncated 7z': { problems: [{ code: 'ARCHIVE_TRUNCATED', file: 'cut.7z' }] },
+  'encrypted zip (ZipCrypto, 7zz -p)': { problems: [{ code: 'ENCRYPTED', file: 'secret.zip', entry: 'setupact.log' }] },
+  'encrypted 7z data (7zz -p)': { problems: [{ code: 'ENCRYPTED', file: 'secret.7z', entry: 'setupact.log' }] },
+  'encrypted 7z headers (7zz -p -mhe=on)': { problems: [encrypted('hidden.7z')] },
+  'encrypted rar5 headers': { problems: [encrypted('hidden.rar')] },
+  'encrypted rar5 data': { problems: [encrypted('secret5.rar')] },
+  'encrypted rar4 data': { problems: [encrypted('secret4.rar')] },
+  '10,000 tiny entries': { problems: [{ code: 'TOO_MANY_ENTRIES', file: 'flood.zip', limit: 5000 }] },
+  'directory declaring a 2 GB entry': {
+    problems: [{ code: 'ENTRY_TOO_LARGE', file: 'huge.zip', entry: 'setupact.log', limitBytes: MB512 }],
   },
-  'encrypted 7z data (7zz -p)': { problems: ['附件 secret.7z 无法读取：压缩包已加密（setupact.log），请不要设置密码，重新压缩后发送。'] },
-  'encrypted 7z headers (7zz -p -mhe=on)': { problems: [`附件 hidden.7z 无法读取：${ENCRYPTED}。`] },
-  'encrypted rar5 headers': { problems: [`附件 hidden.rar 无法读取：${ENCRYPTED}。`] },
-  'encrypted rar5 data': { problems: [`附件 secret5.rar 无法读取：${ENCRYPTED}。`] },
-  'encrypted rar4 data': { problems: [`附件 secret4.rar 无法读取：${ENCRYPTED}。`] },
-  '10,000 tiny entries': { problems: ['附件 flood.zip 无法读取：文件数超过 5000 个。'] },
-  'directory declaring a 2 GB entry': { problems: ['附件 huge.zip 无法读取：文件 setupact.log 超过 512 MB。'] },
 };

@@ -6,6 +6,7 @@ import { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
 import { buildDigest } from '../../src/core/digest/build-digest';
 import { compileDigest } from '../../src/core/digest/render-digest';
 import { readTemplateSources } from '../../src/knowledge/load-templates';
+import { compileTemplates, describeProblems } from '../../src/core/draft/templates';
 
 test('open cases sharing a signature this week are listed; a closed one and an old sighting are not', () => {
   const store = new SqliteCaseStore(':memory:');
@@ -25,8 +26,10 @@ test('open cases sharing a signature this week are listed; a closed one and an o
   const shared = memory.sharedSignatures(at(7));
   expect(shared).toEqual([{ key, title: 'BCD 启动项损坏', caseIds: ['CAS-00001-AAAAAA', 'CAS-00002-BBBBBB'] }]);
 
-  const view = buildDigest(store.digestData(null, at(1), at(7)), now, { reminderDays: 3, staleDays: 14 }, 'team', shared);
-  const rendered = compileDigest(readTemplateSources(path.join(__dirname, '../../templates')))(view);
+  const sources = readTemplateSources(path.join(__dirname, '../../templates'));
+  const describe = describeProblems(compileTemplates(sources), { name: 'CDUC', url: 'https://cduc.example' });
+  const view = buildDigest(store.digestData(null, at(1), at(7)), now, { reminderDays: 3, staleDays: 14 }, 'team', describe, shared);
+  const rendered = compileDigest(sources)(view);
   expect(rendered.text).toContain('本周 2 个未结案例同一签名：BCD 启动项损坏');
   expect(rendered.text).toContain('CAS-00001-AAAAAA、CAS-00002-BBBBBB');
   expect(rendered.html).toContain('相似/重复签名');

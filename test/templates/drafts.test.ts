@@ -85,14 +85,14 @@ test('the scope request defines the problem and gives the upload account', () =>
 
 test('a log re-request says why', () => {
   const { text } = buildDraft(
-    { ...view, messages: [{ ...customerMail, intakeProblems: ['附件 logs.zip 无法读取：不是有效的 zip 文件或已损坏。'] }] },
+    { ...view, messages: [{ ...customerMail, intakeProblems: [{ code: 'ARCHIVE_CORRUPT', file: 'logs.zip', format: 'zip' }] }] },
     { kind: 'log-rerequest', basedOn: customerMail.messageId, analysis: null, rerequestReason: 'unreadable' },
     ctx,
     render,
     now,
   );
   expect(text).toContain('您发送的日志无法读取');
-  expect(text).toContain('附件 logs.zip 无法读取');
+  expect(text).toContain('附件 logs.zip 无法读取：压缩包已损坏或不是有效的 zip 文件。');
 });
 
 test('the closure summarises from the last diagnosis', async () => {

@@ -19,6 +19,7 @@ test('an unclosed block, a misspelt partial and a misspelt name are each reporte
       closure: shipped.templates.closure!.replace('{{/if}}', ''),
     },
     partials: { ...shipped.partials, finding: shipped.partials.finding!.replace('{{summary}}', '{{sumary}}') },
+    problems: shipped.problems,
   };
   const problems = checkTemplateSources(broken);
   const line = (name: string, needle: string) => broken.templates[name as 'diagnosis']!.split('\n').findIndex((l) => l.includes(needle)) + 1;
@@ -33,6 +34,9 @@ test('an unclosed block, a misspelt partial and a misspelt name are each reporte
 });
 
 test('names inside #each are looked up on the element, ../ on the parent', () => {
-  const bad = { templates: { ...shipped.templates, diagnosis: '{{#each findings}}{{title}}{{../product}}{{titel}}{{/each}}' }, partials: shipped.partials };
+  const bad = { templates: { ...shipped.templates, diagnosis: '{{#each findings}}{{title}}{{../product}}{{titel}}{{/each}}' },
+    partials: shipped.partials,
+    problems: shipped.problems,
+  };
   expect(checkTemplateSources(bad).map((p) => p.message)).toEqual(['unknown name "titel": the data here has no "titel"']);
 });

@@ -7,11 +7,12 @@
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { problem, ProblemError, type Problem } from '../../core/intake/problem';
 import type { BundleLimits } from '../../core/limits';
 import type { LogFileInput } from '../../core/types';
 import type { BundleContents, BundleReader, BundleSource } from '../../ports/bundle-reader';
 import { localFile, type ArchiveBytes } from './archive-bytes';
-import { ArchiveRefused, unsafeNameReason, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
+import { ArchiveRefused, unsafeName, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
 import { ToolMissing } from './run-tool';
 import { groupParts, partName, splitName, type Grouped } from './split-parts';
 import { decodeTnef, isTnef } from './tnef';
@@ -33,10 +34,12 @@ interface Source {
 
 /** One bundle's running totals, shared by the archives nested in it. */
 interface Walk {
+  /** The attachment (or split archive) every problem is told of. */
+  file: string;
   entries: number;
   bytes: number;
   archives: number;
-  problems: string[];
+  problems: Problem[];
 }
 
 export interface ArchiveBundleReaderOptions {
@@ -84,14 +87,11 @@ export class ArchiveBundleReader implements BundleReader {
 
   /** The log attachments inside winmail.dat, or a bundle saying why it could not be read. */
   private async unwrapTnef(source: Source): Promise<Source[] | BundleContents> {
-    const failed = (reason: string): BundleContents => ({
-      ...identity(source),
-      files: [],
-      problems: [`附件 ${source.name} 无法读取：${reason}。`],
-    });
-    if (source.size > this.limits.maxFileBytes) return failed(`文件超过 ${mb(this.limits.maxFileBytes)}`);
+    const failed = (p: Problem): BundleContents => ({ ...identity(source), files: [], problems: [p] });
+    if (source.size > this.limits.maxFileBytes)
+      return failed(problem('FILE_TOO_LARGE', { file: source.name, limitBytes: this.limits.maxFileBytes }));
     const bytes = await fs.promises.readFile(source.bytes.path);
-    if (!isTnef(bytes)) return failed('不是有效的 Outlook winmail.dat 文件');
+    if (!isTnef(bytes)) return failed(problem('TNEF_INVALID', { file: source.name }));
     try {
       return decodeTnef(bytes)
         .filter((a) => isLogLike(a.name))
@@ -104,7 +104,7 @@ export class ArchiveBundleReader implements BundleReader {
           bytes: { kind: 'range', path: source.bytes.path, start: a.start, length: a.length, name: a.name },
         }));
     } catch (err) {
-      return failed(`Outlook winmail.dat 文件已损坏（${(err as Error).message}）`);
+      return failed(problem('TNEF_CORRUPT', { file: source.name }, (err as Error).message));
     }
   }
 
@@ -113,7 +113,11 @@ export class ArchiveBundleReader implements BundleReader {
       const source = group.item;
       if (LOG_EXTENSIONS.includes(extension(source.name))) {
         if (source.size > this.limits.maxFileBytes)
-          return { ...identity(source), files: [], problems: [`附件 ${source.name} 无法读取：文件超过 ${mb(this.limits.maxFileBytes)}。`] };
+          return {
+            ...identity(source),
+            files: [],
+            problems: [problem('FILE_TOO_LARGE', { file: source.name, limitBytes: this.limits.maxFileBytes })],
+          };
         return { ...identity(source), files: [this.looseLog(source)], problems: [] };
       }
       return this.readArchive(source.name, identity(source), source.bytes);
@@ -131,18 +135,18 @@ export class ArchiveBundleReader implements BundleReader {
       return {
         ...joined,
         files: [],
-        problems: [`分卷压缩包 ${group.base} 不完整，缺少：${group.missing.join('、')}，请把所有分卷一起发送。`],
+        problems: [problem('SPLIT_PARTS_MISSING', { file: group.base, missing: group.missing })],
       };
     }
     if (group.style === 'rar-parts') {
       return {
         ...joined,
         files: [],
-        problems: [`分卷压缩包 ${group.base} 是分卷 RAR 格式，目前无法读取，请用 zip 或 7z 格式重新压缩后发送。`],
+        problems: [problem('SPLIT_RAR', { file: group.base })],
       };
     }
     if (group.parts.some((p) => p.bytes.kind !== 'file')) {
-      return { ...joined, files: [], problems: [`分卷压缩包 ${group.base} 放在 winmail.dat 中无法读取，请直接作为附件发送。`] };
+      return { ...joined, files: [], problems: [problem('SPLIT_IN_TNEF', { file: group.base })] };
     }
     // The tool finds each next part by name: the parts are shown to it under names it expects.
     const base = `archive${extension(group.base)}`;
@@ -156,37 +160,43 @@ export class ArchiveBundleReader implements BundleReader {
     id: Pick<BundleContents, 'name' | 'sha256' | 'size'>,
     bytes: ArchiveBytes,
   ): Promise<BundleContents> {
-    const walk: Walk = { entries: 0, bytes: 0, archives: 0, problems: [] };
+    const walk: Walk = { file: name, entries: 0, bytes: 0, archives: 0, problems: [] };
     try {
       const files = await this.walk(bytes, name, '', 0, walk);
-      const problems = [...walk.problems.map((p) => `附件 ${name} 中的 ${p}。`)];
-      if (files.length === 0) problems.push(`附件 ${name} 中没有日志文件（.log/.txt/.xml/.json）。`);
+      const problems = [...walk.problems];
+      if (files.length === 0) problems.push(problem('NO_LOG_FILES', { file: name }));
       return { ...id, files, problems };
     } catch (err) {
-      const reason = err instanceof ArchiveRefused ? err.reason : `压缩包已损坏或不是有效的压缩包（${(err as Error).message}）`;
-      return { ...id, files: [], problems: [`附件 ${name} 无法读取：${reason}。`] };
+      return { ...id, files: [], problems: [archiveProblem(err, name, 'archive')] };
     }
   }
 
   /** The logs in an archive (and in the archives inside it), its listing held to the limits. */
   private async walk(bytes: ArchiveBytes, name: string, prefix: string, depth: number, walk: Walk): Promise<LogFileInput[]> {
     const limits = this.limits;
-    if (depth > limits.maxNestingDepth) throw new ArchiveRefused(`压缩包嵌套超过 ${limits.maxNestingDepth} 层（${prefix.slice(0, -1)}）`);
+    const file = walk.file;
+    const refuse = (p: Problem): never => {
+      throw new ProblemError(p);
+    };
+    if (depth > limits.maxNestingDepth)
+      refuse(problem('NESTING_TOO_DEEP', { file, entry: prefix.slice(0, -1), limit: limits.maxNestingDepth }));
     if (depth > 0 && ++walk.archives > limits.maxNestedArchives)
-      throw new ArchiveRefused(`内含的压缩包超过 ${limits.maxNestedArchives} 个（疑似压缩炸弹）`);
+      refuse(problem('TOO_MANY_NESTED_ARCHIVES', { file, limit: limits.maxNestedArchives }));
     const local = await localFile(bytes);
     let format: ArchiveFormat;
     let entries: ArchiveEntry[];
     try {
       format = await this.formatOf(local.path, bytes);
-      entries = await format.list(local.path, limits.maxEntries - walk.entries).catch(explainToolMissing(format));
+      entries = await format.list(local.path, limits.maxEntries - walk.entries).catch((err: unknown) => {
+        throw new ProblemError(archiveProblem(err, file, format.label));
+      });
     } finally {
       await local.release();
     }
     // A gzip stream holds one file, which 7-Zip names after the file it read (ours, not the customer's).
     if (format.label === 'gz') entries = entries.map((e) => ({ ...e, name: name.replace(/\.tgz$/i, '.tar').replace(/\.gz$/i, '') }));
     walk.entries += entries.length;
-    if (walk.entries > limits.maxEntries) throw new ArchiveRefused(`文件数超过 ${limits.maxEntries} 个`);
+    if (walk.entries > limits.maxEntries) refuse(problem('TOO_MANY_ENTRIES', { file, limit: limits.maxEntries }));
 
     const logs: { path: string; entry: ArchiveEntry }[] = [];
     const archives: { path: string; entry: ArchiveEntry }[] = [];
@@ -194,13 +204,13 @@ export class ArchiveBundleReader implements BundleReader {
     for (const entry of entries) {
       if (entry.isDir) continue;
       const path = prefix + entry.name;
-      const unsafe = unsafeNameReason(entry.name);
+      const unsafe = unsafeName(entry.name);
       if (unsafe) {
-        walk.problems.push(`${path} 已拒绝：${unsafe}`);
+        walk.problems.push(problem('PATH_TRAVERSAL', { file, entry: path, why: unsafe }));
         continue;
       }
       if (entry.isLink) {
-        walk.problems.push(`${path} 已拒绝：这是符号链接或硬链接，不会被读取`);
+        walk.problems.push(problem('LINK_ENTRY', { file, entry: path }));
         continue;
       }
       const wanted = LOG_EXTENSIONS.includes(extension(entry.name))
@@ -209,42 +219,48 @@ export class ArchiveBundleReader implements BundleReader {
           ? archives
           : null;
       if (!wanted) continue;
-      if (entry.encrypted) throw new ArchiveRefused(`压缩包已加密（${path}），请不要设置密码，重新压缩后发送`);
-      if (entry.size > limits.maxFileBytes) throw new ArchiveRefused(`文件 ${path} 超过 ${mb(limits.maxFileBytes)}`);
+      if (entry.encrypted) refuse(problem('ENCRYPTED', { file, entry: path }));
+      if (entry.size > limits.maxFileBytes) refuse(problem('ENTRY_TOO_LARGE', { file, entry: path, limitBytes: limits.maxFileBytes }));
       if (entry.packedSize && entry.size / entry.packedSize > limits.maxCompressionRatio)
-        throw new ArchiveRefused(`文件 ${path} 的压缩比异常（疑似压缩炸弹）`);
+        refuse(problem('ZIP_BOMB', { file, entry: path }));
       declared += entry.size;
       wanted.push({ path, entry });
     }
     // Solid 7z and rar do not tell sizes per entry: the archive as a whole is held to the ratio.
     if (local.size > 0 && declared / local.size > limits.maxCompressionRatio)
-      throw new ArchiveRefused(`${prefix ? `${prefix.slice(0, -1)} ` : ''}解压后与压缩前的大小之比异常（疑似压缩炸弹）`);
+      refuse(problem('ZIP_BOMB', { file, entry: prefix ? prefix.slice(0, -1) : null }));
     walk.bytes += declared;
-    if (walk.bytes > limits.maxTotalBytes) throw new ArchiveRefused(`解压后总大小超过 ${mb(limits.maxTotalBytes)}`);
+    if (walk.bytes > limits.maxTotalBytes) refuse(problem('UNPACKED_TOO_LARGE', { file, limitBytes: limits.maxTotalBytes }));
 
-    const files: LogFileInput[] = logs.map(({ path, entry }) => ({ path, open: () => this.entryBytes(bytes, format, entry, path) }));
+    const files: LogFileInput[] = logs.map(({ path, entry }) => ({ path, open: () => this.entryBytes(bytes, format, entry, path, file) }));
     for (const { path, entry } of archives) {
-      const inner: ArchiveBytes = { kind: 'entry', name: entry.name, open: () => this.entryBytes(bytes, format, entry, path) };
+      const inner: ArchiveBytes = { kind: 'entry', name: entry.name, open: () => this.entryBytes(bytes, format, entry, path, file) };
       files.push(...(await this.walk(inner, entry.name, `${path}/`, depth + 1, walk)));
     }
     return files;
   }
 
   /** One entry's bytes, no more than its archive declared (and so within every limit). */
-  private async *entryBytes(bytes: ArchiveBytes, format: ArchiveFormat, entry: ArchiveEntry, path: string): AsyncGenerator<Buffer> {
+  private async *entryBytes(
+    bytes: ArchiveBytes,
+    format: ArchiveFormat,
+    entry: ArchiveEntry,
+    path: string,
+    file: string,
+  ): AsyncGenerator<Buffer> {
     const local = await localFile(bytes);
     try {
       let size = 0;
       try {
         for await (const chunk of format.open(local.path, entry)) {
           size += chunk.length;
-          if (size > entry.size) throw new ArchiveRefused(`文件 ${path} 的实际大小超过压缩包目录中声明的大小（压缩包有问题）`);
+          if (size > entry.size) throw new ProblemError(problem('ENTRY_SIZE_MISMATCH', { file, entry: path }));
           yield chunk;
         }
       } catch (err) {
-        explainToolMissing(format)(err);
+        throw new ProblemError(archiveProblem(err, file, format.label));
       }
-      if (size !== entry.size) throw new ArchiveRefused(`文件 ${path} 未能完整读取（压缩包已损坏）`);
+      if (size !== entry.size) throw new ProblemError(problem('ENTRY_TRUNCATED', { file, entry: path }));
     } finally {
       await local.release();
     }
@@ -252,7 +268,7 @@ export class ArchiveBundleReader implements BundleReader {
 
   /** Told by the first bytes, not the name: customers rename archives. */
   private async formatOf(path: string, bytes: ArchiveBytes): Promise<ArchiveFormat> {
-    if (bytes.kind === 'volumes') return sevenZipFormat('分卷', null, this.tools);
+    if (bytes.kind === 'volumes') return sevenZipFormat('volumes', null, this.tools);
     const head = Buffer.alloc(264);
     const handle = await fs.promises.open(path, 'r');
     try {
@@ -267,7 +283,7 @@ export class ArchiveBundleReader implements BundleReader {
     if (head.subarray(0, 6).toString('latin1') === 'Rar!\x1a\x07') return bsdtarFormat(this.tools);
     if (head[0] === 0x1f && head[1] === 0x8b) return sevenZipFormat('gz', 'gzip', this.tools);
     if (head.subarray(257, 262).toString('latin1') === 'ustar') return sevenZipFormat('tar', 'tar', this.tools);
-    throw new ArchiveRefused('不是 zip、7z、rar 或 cab 格式的压缩包，或文件已损坏');
+    throw new UnknownFormat();
   }
 
   private looseLog(source: Source): LogFileInput {
@@ -284,16 +300,20 @@ export class ArchiveBundleReader implements BundleReader {
   }
 }
 
-/** A missing tool is a problem on the bundle, named for the format it was needed for. */
-function explainToolMissing(format: ArchiveFormat): (err: unknown) => never {
-  return (err) => {
-    if (err instanceof ToolMissing) {
-      throw new ArchiveRefused(
-        `服务器上缺少读取 ${format.label} 格式所需的解压工具（${err.tool}），暂时无法读取，请改用 zip 格式重新压缩后发送`,
-      );
-    }
-    throw err;
-  };
+/** Not an archive format casebot knows, told by its first bytes. */
+class UnknownFormat extends Error {}
+
+/** Whatever stopped an archive from being read, as the attachment's problem; a tool's words go to `detail`. */
+function archiveProblem(err: unknown, file: string, format: string): Problem {
+  if (err instanceof ProblemError) return err.problem;
+  if (err instanceof ArchiveRefused) {
+    if (err.fault === 'ENCRYPTED') return problem('ENCRYPTED', { file, entry: null }, err.detail);
+    if (err.fault === 'ARCHIVE_TRUNCATED') return problem('ARCHIVE_TRUNCATED', { file }, err.detail);
+    return problem('ARCHIVE_CORRUPT', { file, format }, err.detail);
+  }
+  if (err instanceof ToolMissing) return problem('TOOL_MISSING', { file, format, tool: err.tool });
+  if (err instanceof UnknownFormat) return problem('UNKNOWN_FORMAT', { file });
+  return problem('ARCHIVE_CORRUPT', { file, format }, (err as Error).message);
 }
 
 function identity(source: Source): Pick<BundleContents, 'name' | 'sha256' | 'size'> {
@@ -312,8 +332,4 @@ function isLogLike(name: string): boolean {
 function extension(name: string): string {
   const m = /\.[A-Za-z0-9]+$/.exec(name);
   return m ? m[0].toLowerCase() : '';
-}
-
-function mb(bytes: number): string {
-  return `${Math.round(bytes / 1024 / 1024)} MB`;
 }

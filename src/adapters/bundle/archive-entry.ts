@@ -25,21 +25,24 @@ export interface ArchiveFormat {
   open(file: string, entry: ArchiveEntry): AsyncIterable<Buffer>;
 }
 
-/** The whole archive is refused; `reason` is Chinese and goes into the draft. */
+/** What a format reader can say about an archive it cannot read; the bundle reader names the attachment. */
+export type ArchiveFault = 'ENCRYPTED' | 'ARCHIVE_TRUNCATED' | 'ARCHIVE_CORRUPT';
+
+/** The whole archive is refused; `detail` (a tool's own words) is for the engineer's log. */
 export class ArchiveRefused extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(
+    readonly fault: ArchiveFault,
+    readonly detail = '',
+  ) {
+    super(detail ? `${fault}: ${detail}` : fault);
   }
 }
 
-export const ENCRYPTED = '压缩包已加密，请不要设置密码，重新压缩后发送';
-export const INCOMPLETE = '压缩包不完整（文件被截断或缺少分卷），请重新压缩后完整发送';
-
-/** Why an entry name is unsafe to take, in Chinese, or null when it is a plain relative path. */
-export function unsafeNameReason(name: string): string | null {
-  if (/^[A-Za-z]:/.test(name)) return '路径带有盘符';
-  if (name.startsWith('/')) return '路径是绝对路径';
-  if (name.split('/').includes('..')) return '路径含有 ..（指向压缩包之外）';
-  if (/[\u0000-\u001f]/.test(name)) return '路径含有控制字符';
+/** Why an entry name is unsafe to take, or null when it is a plain relative path. */
+export function unsafeName(name: string): 'drive' | 'absolute' | 'parent' | 'control' | null {
+  if (/^[A-Za-z]:/.test(name)) return 'drive';
+  if (name.startsWith('/')) return 'absolute';
+  if (name.split('/').includes('..')) return 'parent';
+  if (/[\u0000-\u001f]/.test(name)) return 'control';
   return null;
 }

@@ -4,7 +4,7 @@
 // is then unpacked to stdout (`7zz x -so`, `bsdtar -xO`) straight into the analyzer, so nothing
 // is written to disk.
 
-import { ArchiveRefused, ENCRYPTED, INCOMPLETE, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
+import { ArchiveRefused, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
 import { isEncryptedRar } from './rar-encryption';
 import { findTool, runForBytes, runForText, ToolFailed } from './run-tool';
 
@@ -56,9 +56,10 @@ export function sevenZipFormat(label: string, type: string | null, settings: Too
 
 function explainSevenZip(err: unknown): never {
   if (err instanceof ToolFailed) {
-    if (/Wrong password|encrypted/i.test(err.stderr)) throw new ArchiveRefused(ENCRYPTED);
-    if (/Missing volume|Unexpected end|unavailable|truncated/i.test(err.stderr)) throw new ArchiveRefused(INCOMPLETE);
-    throw new ArchiveRefused(`压缩包已损坏或不是有效的压缩包（7-Zip：${lastLine(err.stderr)}）`);
+    if (/Wrong password|encrypted/i.test(err.stderr)) throw new ArchiveRefused('ENCRYPTED');
+    if (/Missing volume|Unexpected end|unavailable|truncated/i.test(err.stderr))
+      throw new ArchiveRefused('ARCHIVE_TRUNCATED', lastLine(err.stderr));
+    throw new ArchiveRefused('ARCHIVE_CORRUPT', `7-Zip: ${lastLine(err.stderr)}`);
   }
   throw err;
 }
@@ -97,7 +98,7 @@ export function bsdtarFormat(settings: ToolSettings): ArchiveFormat {
     label: 'rar',
     async list(file, maxEntries) {
       const tool = findTool(BSDTAR, settings.searchPath);
-      if (await isEncryptedRar(file, maxEntries + 2)) throw new ArchiveRefused(ENCRYPTED);
+      if (await isEncryptedRar(file, maxEntries + 2)) throw new ArchiveRefused('ENCRYPTED');
       const text = await runForText(tool, ['-tvf', file], settings.idleMs, (maxEntries + 1) * LISTING_BYTES_PER_ENTRY).catch(explainBsdtar);
       return parseBsdtarListing(text).slice(0, maxEntries + 1);
     },
@@ -115,9 +116,9 @@ export function bsdtarFormat(settings: ToolSettings): ArchiveFormat {
 
 function explainBsdtar(err: unknown): never {
   if (err instanceof ToolFailed) {
-    if (/encrypt|password/i.test(err.stderr)) throw new ArchiveRefused(ENCRYPTED);
-    if (/truncated|premature|unexpected end/i.test(err.stderr)) throw new ArchiveRefused(INCOMPLETE);
-    throw new ArchiveRefused(`压缩包已损坏或不是有效的压缩包（bsdtar：${lastLine(err.stderr)}）`);
+    if (/encrypt|password/i.test(err.stderr)) throw new ArchiveRefused('ENCRYPTED');
+    if (/truncated|premature|unexpected end/i.test(err.stderr)) throw new ArchiveRefused('ARCHIVE_TRUNCATED', lastLine(err.stderr));
+    throw new ArchiveRefused('ARCHIVE_CORRUPT', `bsdtar: ${lastLine(err.stderr)}`);
   }
   throw err;
 }

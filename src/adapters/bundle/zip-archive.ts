@@ -6,7 +6,7 @@
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { decodeText } from '../../core/analyze/decode-text';
-import { ArchiveRefused, ENCRYPTED, INCOMPLETE, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
+import { ArchiveRefused, type ArchiveEntry, type ArchiveFormat } from './archive-entry';
 
 const INFLATE_CHUNK = 1024 * 1024;
 
@@ -46,7 +46,7 @@ export const zipFormat: ArchiveFormat = {
       for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
         if (String(entry.relativeOffsetOfLocalHeader) !== wanted.ref) continue;
         // The listing said unencrypted; the local header may still say otherwise.
-        if ((entry.generalPurposeBitFlag & 0x1) !== 0) throw new ArchiveRefused(ENCRYPTED);
+        if ((entry.generalPurposeBitFlag & 0x1) !== 0) throw new ArchiveRefused('ENCRYPTED');
         for await (const chunk of await openInflated(zip, entry)) yield chunk as Buffer;
         return;
       }
@@ -56,10 +56,10 @@ export const zipFormat: ArchiveFormat = {
   },
 };
 
-/** yauzl's words for a zip cut short become the customer's; anything else is plain corruption. */
+/** A zip cut short, or plain corruption; yauzl's own words are for the engineer's log. */
 function explainZip(err: Error): never {
-  if (/truncated|End of central directory/i.test(err.message)) throw new ArchiveRefused(INCOMPLETE);
-  throw new ArchiveRefused(`压缩包已损坏或不是有效的 zip 文件（${err.message}）`);
+  if (/truncated|End of central directory/i.test(err.message)) throw new ArchiveRefused('ARCHIVE_TRUNCATED', err.message);
+  throw new ArchiveRefused('ARCHIVE_CORRUPT', `yauzl: ${err.message}`);
 }
 
 /** Zip keeps a symlink as an ordinary entry whose mode (unix) or attributes (NTFS) say so. */

@@ -28,9 +28,10 @@ const HTML_START = /^(<!doctype html|<html|<head|<body|<meta|<title|<script|<for
 const SNIFF_BYTES = 512;
 
 /** A download the fetcher will not keep: `reason` in Chinese for the draft, `detail` for the log. */
+/** What the downloaded bytes turned out to be, when it is not a bundle. */
 export class ContentRefused extends Error {
   constructor(
-    readonly reason: string,
+    readonly fault: 'EMPTY_DOWNLOAD' | 'EMPTY_ZIP' | 'NOT_A_BUNDLE' | 'HTML_PAGE',
     readonly detail: string,
   ) {
     super(detail);
@@ -38,25 +39,21 @@ export class ContentRefused extends Error {
 }
 
 export function sniffContent(head: Buffer): ContentKind {
-  if (head.length === 0) throw new ContentRefused('下载到的文件是空的', 'empty body');
+  if (head.length === 0) throw new ContentRefused('EMPTY_DOWNLOAD', 'empty body');
   const archive = ARCHIVES.find(({ magic }) => startsWith(head, magic));
   if (archive) return archive.kind;
-  if (startsWith(head, EMPTY_ZIP))
-    throw new ContentRefused('下载到的压缩包是空的，里面没有文件', 'empty zip (end-of-directory record only)');
+  if (startsWith(head, EMPTY_ZIP)) throw new ContentRefused('EMPTY_ZIP', 'empty zip (end-of-directory record only)');
   const layout = byteLayout(head);
   const isUtf16 = layout !== 'bytes';
   if (!isUtf16 && head.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b)) {
-    throw new ContentRefused(
-      '下载到的文件不是日志或压缩包（zip、7z、rar、cab、gz）',
-      `unknown binary content starting ${head.subarray(0, 8).toString('hex')}`,
-    );
+    throw new ContentRefused('NOT_A_BUNDLE', `unknown binary content starting ${head.subarray(0, 8).toString('hex')}`);
   }
   const start = iconv
     .decode(head, isUtf16 ? layout : 'utf8')
     .replace(/^\uFEFF/, '')
     .trimStart()
     .toLowerCase();
-  if (HTML_START.test(start)) throw new ContentRefused('下载到的是网页而不是日志压缩包', 'HTML page (login or error page?)');
+  if (HTML_START.test(start)) throw new ContentRefused('HTML_PAGE', 'HTML page (login or error page?)');
   return TEXT_LOG;
 }
 

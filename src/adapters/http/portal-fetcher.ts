@@ -18,6 +18,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tls from 'node:tls';
 import { isAllowedHost } from '../../core/intake/portal-links';
+import type { LinkProblem, Problem, WithoutUrl } from '../../core/intake/problem';
 import type { BundleFetcher, FetchedBundle, FetchOutcome } from '../../ports/bundle-fetcher';
 import { addressKind } from './address-check';
 import { ContentRefused, downloadName, DownloadGuard, nameForKind } from './bundle-file';
@@ -50,9 +51,12 @@ const CONNECT_FAILURES = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRN
 const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
 
 /** Why an attempt failed; `retryable` failures are tried again while attempts and time are left. */
+/** A link's problem before the caller's link is added to it. */
+type LinkFault = WithoutUrl<LinkProblem>;
+
 class FetchFailure extends Error {
   constructor(
-    readonly reason: string,
+    readonly fault: LinkFault,
     readonly detail: string,
     readonly retryable = false,
   ) {
@@ -85,17 +89,14 @@ export class PortalFetcher implements BundleFetcher {
           failure = deadline.signal.aborted ? this.totalTimeout() : asFailure(err);
         }
         if (!failure.retryable || attempt > this.options.retries) {
-          return {
-            ok: false,
-            url,
-            reason: failure.reason,
-            detail: `${failure.detail} (attempt ${attempt} of ${this.options.retries + 1})`,
-          };
+          const detail = `${failure.detail} (attempt ${attempt} of ${this.options.retries + 1})`;
+          return { ok: false, url, problem: { ...failure.fault, url, detail } as Problem, detail };
         }
         await pause(backoffMs(attempt, this.options.backoffMs), deadline.signal);
         if (deadline.signal.aborted) {
           const timeout = this.totalTimeout();
-          return { ok: false, url, reason: timeout.reason, detail: `${timeout.detail} after ${failure.detail}` };
+          const detail = `${timeout.detail} after ${failure.detail}`;
+          return { ok: false, url, problem: { ...timeout.fault, url, detail } as Problem, detail };
         }
       }
     } finally {
@@ -115,7 +116,7 @@ export class PortalFetcher implements BundleFetcher {
       if (REDIRECTS.includes(status) && location) {
         response.destroy();
         if (redirects === MAX_REDIRECTS)
-          throw new FetchFailure('链接重定向次数过多，未下载', `more than ${MAX_REDIRECTS} redirects, last to ${location}`);
+          throw new FetchFailure({ code: 'TOO_MANY_REDIRECTS' }, `more than ${MAX_REDIRECTS} redirects, last to ${location}`);
         url = parseLink(location, url);
         continue;
       }
@@ -130,30 +131,27 @@ export class PortalFetcher implements BundleFetcher {
   /** The rules every hop passes before any connection is made. */
   private async check(url: URL, signal: AbortSignal): Promise<Hop> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new FetchFailure('只能下载 http 或 https 链接，未下载', `scheme ${url.protocol} in ${url.href}`);
+      throw new FetchFailure({ code: 'NOT_HTTP' }, `scheme ${url.protocol} in ${url.href}`);
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     // The URL parser has already turned 2130706433, 0x7f.1 and 017700000001 into dotted form.
     if (net.isIP(host)) {
-      if (addressKind(host) !== 'public') throw new FetchFailure('链接指向内网地址，未下载', `IP literal ${host} in ${url.href}`);
-      throw new FetchFailure(`链接使用 IP 地址 ${host} 而不是门户域名，未下载`, `IP literal ${host} in ${url.href}`);
+      if (addressKind(host) !== 'public') throw new FetchFailure({ code: 'PRIVATE_ADDRESS' }, `IP literal ${host} in ${url.href}`);
+      throw new FetchFailure({ code: 'IP_ADDRESS_LINK', host }, `IP literal ${host} in ${url.href}`);
     }
     if (!isAllowedHost(host, this.options.hosts)) {
-      throw new FetchFailure(
-        `链接的主机 ${host} 不是受信任的上传门户，未下载`,
-        `host ${host} is not one of ${this.options.hosts.join(', ')}`,
-      );
+      throw new FetchFailure({ code: 'UNTRUSTED_HOST', host }, `host ${host} is not one of ${this.options.hosts.join(', ')}`);
     }
     let addresses: dns.LookupAddress[];
     try {
       addresses = await untilAborted(dns.promises.lookup(host, { all: true }), signal);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
-      throw new FetchFailure(`无法解析门户的域名 ${host}，未下载`, `DNS lookup of ${host}: ${code}`, code === 'EAI_AGAIN');
+      throw new FetchFailure({ code: 'DNS_FAILED', host }, `DNS lookup of ${host}: ${code}`, code === 'EAI_AGAIN');
     }
     const refused = addresses.find(({ address }) => !this.reachable(address));
     if (refused || addresses.length === 0) {
-      throw new FetchFailure('链接指向内网地址，未下载', `${host} resolves to ${addresses.map((a) => a.address).join(', ')}`);
+      throw new FetchFailure({ code: 'PRIVATE_ADDRESS' }, `${host} resolves to ${addresses.map((a) => a.address).join(', ')}`);
     }
     // IPv4 first: portals are more often broken over IPv6 than over IPv4.
     return { url, addresses: [...addresses].sort((a, b) => a.family - b.family) };
@@ -203,7 +201,7 @@ export class PortalFetcher implements BundleFetcher {
       request.on('error', reject);
       request.on('socket', (socket) => {
         const connectTimer = setTimeout(
-          () => fail(new FetchFailure('连接门户超时', `no connection to ${url.host} within ${connectTimeoutMs} ms`, true)),
+          () => fail(new FetchFailure({ code: 'CONNECT_TIMEOUT' }, `no connection to ${url.host} within ${connectTimeoutMs} ms`, true)),
           connectTimeoutMs,
         );
         socket.once('close', () => clearTimeout(connectTimer));
@@ -212,7 +210,7 @@ export class PortalFetcher implements BundleFetcher {
           socket.setTimeout(readTimeoutMs, () =>
             fail(
               new FetchFailure(
-                `下载超时（门户 ${seconds(readTimeoutMs)} 秒没有发送数据）`,
+                { code: 'READ_TIMEOUT', seconds: Math.round(readTimeoutMs / 100) / 10 },
                 `${url.host} silent for ${readTimeoutMs} ms`,
                 true,
               ),
@@ -259,11 +257,14 @@ export class PortalFetcher implements BundleFetcher {
   }
 
   private tooBig(what: string): FetchFailure {
-    return new FetchFailure(`文件超过 ${size(this.options.maxBytes)}，未下载`, `${what} over the cap of ${this.options.maxBytes} bytes`);
+    return new FetchFailure(
+      { code: 'DOWNLOAD_TOO_LARGE', limitBytes: this.options.maxBytes },
+      `${what} over the cap of ${this.options.maxBytes} bytes`,
+    );
   }
 
   private totalTimeout(): FetchFailure {
-    return new FetchFailure('下载超时', `not done within ${this.options.totalTimeoutMs} ms`);
+    return new FetchFailure({ code: 'DOWNLOAD_TIMEOUT' }, `not done within ${this.options.totalTimeoutMs} ms`);
   }
 }
 
@@ -271,32 +272,32 @@ function parseLink(link: string, base?: URL): URL {
   try {
     return new URL(link, base);
   } catch {
-    throw new FetchFailure('链接格式不正确，未下载', `not a URL: ${link}`);
+    throw new FetchFailure({ code: 'BAD_LINK' }, `not a URL: ${link}`);
   }
 }
 
 function statusFailure(status: number, url: URL): FetchFailure {
   const detail = `HTTP ${status} from ${url.href}`;
-  if (status === 401 || status === 403) return new FetchFailure('门户拒绝访问（链接可能已过期或需要登录）', detail);
-  if (status === 404 || status === 410) return new FetchFailure('链接指向的文件不存在', detail);
+  if (status === 401 || status === 403) return new FetchFailure({ code: 'PORTAL_DENIED' }, detail);
+  if (status === 404 || status === 410) return new FetchFailure({ code: 'LINK_NOT_FOUND' }, detail);
   const retryable = httpStatusFailure(status) === 'transient';
-  if (status === 429) return new FetchFailure('门户繁忙（HTTP 429），未能下载', detail, retryable);
-  if (status >= 500) return new FetchFailure(`门户服务器出错（HTTP ${status}），未能下载`, detail, retryable);
-  return new FetchFailure(`门户拒绝了下载请求（HTTP ${status}）`, detail, retryable);
+  if (status === 429) return new FetchFailure({ code: 'PORTAL_BUSY' }, detail, retryable);
+  if (status >= 500) return new FetchFailure({ code: 'PORTAL_ERROR', status }, detail, retryable);
+  return new FetchFailure({ code: 'PORTAL_REFUSED', status }, detail, retryable);
 }
 
 /** Errors from sockets, TLS, the body and the disk, as failures. */
 function asFailure(err: unknown): FetchFailure {
   if (err instanceof FetchFailure) return err;
-  if (err instanceof ContentRefused) return new FetchFailure(err.reason, err.detail);
+  if (err instanceof ContentRefused) return new FetchFailure({ code: err.fault }, err.detail);
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const detail = `${code} ${(err as Error).message}`.trim();
-  if (TLS_FAILURE.test(code)) return new FetchFailure('门户的 HTTPS 证书无效，未下载', detail);
-  if (CONNECT_FAILURES.includes(code)) return new FetchFailure('无法连接到门户', detail, socketFailure(code) === 'transient');
+  if (TLS_FAILURE.test(code)) return new FetchFailure({ code: 'TLS_INVALID' }, detail);
+  if (CONNECT_FAILURES.includes(code)) return new FetchFailure({ code: 'CONNECT_FAILED' }, detail, socketFailure(code) === 'transient');
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
-    return new FetchFailure('下载中断（连接被断开）', detail, true);
+    return new FetchFailure({ code: 'DOWNLOAD_INTERRUPTED' }, detail, true);
   }
-  return new FetchFailure('下载时出错', detail, socketFailure(code) === 'transient');
+  return new FetchFailure({ code: 'DOWNLOAD_FAILED' }, detail, socketFailure(code) === 'transient');
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -318,12 +319,4 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
-}
-
-function size(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`;
 }

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { PLACEHOLDER } from '../../core/draft/build-draft';
 import type { CaseMessage, CaseView, DraftKind, LiveDraft } from '../../core/case/case-view';
 import type { DigestData } from '../../core/digest/digest-data';
+import { storedProblems } from '../../core/intake/problem';
 import type { DraftEdits, DraftEvent } from '../../core/stats/draft-outcomes';
 import type { Analysis, Confidence, EventType, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
 import type {
@@ -289,7 +290,7 @@ export class SqliteCaseStore implements CaseStore {
       ...story,
       findings,
       files: JSON.parse(String(row.files_json)),
-      problems: JSON.parse(String(row.problems)),
+      problems: storedProblems(JSON.parse(String(row.problems))),
     };
   }
 
@@ -322,7 +323,7 @@ export class SqliteCaseStore implements CaseStore {
         successReport: r.success_report === 1,
         machine: r.machine === null || r.machine === undefined ? null : String(r.machine),
         logAttachments: Number(r.log_attachments),
-        intakeProblems: JSON.parse(String(r.intake_problems)),
+        intakeProblems: storedProblems(JSON.parse(String(r.intake_problems))),
         analysis: analysis && a ? { ...analysis, id: Number(a.id) } : null,
       };
     });

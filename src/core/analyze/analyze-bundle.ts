@@ -2,6 +2,7 @@
 // decodes by the real encoding and keeps only the lines the rules can use), recognises it by
 // content, runs every rule, and tells the story of the run.
 
+import { problem, ProblemError, type Problem } from '../intake/problem';
 import type { Analysis, Evidence, FileReport, Finding, LogFileInput, LogKind, Outcome } from '../types';
 import { buildStory, ERROR_ANCHORS, ROLLBACK_LOG, secondsOf, storyAnchors } from './build-story';
 import { carriesCode, explainGle } from './decode-code';
@@ -57,14 +58,14 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
   const anchors = anchorsByKind(knowledge, options.contextLines ?? 0);
   const reports: FileReport[] = [];
   const logs: DecodedLog[] = [];
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   // One file at a time: memory stays flat (measured: worker threads bought 15% and cost 150 MB).
   for (const file of files) {
     let scan: ScannedLog;
     try {
       scan = await scanLog(file.open(), (head) => anchors[classifyLog(head)], options.ansiCodePage);
     } catch (err) {
-      problems.push(`${winPath(file.path)} 无法读取：${(err as Error).message}`);
+      problems.push(err instanceof ProblemError ? err.problem : problem('FILE_UNREADABLE', { file: file.path }, (err as Error).message));
       continue;
     }
     const kind = classifyLog(scan.head);
@@ -78,9 +79,9 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
     if (kind !== 'other') logs.push({ path: file.path, kind, scan, source: file, text });
     else if (scan.head.length === 0) {
       // Empty is not "another program's file": the collector ran out of time or the copy failed.
-      problems.push(`${winPath(file.path)} 是空文件（0 字节），日志可能没有收集完整。`);
+      problems.push(problem('EMPTY_LOG', { file: file.path }));
     } else if (/(?:^|\/)(setupact|setuperr)\.log$/i.test(file.path)) {
-      problems.push(`${winPath(file.path)} 不是 Windows 安装日志（内容格式不同，可能是其他程序写的同名文件），已忽略。`);
+      problems.push(problem('NOT_SETUP_LOG', { file: file.path }));
     }
   }
 
@@ -96,18 +97,16 @@ export async function analyzeBundle(files: LogFileInput[], knowledge: Knowledge,
   const story = buildStory(logs, unranked, knowledge);
   const findings = rankFindings(unranked, story.outcome?.decisive ?? []);
   if (!logs.some((l) => l.kind === 'panther')) {
-    problems.push(files.length === 0 ? '日志包中没有任何文件。' : '日志包中没有找到升级安装日志（setupact.log），无法完整分析升级过程。');
+    problems.push(files.length === 0 ? problem('NO_FILES', {}) : problem('NO_SETUP_LOG', {}));
   }
-  if (story.scenario) problems.push(`这不是升级日志，而是${story.scenario.name}。`);
+  if (story.scenario) problems.push(problem('NOT_UPGRADE', { scenario: story.scenario.name }));
   if (story.verdict === 'incomplete' && story.outcome?.lastAt) {
-    problems.push(
-      `升级没有运行完：日志停在 ${story.outcome.lastAt}${story.outcome.lastStep ? `（${story.outcome.lastStep} 阶段）` : ''}，之后没有任何结果记录。`,
-    );
+    problems.push(problem('RUN_INCOMPLETE', { at: story.outcome.lastAt, step: story.outcome.lastStep ?? null }));
   }
   const errorLines =
     findings.length === 0 && ['failed', 'unknown', 'incomplete'].includes(story.verdict) ? tellingErrorLines(logs, knowledge) : [];
   if (findings.length === 0 && story.verdict === 'failed') {
-    problems.push('日志显示升级失败，但没有匹配到已知的失败原因，现有证据不足以确定根本原因。');
+    problems.push(problem('CAUSE_UNKNOWN', {}));
   }
   const evidence = [
     ...findings.flatMap((f) => f.evidence),
@@ -229,8 +228,4 @@ function addContext(evidence: Evidence[], logs: DecodedLog[], lines: number): vo
       if (text !== undefined) e.context.push({ line: n, text });
     }
   }
-}
-
-function winPath(p: string): string {
-  return p.replace(/\//g, '\\');
 }

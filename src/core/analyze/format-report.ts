@@ -1,6 +1,7 @@
 // The analysis as an engineer reads it (Chinese text, or Markdown to paste into a case) and
 // as tools read it (the stable JSON shape documented in the README).
 
+import type { DescribeProblem } from '../draft/templates';
 import type { Analysis, Evidence } from '../types';
 
 const VERDICT_TEXT: Record<Analysis['verdict'], string> = {
@@ -17,7 +18,7 @@ const CONFIDENCE_TEXT = { high: '高', medium: '中', low: '低' } as const;
 
 export type ReportFormat = 'text' | 'md';
 
-export function formatReport(analysis: Analysis, format: ReportFormat = 'text'): string {
+export function formatReport(analysis: Analysis, describe: DescribeProblem, format: ReportFormat = 'text'): string {
   const md = format === 'md';
   const h = (title: string) => (md ? `## ${title}` : `${title}：`);
   const code = (lines: string[]) => (md ? ['```', ...lines, '```'] : lines.map((l) => `    ${l}`));
@@ -60,7 +61,7 @@ export function formatReport(analysis: Analysis, format: ReportFormat = 'text'):
 
   out.push('', h('文件'));
   for (const f of analysis.files) out.push(`${md ? '-' : ' '} ${winPath(f.path)}  [${f.kind}, ${f.encoding}, ${f.lines} 行]`);
-  for (const p of analysis.problems) out.push('', `${md ? '> ' : ''}注意：${p}`);
+  for (const p of analysis.problems) out.push('', `${md ? '> ' : ''}注意：${describe(p)}`);
 
   if (analysis.findings.length === 0) {
     out.push(
@@ -117,7 +118,7 @@ function evidenceLines(evidence: Evidence[]): string[] {
 }
 
 /** The documented `--json` shape. */
-export function reportJson(analysis: Analysis): unknown {
+export function reportJson(analysis: Analysis, describe: DescribeProblem): unknown {
   const evidence = (e: Evidence) => ({
     file: winPath(e.file),
     line: e.line,
@@ -149,7 +150,7 @@ export function reportJson(analysis: Analysis): unknown {
     })),
     errorLines: analysis.errorLines.map(evidence),
     files: analysis.files.map((f) => ({ ...f, path: winPath(f.path) })),
-    problems: analysis.problems,
+    problems: analysis.problems.map((p) => ({ ...p, text: describe(p) })),
   };
 }
 

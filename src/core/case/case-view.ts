@@ -1,5 +1,6 @@
 // What the next-step decision needs to know about a case, as plain data read from the store.
 
+import type { Problem } from '../intake/problem';
 import type { Analysis, MailAddress } from '../types';
 
 export type DraftKind = 'scope-request' | 'diagnosis' | 'log-rerequest' | 'closure';
@@ -26,7 +27,7 @@ export interface CaseMessage {
   /** Attachments that looked like logs, read or not. */
   logAttachments: number;
   /** Why attachments could not be used (corrupt zip, …); empty when all were read. */
-  intakeProblems: string[];
+  intakeProblems: Problem[];
   /** The analysis of this message's logs, when it had any that could be read. */
   analysis: (Analysis & { id: number }) | null;
 }

@@ -51,7 +51,7 @@ const nothingFound = (id: number): Analysis & { id: number } => ({
   findings: [],
   errorLines: [],
   files: [],
-  problems: ['p'],
+  problems: [{ code: 'CAUSE_UNKNOWN' }],
 });
 
 const view = (messages: CaseMessage[], liveDraft: CaseView['liveDraft'] = null): CaseView => caseView(messages, { liveDraft });
@@ -77,7 +77,11 @@ test('logs without a finding, or unreadable, get a new log request that says why
     kind: 'log-rerequest',
     rerequestReason: 'no-finding',
   });
-  expect(decideNextStep(view([...base, msg('b', 19, { logAttachments: 1, intakeProblems: ['corrupt'] })]))).toMatchObject({
+  expect(
+    decideNextStep(
+      view([...base, msg('b', 19, { logAttachments: 1, intakeProblems: [{ code: 'ARCHIVE_CORRUPT', file: 'logs.zip', format: 'zip' }] })]),
+    ),
+  ).toMatchObject({
     kind: 'log-rerequest',
     rerequestReason: 'unreadable',
   });

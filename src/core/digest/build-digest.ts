@@ -5,6 +5,8 @@
 import { caseTitle } from '../case/case-id';
 import { caseStage } from '../case/case-state';
 import { draftOutcomes, draftStats, type OutcomeRow } from '../stats/draft-outcomes';
+import type { DescribeProblem } from '../draft/templates';
+import { problemCounts, storedProblems, type Problem } from '../intake/problem';
 import type { DigestCaseRow, DigestData, DigestEventRow } from './digest-data';
 
 export interface DigestSettings {
@@ -89,6 +91,8 @@ export interface DigestView {
   closed: CaseLine[];
   unmatched: EventLine[];
   problems: EventLine[];
+  /** The logs that could not be used, counted by problem code (ENCRYPTED 2, ZIP_BOMB 1). */
+  problemKinds: { code: string; count: number }[];
   /** 草稿采纳情况: the last week's drafts per kind, what became of them. */
   adoption: AdoptionLine[];
   signatures: SignatureLine[];
@@ -126,6 +130,7 @@ export function buildDigest(
   now: Date,
   settings: DigestSettings,
   scope: string,
+  describe: DescribeProblem,
   shared: SharedSignatureRow[] = [],
 ): DigestView {
   const open = data.cases.filter((c) => c.status === 'open');
@@ -177,8 +182,9 @@ export function buildDigest(
     .sort(byAge);
   const closed = data.cases.filter((c) => c.status === 'closed').map((c) => line(c, c.closedAt));
   const local = localTime(settings.timezone ?? 'UTC');
-  const unmatched = data.events.filter((e) => e.type === 'mail-unmatched').map((e) => eventLine(e, local));
-  const problems = data.events.filter((e) => e.type !== 'mail-unmatched').map((e) => eventLine(e, local));
+  const unmatched = data.events.filter((e) => e.type === 'mail-unmatched').map((e) => eventLine(e, local, describe));
+  const problemEvents = data.events.filter((e) => e.type !== 'mail-unmatched');
+  const problems = problemEvents.map((e) => eventLine(e, local, describe));
 
   const ages = AGE_BUCKETS.map(([label, max], i) => {
     const min = i === 0 ? 0 : AGE_BUCKETS[i - 1]![1];
@@ -212,6 +218,7 @@ export function buildDigest(
     closed,
     unmatched,
     problems,
+    problemKinds: problemCounts(problemEvents.flatMap(bundleProblems)),
     adoption: adoptionLines(draftStats(draftOutcomes(data.draftEvents), weekAgo).byKind),
     signatures,
     ageChart: bars(ages),
@@ -241,7 +248,13 @@ function adoptionLines(rows: OutcomeRow[]): AdoptionLine[] {
   }));
 }
 
-function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine {
+/** The problems of the logs a mail brought, as recorded on its `mail-received` event. */
+function bundleProblems(e: DigestEventRow): Problem[] {
+  if (e.type !== 'mail-received' || !Array.isArray(e.detail.bundles)) return [];
+  return (e.detail.bundles as { problems?: unknown }[]).flatMap((b) => storedProblems(b.problems));
+}
+
+function eventLine(e: DigestEventRow, local: (iso: string) => string, describe: DescribeProblem): EventLine {
   const d = e.detail;
   const what: Record<string, () => string> = {
     'mail-unmatched': () => `${e.actor}：${String(d.subject ?? '')}`,
@@ -252,8 +265,7 @@ function eventLine(e: DigestEventRow, local: (iso: string) => string): EventLine
     'draft-failed': () => `草稿无法生成（${String(d.reason ?? '')}），修复模板后该案例下次来信时会重新起草`,
     'draft-refused': () =>
       `${DRAFT_NAMES[String(d.kind)] ?? String(d.kind ?? '')}草稿未能存入草稿箱（服务器答复：${String(d.reason ?? '')}），每轮都会重试`,
-    'mail-received': () =>
-      `日志无法使用：${(d.bundles as { file: string; problems?: string[] }[]).flatMap((b) => b.problems ?? []).join('；')}`,
+    'mail-received': () => `日志无法使用：${bundleProblems(e).map(describe).join('；')}`,
   };
   return { at: local(e.at), caseId: e.caseId ?? '', what: what[e.type]?.() ?? e.type };
 }

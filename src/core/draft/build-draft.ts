@@ -6,7 +6,7 @@ import { replySubject } from '../case/case-id';
 import type { CaseMessage, CaseView, DraftKind } from '../case/case-view';
 import type { RerequestReason } from '../case/next-step';
 import type { Analysis, Evidence, Finding, MailAddress, Outcome } from '../types';
-import type { RenderTemplate } from './templates';
+import { describeProblems, type DescribeProblem, type RenderTemplate } from './templates';
 import { consentToClose, followUp, problemDefinition, sentCommands } from './thread-facts';
 
 export interface DraftContext {
@@ -67,7 +67,7 @@ export function buildDraft(view: CaseView, request: DraftRequest, ctx: DraftCont
   const answered = view.messages.find((m) => m.messageId === request.basedOn);
   if (!answered) throw new Error(`case ${view.caseId} has no message ${request.basedOn}`);
   const attachCollector = collectorAttachment(request.kind, ctx);
-  const data = draftData(view, answered, request, ctx);
+  const data = draftData(view, answered, request, ctx, describeProblems(render, ctx.portal));
   const text = render(request.kind, data);
   return {
     messageId: draftMessageId(view.caseId, request, ctx.team.address),
@@ -91,7 +91,7 @@ function collectorAttachment(kind: DraftKind, ctx: DraftContext): string | null 
 /** What a draft template is rendered with. */
 export type DraftData = ReturnType<typeof draftData>;
 
-function draftData(view: CaseView, answered: CaseMessage, request: DraftRequest, ctx: DraftContext) {
+function draftData(view: CaseView, answered: CaseMessage, request: DraftRequest, ctx: DraftContext, describe: DescribeProblem) {
   const closure = request.kind === 'closure';
   const attachCollector = collectorAttachment(request.kind, ctx);
   return {
@@ -124,8 +124,8 @@ function draftData(view: CaseView, answered: CaseMessage, request: DraftRequest,
       .slice(0, MAX_POSSIBILITIES)
       .map((f) => ({ title: f.title, why: f.confidenceWhy })),
     // What was refused on the way in (entries, links) and what the analysis met, each once.
-    problems: [...new Set([...answered.intakeProblems, ...(request.analysis?.problems ?? [])])],
-    intakeProblems: answered.intakeProblems,
+    problems: [...new Set([...answered.intakeProblems, ...(request.analysis?.problems ?? [])].map(describe))],
+    intakeProblems: answered.intakeProblems.map(describe),
     reason: request.rerequestReason,
     engineerText: request.engineerText ?? '',
     resolution: (closure && request.engineerText) || request.analysis?.findings[0]?.resolution || '问题已解决，升级系统成功。',

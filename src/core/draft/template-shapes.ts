@@ -6,7 +6,9 @@
 import type { DigestView } from '../digest/build-digest';
 import type { DraftData } from './build-draft';
 import { checkTemplate, type TemplateProblem } from './check-template';
+import { PROBLEM_SAMPLES } from '../intake/problem';
 import { DRAFT_TEMPLATES, type TemplateSources } from './templates';
+import { TEXT_HELPERS } from './text-engine';
 
 const LINES = { file: 'UpgradeLog\\setupact.log', lines: ['line'] };
 
@@ -81,6 +83,7 @@ export const DIGEST_SHAPE: DigestView = {
   closed: [CASE_LINE],
   unmatched: [EVENT_LINE],
   problems: [EVENT_LINE],
+  problemKinds: [{ code: 'c', count: 1 }],
   adoption: [
     {
       kind: 'k',
@@ -99,7 +102,7 @@ export const DIGEST_SHAPE: DigestView = {
 };
 
 /** Helpers each engine registers (text-engine.ts, render-digest.ts). */
-const DRAFT_HELPERS = ['longHive', 'eq', 'inc'];
+const DRAFT_HELPERS = TEXT_HELPERS;
 const DIGEST_HELPERS = ['gt'];
 const DIGEST_TEMPLATES = ['digest-html', 'digest-text'];
 
@@ -119,9 +122,28 @@ export function checkTemplateSources(sources: TemplateSources): TemplateProblem[
       }),
     );
   }
+  problems.push(...checkProblemTexts(sources.problems));
   // A partial no template calls still has to parse.
   for (const { file, source } of Object.values(partials))
     problems.push(...checkTemplate(file, source, null, { partials: {}, helpers: [] }).filter((p) => !p.message.startsWith('unknown')));
   const unique = new Map(problems.map((p) => [`${p.file}:${p.line}:${p.message}`, p]));
   return [...unique.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
+
+/** problems.yaml: a sentence for every code, none for a code that does not exist, each checked against its code's fields. */
+function checkProblemTexts(texts: Record<string, string>): TemplateProblem[] {
+  const file = 'problems.yaml';
+  const out: TemplateProblem[] = [];
+  for (const code of Object.keys(PROBLEM_SAMPLES))
+    if (!(code in texts)) out.push({ file, line: 1, message: `no sentence for problem code ${code}` });
+  for (const [code, source] of Object.entries(texts)) {
+    const sample = (PROBLEM_SAMPLES as Record<string, object>)[code];
+    if (!sample) {
+      out.push({ file, line: 1, message: `${code}: no such problem code (src/core/intake/problem.ts)` });
+      continue;
+    }
+    const shape = { code, ...sample, portal: { name: 'p', url: 'u' } };
+    out.push(...checkTemplate(`${file} ${code}`, source, shape, { partials: {}, helpers: TEXT_HELPERS }));
+  }
+  return out;
 }

@@ -13,6 +13,9 @@ const HIVES: Record<string, string> = {
   HKCC: 'HKEY_CURRENT_CONFIG',
 };
 
+/** The helpers every text may call (checked by check-template.ts). */
+export const TEXT_HELPERS = ['longHive', 'eq', 'inc', 'mb', 'size', 'winPath'] as const;
+
 export function createTextEngine(): TextEngine {
   const hb = Handlebars.create();
   // `HKLM\SYSTEM\…` → `HKEY_LOCAL_MACHINE\SYSTEM\…`, as regedit shows it.
@@ -21,6 +24,12 @@ export function createTextEngine(): TextEngine {
   );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('inc', (n: unknown) => Number(n) + 1);
+  hb.registerHelper('mb', (bytes: unknown) => `${Math.round(Number(bytes) / 1024 / 1024)} MB`);
+  hb.registerHelper('size', (bytes: unknown) =>
+    Number(bytes) >= 1024 * 1024 ? `${Math.round(Number(bytes) / 1024 / 1024)} MB` : `${Math.round(Number(bytes) / 1024)} KB`,
+  );
+  // A path inside a bundle as the customer's Explorer shows it.
+  hb.registerHelper('winPath', (path: unknown) => String(path ?? '').replace(/\//g, '\\'));
   return hb;
 }
 
