@@ -65,7 +65,7 @@ export function benchDigest(): void {
   for (let i = 0; i < RUNS; i++) {
     const started = process.hrtime.bigint();
     const view = buildDigest(
-      store.digestData(null, new Date(now.getTime() - 86400000).toISOString(), new Date(now.getTime() - 7 * 86400000).toISOString()),
+      store.digest.data(null, new Date(now.getTime() - 86400000).toISOString(), new Date(now.getTime() - 7 * 86400000).toISOString()),
       now,
       { reminderDays: 3, staleDays: 14 },
       'team',

@@ -31,19 +31,19 @@ export function benchDraftStats(): void {
       const at = new Date(now.getTime() - ((d * 7919) % (25 * 86400)) * 1000 - 3600000).toISOString();
       const id = `casebot.${caseId(c)}.${d}@cmgos.com`;
       const kind = KINDS[d % KINDS.length]!;
-      store.appendEvent({
+      store.events.append({
         at,
         caseId: caseId(c),
         messageId: id,
         actor: 'casebot',
         type: 'draft-created',
-        detail: { kind, reason: 'bench', answers: `m${d}`, findings: kind === 'diagnosis' ? [RULES[d % RULES.length]] : [] },
+        detail: { kind, reason: 'bench', answers: `m${d}`, findings: kind === 'diagnosis' ? [RULES[d % RULES.length]!] : [] },
       });
       const sentAt = new Date(Date.parse(at) + ((d % 48) + 1) * 3600000).toISOString();
       switch (d % 5) {
         case 0:
         case 1:
-          store.appendEvent({
+          store.events.append({
             at: sentAt,
             caseId: caseId(c),
             messageId: id,
@@ -53,7 +53,7 @@ export function benchDraftStats(): void {
           });
           break;
         case 2:
-          store.appendEvent({
+          store.events.append({
             at: sentAt,
             caseId: caseId(c),
             messageId: `sent.${d}@cmgos.com`,
@@ -74,7 +74,7 @@ export function benchDraftStats(): void {
           });
           break;
         case 3:
-          store.appendEvent({
+          store.events.append({
             at: sentAt,
             caseId: caseId(c),
             messageId: `command.${d}@cmgos.com`,
@@ -94,7 +94,7 @@ export function benchDraftStats(): void {
   let drafts = 0;
   for (let i = 0; i < RUNS; i++) {
     const started = process.hrtime.bigint();
-    drafts = draftStats(draftOutcomes(store.draftHistory(since, null)), since).drafts;
+    drafts = draftStats(draftOutcomes(store.drafts.history(since, null)), since).drafts;
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   times.sort((a, b) => a - b);

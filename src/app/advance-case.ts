@@ -4,11 +4,21 @@ import { statusChange } from '../core/case/case-state';
 import type { CaseView } from '../core/case/case-view';
 import { reopenedNotice } from '../core/commands/engineer-notice';
 import { decideNextStep } from '../core/case/next-step';
+import type { CaseStore } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
-import { draftCase } from './draft-case';
-import { mailEngineer } from './engineer-mail';
+import { draftCase, type DraftCaseDeps } from './draft-case';
+import { mailEngineer, type EngineerMailDeps } from './engineer-mail';
 
-export async function advanceCase(deps: CasebotDeps, caseId: string, report: PassReport): Promise<void> {
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type AdvanceCaseDeps = Pick<CasebotDeps, 'clock' | 'log'> & {
+  store: Pick<
+    CaseStore,
+    'clearDirty' | 'drafts' | 'events' | 'getCase' | 'loadAnalysis' | 'loadCaseView' | 'setCaseStatus' | 'snooze' | 'transaction'
+  >;
+} & DraftCaseDeps &
+  EngineerMailDeps;
+
+export async function advanceCase(deps: AdvanceCaseDeps, caseId: string, report: PassReport): Promise<void> {
   const { store } = deps;
   const at = deps.clock().toISOString();
   const view = await followMail(deps, store.loadCaseView(caseId));
@@ -30,15 +40,15 @@ export async function advanceCase(deps: CasebotDeps, caseId: string, report: Pas
   }
   store.transaction(() => {
     if (decision.action === 'retire-draft') {
-      store.setDraftStatus(decision.draftId, 'retiring', at);
-      store.appendEvent({ at, caseId, messageId: null, actor: 'casebot', type: 'draft-retired', detail: { reason: decision.reason } });
+      store.drafts.setStatus(decision.draftId, 'retiring', at);
+      store.events.append({ at, caseId, messageId: null, actor: 'casebot', type: 'draft-retired', detail: { reason: decision.reason } });
     }
     store.clearDirty(caseId);
   });
 }
 
 /** Moves the stored status where the thread's mail says it is: a sent closure closes, the customer's mail after it reopens. */
-async function followMail(deps: CasebotDeps, view: CaseView): Promise<CaseView> {
+async function followMail(deps: AdvanceCaseDeps, view: CaseView): Promise<CaseView> {
   const change = statusChange(view);
   if (!change) return view;
   const { store } = deps;
@@ -49,7 +59,7 @@ async function followMail(deps: CasebotDeps, view: CaseView): Promise<CaseView> 
     store.setCaseStatus(view.caseId, change.status, change.status === 'closed' && change.at ? change.at : at);
     if (change.status === 'open') store.snooze(view.caseId, null);
     const actor = change.by === 'customer-wrote' ? (mail?.from?.address ?? 'unknown') : 'casebot';
-    store.appendEvent({
+    store.events.append({
       at,
       caseId: view.caseId,
       messageId: change.messageId || null,

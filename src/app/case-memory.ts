@@ -16,8 +16,14 @@ import type { MemoryQuery, RememberedCase, SimilarCase } from '../core/memory/ty
 import { readLogText } from '../core/analyze/decode-text';
 import { mineTemplates } from '../core/memory/templates';
 import type { Analysis, LogFileInput } from '../core/types';
+import type { CaseStore } from '../ports/case-store';
 import type { CasebotDeps } from './casebot-deps';
-import { mailEngineer } from './engineer-mail';
+import { mailEngineer, type EngineerMailDeps } from './engineer-mail';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type CaseMemoryDeps = Pick<CasebotDeps, 'clock' | 'knowledge' | 'memory'> & {
+  store: Pick<CaseStore, 'drafts' | 'events' | 'getCase' | 'loadCaseView' | 'transaction'>;
+} & EngineerMailDeps;
 
 /** Cases ranked per lookup: the rest cannot reach the top three. */
 const CANDIDATES = 100;
@@ -31,7 +37,7 @@ export function synonymsOf(knowledge: Knowledge): CodeSynonyms {
 }
 
 /** After a pass: remember the cases that closed, look up the ones with new findings. */
-export async function updateCaseMemory(deps: CasebotDeps, caseIds: string[]): Promise<void> {
+export async function updateCaseMemory(deps: CaseMemoryDeps, caseIds: string[]): Promise<void> {
   for (const caseId of caseIds) {
     if (rememberIfClosed(deps, caseId)) continue;
     await noteSimilarCases(deps, caseId);
@@ -39,7 +45,7 @@ export async function updateCaseMemory(deps: CasebotDeps, caseIds: string[]): Pr
 }
 
 /** The most similar remembered cases (at most three, above the threshold), the case itself left out. */
-export function findSimilar(deps: CasebotDeps, query: MemoryQuery, exclude: string | null = null): SimilarCase[] {
+export function findSimilar(deps: CaseMemoryDeps, query: MemoryQuery, exclude: string | null = null): SimilarCase[] {
   const { candidates, stats } = deps.memory.candidates(query, CANDIDATES);
   return rankSimilar(
     query,
@@ -51,7 +57,7 @@ export function findSimilar(deps: CasebotDeps, query: MemoryQuery, exclude: stri
 
 /** The query for a case in the store: its latest analysis and the customer's first words. */
 export function caseQuery(
-  deps: CasebotDeps,
+  deps: CaseMemoryDeps,
   caseId: string,
 ): { query: MemoryQuery; analysis: (Analysis & { id: number }) | null; messageId: string | null } {
   const view = deps.store.loadCaseView(caseId);
@@ -63,16 +69,16 @@ export function caseQuery(
 }
 
 /** Mails the case's engineer the similar past cases of its newest analysis, once per analysis. */
-async function noteSimilarCases(deps: CasebotDeps, caseId: string): Promise<void> {
+async function noteSimilarCases(deps: CaseMemoryDeps, caseId: string): Promise<void> {
   const { store } = deps;
   const { query, analysis, messageId } = caseQuery(deps, caseId);
   if (!analysis || query.findings.length === 0) return;
-  if (store.events(caseId).some((e) => e.type === 'memory-lookup' && e.detail.analysisId === analysis.id)) return;
+  if (store.events.list(caseId).some((e) => e.type === 'memory-lookup' && e.detail.analysisId === analysis.id)) return;
   const at = deps.clock().toISOString();
   const results = findSimilar(deps, query, caseId);
   store.transaction(() => {
     for (const f of query.findings) if (f.key) deps.memory.recordSignature(caseId, f.key, f.title, at);
-    store.appendEvent({
+    store.events.append({
       at,
       caseId,
       messageId,
@@ -95,7 +101,7 @@ async function noteSimilarCases(deps: CasebotDeps, caseId: string): Promise<void
 }
 
 /** Remembers the case if it is closed (by /close, or a closure mail with 问题总结 went out). */
-export function rememberIfClosed(deps: CasebotDeps, caseId: string): RememberedCase | null {
+export function rememberIfClosed(deps: CaseMemoryDeps, caseId: string): RememberedCase | null {
   const thread = caseThread(deps, caseId);
   if (!thread) return null;
   const memory = rememberCase(thread, deps.knowledge, synonymsOf(deps.knowledge), { normalTemplates: deps.memory.normalTemplates() });
@@ -104,12 +110,12 @@ export function rememberIfClosed(deps: CasebotDeps, caseId: string): RememberedC
 }
 
 /** What memory needs of a case in the store, or null while it is not closed. */
-function caseThread(deps: CasebotDeps, caseId: string): CaseThread | null {
+function caseThread(deps: CaseMemoryDeps, caseId: string): CaseThread | null {
   const { store } = deps;
   const summary = store.getCase(caseId);
   if (!summary) return null;
   const view = store.loadCaseView(caseId);
-  const events = store.events(caseId);
+  const events = store.events.list(caseId);
   const mails = deps.memory.threadMails(caseId);
   const sent = mails.filter((m) => m.direction === 'outbound');
   const closingMail = [...sent].reverse().find((m) => closureSummary(m.text) !== null) ?? null;
@@ -119,7 +125,7 @@ function caseThread(deps: CasebotDeps, caseId: string): CaseThread | null {
   if (!closedByCommand && !closingMail) return null;
   const commandSummary =
     typeof closedByCommand?.detail.summary === 'string' && closedByCommand.detail.summary !== '' ? closedByCommand.detail.summary : null;
-  const draft = store.liveDraft(caseId);
+  const draft = store.drafts.live(caseId);
   const draftSummary = draft?.kind === 'closure' ? closureSummary(draft.bodyText) : null;
   return {
     caseId,
@@ -139,7 +145,7 @@ function analysesOf(view: CaseView): Analysis[] {
 }
 
 /** The customer's own words in their first mail of the case. */
-function problemOf(deps: CasebotDeps, caseId: string): string {
+function problemOf(deps: CaseMemoryDeps, caseId: string): string {
   const first = deps.memory.threadMails(caseId).find((m) => m.direction === 'inbound');
   return first ? ownText(first.text) : '';
 }

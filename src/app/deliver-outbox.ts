@@ -5,24 +5,29 @@
 
 import { backoffMs } from '../core/backoff';
 import { SendError } from '../ports/mail-sender';
-import type { OutboxEntry } from '../ports/case-store';
+import type { OutboxEntry, CaseStore } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type DeliverOutboxDeps = Pick<CasebotDeps, 'clock' | 'log' | 'mailbox' | 'send' | 'sender'> & {
+  store: Pick<CaseStore, 'events' | 'outbox' | 'transaction'>;
+};
 
 /** Back-off never waits longer than this between two tries. */
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
-export async function deliverOutbox(deps: CasebotDeps, report: PassReport): Promise<void> {
+export async function deliverOutbox(deps: DeliverOutboxDeps, report: PassReport): Promise<void> {
   const sender = deps.sender;
   if (!sender) return;
-  const due = deps.store.dueOutbox(deps.clock().toISOString());
+  const due = deps.store.outbox.due(deps.clock().toISOString());
   // The sender paces (bottleneck); here every due mail is handed over at once.
   await Promise.all(due.map((entry) => deliverOne(deps, entry, report)));
 }
 
-async function deliverOne(deps: CasebotDeps, entry: OutboxEntry, report: PassReport): Promise<void> {
+async function deliverOne(deps: DeliverOutboxDeps, entry: OutboxEntry, report: PassReport): Promise<void> {
   const { store } = deps;
   const attempts = entry.attempts + 1;
-  store.transaction(() => store.updateOutbox(entry.id, { status: 'sending', attempts }));
+  store.transaction(() => store.outbox.update(entry.id, { status: 'sending', attempts }));
   try {
     await deps.sender!.send({ from: entry.envelopeFrom, to: entry.envelopeTo }, entry.raw);
   } catch (err) {
@@ -31,13 +36,13 @@ async function deliverOne(deps: CasebotDeps, entry: OutboxEntry, report: PassRep
     const at = deps.clock();
     const delay = backoffMs(attempts, deps.send.retrySeconds * 1000, MAX_BACKOFF_MS);
     store.transaction(() => {
-      store.updateOutbox(entry.id, {
+      store.outbox.update(entry.id, {
         status: giveUp ? 'failed' : 'pending',
         lastError: (err as Error).message,
         nextAttemptAt: new Date(at.getTime() + delay).toISOString(),
       });
       if (giveUp) {
-        store.appendEvent({
+        store.events.append({
           at: at.toISOString(),
           caseId: entry.caseId,
           messageId: entry.messageId,
@@ -52,8 +57,8 @@ async function deliverOne(deps: CasebotDeps, entry: OutboxEntry, report: PassRep
   }
   const at = deps.clock().toISOString();
   store.transaction(() => {
-    store.updateOutbox(entry.id, { status: 'sent', sentAt: at });
-    store.appendEvent({
+    store.outbox.update(entry.id, { status: 'sent', sentAt: at });
+    store.events.append({
       at,
       caseId: entry.caseId,
       messageId: entry.messageId,

@@ -3,8 +3,14 @@
 
 import type { CaseView } from '../core/case/case-view';
 import { buildDraft, type DraftRequest } from '../core/draft/build-draft';
+import type { CaseStore } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
 import { draftContext } from './team-settings';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type DraftCaseDeps = Pick<CasebotDeps, 'clock' | 'codec' | 'render' | 'settings'> & {
+  store: Pick<CaseStore, 'drafts' | 'events' | 'getCase' | 'transaction'>;
+};
 
 export interface DraftOrder {
   request: DraftRequest;
@@ -15,21 +21,21 @@ export interface DraftOrder {
 }
 
 /** Returns false when that very draft already exists. */
-export async function draftCase(deps: CasebotDeps, view: CaseView, order: DraftOrder, report: PassReport): Promise<boolean> {
+export async function draftCase(deps: DraftCaseDeps, view: CaseView, order: DraftOrder, report: PassReport): Promise<boolean> {
   const { store } = deps;
   const now = deps.clock();
   const at = now.toISOString();
   const summary = store.getCase(view.caseId)!;
   const customer = deps.settings.customers.find((c) => c.name === summary.customer) ?? null;
   const draft = buildDraft(view, order.request, draftContext(deps.settings, summary.engineer, customer), deps.render, now);
-  if (store.draftByMessageId(draft.messageId)) return false;
+  if (store.drafts.byMessageId(draft.messageId)) return false;
   const raw = await deps.codec.compose(draft, { 'X-Casebot-Case': view.caseId, 'X-Casebot-Draft': order.request.kind });
   store.transaction(() => {
-    const live = store.liveDraft(view.caseId);
+    const live = store.drafts.live(view.caseId);
     const replaced = order.replaces ?? live?.id ?? null;
     if (replaced !== null) {
-      store.setDraftStatus(replaced, 'retiring', at);
-      store.appendEvent({
+      store.drafts.setStatus(replaced, 'retiring', at);
+      store.events.append({
         at,
         caseId: view.caseId,
         messageId: null,
@@ -38,7 +44,7 @@ export async function draftCase(deps: CasebotDeps, view: CaseView, order: DraftO
         detail: { by: draft.messageId },
       });
     }
-    store.insertDraft({
+    store.drafts.insert({
       caseId: view.caseId,
       kind: order.request.kind,
       messageId: draft.messageId,
@@ -47,7 +53,7 @@ export async function draftCase(deps: CasebotDeps, view: CaseView, order: DraftO
       bodyText: draft.text,
       createdAt: at,
     });
-    store.appendEvent({
+    store.events.append({
       at,
       caseId: view.caseId,
       messageId: draft.messageId,

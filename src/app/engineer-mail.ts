@@ -3,12 +3,18 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Notice } from '../core/commands/engineer-notice';
+import type { CaseStore } from '../ports/case-store';
 import type { CasebotDeps } from './casebot-deps';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type EngineerMailDeps = Pick<CasebotDeps, 'clock' | 'codec' | 'commands' | 'log' | 'settings'> & {
+  store: Pick<CaseStore, 'events' | 'outbox'>;
+};
 
 export const LOOP_HEADER = 'X-Casebot-Loop';
 
 export async function mailEngineer(
-  deps: CasebotDeps,
+  deps: EngineerMailDeps,
   to: string,
   caseId: string | null,
   notice: Notice,
@@ -18,9 +24,9 @@ export async function mailEngineer(
   const now = deps.clock();
   const dayStart = new Date(now);
   dayStart.setUTCHours(0, 0, 0, 0);
-  if (store.engineerMailsSince(to, dayStart.toISOString()) >= deps.commands.dailyCapPerRecipient) {
+  if (store.outbox.engineerMailsSince(to, dayStart.toISOString()) >= deps.commands.dailyCapPerRecipient) {
     deps.log.warn('daily cap of mails to an engineer reached', { to, caseId });
-    store.appendEvent({
+    store.events.append({
       at: now.toISOString(),
       caseId,
       messageId: null,
@@ -31,7 +37,7 @@ export async function mailEngineer(
     return false;
   }
   await composeMachineMail(deps, 'notice', to, caseId, { ...notice, inReplyTo }, (messageId, raw) =>
-    store.enqueueOutbox(
+    store.outbox.enqueue(
       {
         messageId,
         purpose: 'engineer',
@@ -53,7 +59,7 @@ export async function mailEngineer(
  * loop header, and hands it to `queue` (called inside the caller's bookkeeping).
  */
 export async function composeMachineMail(
-  deps: CasebotDeps,
+  deps: EngineerMailDeps,
   kind: string,
   to: string,
   caseId: string | null,

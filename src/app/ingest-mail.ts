@@ -12,11 +12,37 @@ import { bouncedMessageId, machineKind, type MachineKind } from '../core/mail/ma
 import { ownText } from '../core/mail/strip-quote';
 import type { ParsedMail } from '../core/types';
 import { MailboxUnavailable, type MailRef } from '../ports/mailbox';
+import type { CaseStore } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
-import { oversizedIntake, readBundles, type Intake } from './read-bundles';
-import { isEngineer, runCommands } from './run-commands';
+import { oversizedIntake, readBundles, type Intake, type ReadBundlesDeps } from './read-bundles';
+import { isEngineer, runCommands, type RunCommandsDeps } from './run-commands';
 import { customerOf, engineerFor, isOurAddress } from './team-settings';
-import type { EventType } from '../core/types';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type IngestMailDeps = Pick<
+  CasebotDeps,
+  'clock' | 'codec' | 'intake' | 'limits' | 'log' | 'mailbox' | 'settings' | 'templateSentences'
+> & {
+  store: Pick<
+    CaseStore,
+    | 'caseOfMessages'
+    | 'createCase'
+    | 'drafts'
+    | 'events'
+    | 'getCase'
+    | 'hasMessage'
+    | 'insertArtifact'
+    | 'insertMessage'
+    | 'markDirty'
+    | 'messageRecord'
+    | 'outbox'
+    | 'quarantine'
+    | 'sameMailsSince'
+    | 'setCursor'
+    | 'transaction'
+  >;
+} & ReadBundlesDeps &
+  RunCommandsDeps;
 
 export interface IngestOptions {
   /** Replaying a quarantined mail: the folder's cursor is already past it and must stay. */
@@ -28,7 +54,7 @@ export interface IngestOptions {
  * quarantined with its reason (it stays in the mailbox) and the mailbox moves on.
  */
 export async function ingestWithinBudget(
-  deps: CasebotDeps,
+  deps: IngestMailDeps,
   ref: MailRef,
   report: PassReport,
   options: IngestOptions = {},
@@ -55,7 +81,7 @@ export async function ingestWithinBudget(
 }
 
 function quarantine(
-  deps: CasebotDeps,
+  deps: IngestMailDeps,
   ref: MailRef,
   messageId: string | null,
   reason: string,
@@ -68,8 +94,8 @@ function quarantine(
   deps.log.error('mail quarantined', { folder: ref.folder, ref: ref.id, reason });
   if (options.replay) return; // it stays quarantined; the replay reports the reason
   store.transaction(() => {
-    store.quarantine({ folder: ref.folder, mailboxRef: JSON.stringify(ref), messageId, reason, createdAt: at });
-    store.appendEvent({
+    store.quarantine.add({ folder: ref.folder, mailboxRef: JSON.stringify(ref), messageId, reason, createdAt: at });
+    store.events.append({
       at,
       caseId: null,
       messageId,
@@ -82,7 +108,7 @@ function quarantine(
 }
 
 export async function ingestMail(
-  deps: CasebotDeps,
+  deps: IngestMailDeps,
   ref: MailRef,
   report: PassReport,
   options: IngestOptions = {},
@@ -122,7 +148,7 @@ export async function ingestMail(
 const STREAM_MAIL_BYTES = 4 * 1024 * 1024;
 
 async function ingestParsed(
-  deps: CasebotDeps,
+  deps: IngestMailDeps,
   ref: MailRef,
   report: PassReport,
   options: IngestOptions,
@@ -137,15 +163,15 @@ async function ingestParsed(
   const moveCursor = () => {
     if (!options.replay) store.setCursor(ref.folder, ref.cursor);
   };
-  const skip = (type: EventType, detail: Record<string, unknown>, messageId: string | null = null) =>
+  const ignoreOwnMail = () =>
     store.transaction(() => {
-      store.appendEvent({
+      store.events.append({
         at: now,
         caseId: null,
-        messageId,
+        messageId: mail.messageId,
         actor: 'casebot',
-        type,
-        detail: { folder: ref.folder, ref: ref.id, ...detail },
+        type: 'own-mail-ignored',
+        detail: { folder: ref.folder, ref: ref.id, subject: mail.subject },
       });
       moveCursor();
     });
@@ -166,9 +192,9 @@ async function ingestParsed(
       return;
     }
   }
-  if (mail.loopHeader !== null && !store.draftByMessageId(mail.messageId) && !store.outboxByMessageId(mail.messageId)) {
+  if (mail.loopHeader !== null && !store.drafts.byMessageId(mail.messageId) && !store.outbox.byMessageId(mail.messageId)) {
     // casebot's own notice to an engineer, come back: never treat it as a case mail.
-    skip('own-mail-ignored', { subject: mail.subject }, mail.messageId);
+    ignoreOwnMail();
     return;
   }
 
@@ -180,7 +206,7 @@ async function ingestParsed(
   const commands = parseCommands(mail.subject);
   const hasCommands = commands.commands.length + commands.errors.length > 0;
   const fromEngineer = isEngineer(deps, mail.from?.address);
-  const isCommand = hasCommands && fromEngineer && machine === null && !store.draftByMessageId(mail.messageId);
+  const isCommand = hasCommands && fromEngineer && machine === null && !store.drafts.byMessageId(mail.messageId);
   // What is in Sent went out, whoever's name is on it; a bounce from our own domain's mail
   // system (MAILER-DAEMON@…) is not a colleague writing.
   const ours = ref.folder === 'sent' || (machine === null && isOurAddress(deps.settings, mail.from));
@@ -209,7 +235,7 @@ async function ingestParsed(
         },
         now,
       );
-      store.appendEvent({
+      store.events.append({
         at: now,
         caseId,
         messageId: mail.messageId,
@@ -235,7 +261,7 @@ async function ingestParsed(
     );
     const actor = mail.from?.address ?? 'unknown';
     if (duplicateOf)
-      store.appendEvent({
+      store.events.append({
         at: now,
         caseId,
         messageId: mail.messageId,
@@ -244,7 +270,7 @@ async function ingestParsed(
         detail: { original: duplicateOf, folder: ref.folder },
       });
     if (!caseId && direction !== 'command') {
-      store.appendEvent({
+      store.events.append({
         at: now,
         caseId: null,
         messageId: mail.messageId,
@@ -254,7 +280,7 @@ async function ingestParsed(
       });
     } else if (caseId && direction !== 'command') {
       for (const a of bundles.artifacts) store.insertArtifact(row, caseId, a, now);
-      store.appendEvent({
+      store.events.append({
         at: now,
         caseId,
         messageId: mail.messageId,
@@ -275,7 +301,7 @@ async function ingestParsed(
         },
       });
       if (direction === 'inbound' && machine !== null) {
-        store.appendEvent({
+        store.events.append({
           at: now,
           caseId,
           messageId: mail.messageId,
@@ -291,7 +317,7 @@ async function ingestParsed(
       }
       if (direction === 'inbound' && hasCommands && machine === null) {
         // A customer (or anyone not an engineer) wrote a command: it changes nothing.
-        store.appendEvent({
+        store.events.append({
           at: now,
           caseId,
           messageId: mail.messageId,
@@ -324,7 +350,7 @@ async function ingestParsed(
 /** The same mail (sender, subject, text) this many times in an hour: a mail loop, not a person. */
 const LOOP_THRESHOLD = 5;
 
-function machineOf(deps: CasebotDeps, mail: ParsedMail, now: string): MachineKind | null {
+function machineOf(deps: IngestMailDeps, mail: ParsedMail, now: string): MachineKind | null {
   const kind = machineKind(mail);
   if (kind || !mail.from) return kind;
   const hourAgo = new Date(Date.parse(now) - 3600000).toISOString();
@@ -335,13 +361,15 @@ function machineOf(deps: CasebotDeps, mail: ParsedMail, now: string): MachineKin
  * An engineer's reply went out: casebot's draft (same Message-ID), or their own mail answering the
  * same customer mail as the live draft. Either way the draft is done; record how close it was.
  */
-function recordWhatWasSent(deps: CasebotDeps, caseId: string, mail: ParsedMail, at: string): void {
+function recordWhatWasSent(deps: IngestMailDeps, caseId: string, mail: ParsedMail, at: string): void {
   const { store } = deps;
-  const own = store.draftByMessageId(mail.messageId);
+  const own = store.drafts.byMessageId(mail.messageId);
   // The engineer's client may have saved the edited draft under a new Message-ID (casebot then saw
   // its own copy gone from Drafts): the draft that answered the same mail is still the one sent.
   const live =
-    own ?? store.liveDraft(caseId) ?? store.unsentDraftAnswering(caseId, [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
+    own ??
+    store.drafts.live(caseId) ??
+    store.drafts.unsentAnswering(caseId, [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...mail.references]);
   if (!live || live.status === 'sent') return;
   const answersSame = own !== null || live.basedOn === mail.inReplyTo || mail.references.includes(live.basedOn);
   if (!answersSame) return;
@@ -349,8 +377,8 @@ function recordWhatWasSent(deps: CasebotDeps, caseId: string, mail: ParsedMail, 
   const similarity = draftSimilarity(live.bodyText, sent);
   // Counted for `casebot stats`: what changed, and which of casebot's own sentences went.
   const edits = editSummary(ownText(live.bodyText), sent, deps.templateSentences);
-  store.setDraftSent(live.id, statusAfterSend(live.messageId, mail.messageId), mail.messageId, similarity, at);
-  store.appendEvent({
+  store.drafts.setSent(live.id, statusAfterSend(live.messageId, mail.messageId), mail.messageId, similarity, at);
+  store.events.append({
     at,
     caseId,
     messageId: mail.messageId,

@@ -11,9 +11,14 @@ import { rememberCase } from '../core/memory/remember';
 import type { Analysis, ParsedMail } from '../core/types';
 import type { Mailbox } from '../ports/mailbox';
 import type { CasebotDeps } from './casebot-deps';
-import { synonymsOf } from './case-memory';
-import { readBundles } from './read-bundles';
+import { synonymsOf, type CaseMemoryDeps } from './case-memory';
+import { readBundles, type ReadBundlesDeps } from './read-bundles';
 import { isOurAddress } from './team-settings';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type LearnArchiveDeps = Pick<CasebotDeps, 'clock' | 'codec' | 'knowledge' | 'memory' | 'settings'> &
+  CaseMemoryDeps &
+  ReadBundlesDeps;
 
 export interface LearnReport {
   mails: number;
@@ -37,7 +42,7 @@ interface ArchivedMail {
 }
 
 export async function learnFromArchive(
-  deps: CasebotDeps,
+  deps: LearnArchiveDeps,
   archive: Mailbox,
   progress: LearnProgress = () => undefined,
 ): Promise<LearnReport> {
@@ -54,7 +59,7 @@ export async function learnFromArchive(
 }
 
 async function learnThreads(
-  deps: CasebotDeps,
+  deps: LearnArchiveDeps,
   archive: Mailbox,
   progress: LearnProgress,
   threads: Map<string, ArchivedMail[]>,
@@ -107,7 +112,7 @@ function place(threads: Map<string, ArchivedMail[]>, caseOfMessage: Map<string, 
   caseOfMessage.set(item.mail.messageId, caseId);
 }
 
-async function threadOf(deps: CasebotDeps, caseId: string, items: ArchivedMail[]) {
+async function threadOf(deps: LearnArchiveDeps, caseId: string, items: ArchivedMail[]) {
   const ordered = [...items].sort((a, b) => a.mail.date.localeCompare(b.mail.date) || a.arrivedAt.localeCompare(b.arrivedAt));
   const ours = (m: ArchivedMail) => m.sent || isOurAddress(deps.settings, m.mail.from);
   const outbound = ordered.filter(ours);

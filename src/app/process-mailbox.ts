@@ -56,7 +56,7 @@ async function advanceWithoutStopping(deps: CasebotDeps, caseId: string, report:
     report.failed++;
     deps.log.error('case set aside: its next step failed', { caseId, reason });
     deps.store.transaction(() => {
-      deps.store.appendEvent({
+      deps.store.events.append({
         at: deps.clock().toISOString(),
         caseId,
         messageId: null,

@@ -9,9 +9,14 @@ import { findUploadLinks, mentionsUpload } from '../core/intake/portal-links';
 import { ownText } from '../core/mail/strip-quote';
 import { problem, type Problem } from '../core/intake/problem';
 import type { MailAttachment, ParsedMail } from '../core/types';
-import type { NewArtifact } from '../ports/case-store';
+import type { NewArtifact, CaseStore } from '../ports/case-store';
 import type { CasebotDeps } from './casebot-deps';
 import { customerOf } from './team-settings';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type ReadBundlesDeps = Pick<CasebotDeps, 'analysis' | 'bundles' | 'intake' | 'knowledge' | 'log' | 'settings'> & {
+  store: Pick<CaseStore, 'analysisOfBundle' | 'loadAnalysis'>;
+};
 
 /** A collector writes one zip (or a few parts); dozens of loose files is a mistake or an attack. */
 const MAX_LOG_ATTACHMENTS = 40;
@@ -29,7 +34,7 @@ export interface IntakeOptions {
   fresh?: boolean;
 }
 
-export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: string, options: IntakeOptions = {}): Promise<Intake> {
+export async function readBundles(deps: ReadBundlesDeps, mail: ParsedMail, caseId: string, options: IntakeOptions = {}): Promise<Intake> {
   const artifacts: NewArtifact[] = [];
   const all = mail.attachments.filter((a) => deps.bundles.isLogAttachment(a));
   const sources: MailAttachment[] = all.slice(0, MAX_LOG_ATTACHMENTS);
@@ -99,7 +104,7 @@ export async function readBundles(deps: CasebotDeps, mail: ParsedMail, caseId: s
 }
 
 /** A mail too big to download: only its header was read. */
-export function oversizedIntake(deps: CasebotDeps, size: number): Intake {
+export function oversizedIntake(deps: ReadBundlesDeps, size: number): Intake {
   return {
     logAttachments: 1,
     artifacts: [refusal('whole mail', problem('MAIL_TOO_LARGE', { sizeBytes: size, limitBytes: deps.intake.maxMailBytes }))],

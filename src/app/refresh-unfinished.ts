@@ -5,22 +5,27 @@
 
 import { decideNextStep } from '../core/case/next-step';
 import { buildDraft, isUnfinished, PLACEHOLDER } from '../core/draft/build-draft';
-import type { StoredDraft } from '../ports/case-store';
+import type { StoredDraft, CaseStore } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
-import { draftCase } from './draft-case';
+import { draftCase, type DraftCaseDeps } from './draft-case';
 import { draftContext } from './team-settings';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type RefreshUnfinishedDeps = Pick<CasebotDeps, 'clock' | 'log' | 'render' | 'settings'> & {
+  store: Pick<CaseStore, 'drafts' | 'getCase' | 'loadAnalysis' | 'loadCaseView'>;
+} & DraftCaseDeps;
 
 /**
  * What was missing (a secret in the environment) can only be there after casebot started again:
  * once per casebot, not on every pass of a watch.
  */
-const refreshed = new WeakSet<CasebotDeps>();
+const refreshed = new WeakSet<RefreshUnfinishedDeps>();
 
-export async function refreshUnfinishedDrafts(deps: CasebotDeps, report: PassReport): Promise<void> {
+export async function refreshUnfinishedDrafts(deps: RefreshUnfinishedDeps, report: PassReport): Promise<void> {
   if (refreshed.has(deps)) return;
   refreshed.add(deps);
   const { store } = deps;
-  for (const unfinished of store.unfinishedDrafts(PLACEHOLDER)) {
+  for (const unfinished of store.drafts.unfinished(PLACEHOLDER)) {
     try {
       await refresh(deps, unfinished, report);
     } catch (err) {
@@ -30,7 +35,7 @@ export async function refreshUnfinishedDrafts(deps: CasebotDeps, report: PassRep
   }
 }
 
-async function refresh(deps: CasebotDeps, unfinished: StoredDraft, report: PassReport): Promise<void> {
+async function refresh(deps: RefreshUnfinishedDeps, unfinished: StoredDraft, report: PassReport): Promise<void> {
   const { store } = deps;
   const view = store.loadCaseView(unfinished.caseId);
   if (view.status === 'closed') return;

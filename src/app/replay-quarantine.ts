@@ -16,13 +16,13 @@ export interface ReplayResult {
 export async function replayQuarantine(deps: CasebotDeps, ids: number[] | null): Promise<{ results: ReplayResult[]; report: PassReport }> {
   const report = emptyReport();
   const results: ReplayResult[] = [];
-  for (const q of deps.store.quarantined().filter((q) => ids === null || ids.includes(q.id))) {
+  for (const q of deps.store.quarantine.pending().filter((q) => ids === null || ids.includes(q.id))) {
     const ok = await ingestWithinBudget(deps, JSON.parse(q.mailboxRef) as MailRef, report, { replay: true });
     if (ok) {
       const at = deps.clock().toISOString();
       deps.store.transaction(() => {
-        deps.store.releaseQuarantine(q.id, at);
-        deps.store.appendEvent({
+        deps.store.quarantine.release(q.id, at);
+        deps.store.events.append({
           at,
           caseId: null,
           messageId: q.messageId,

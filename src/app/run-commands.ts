@@ -10,18 +10,47 @@ import type { CaseView } from '../core/case/case-view';
 import { describeProblems } from '../core/draft/templates';
 import type { ParsedMail } from '../core/types';
 import type { MailRef } from '../ports/mailbox';
-import type { NewArtifact } from '../ports/case-store';
+import type { NewArtifact, CaseStore } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
-import { draftCase } from './draft-case';
+import { draftCase, type DraftCaseDeps } from './draft-case';
 import { isUnfinished, PLACEHOLDER } from '../core/draft/build-draft';
-import { queueDigest } from './send-digest';
-import { mailEngineer } from './engineer-mail';
-import { rememberIfClosed } from './case-memory';
+import { queueDigest, type SendDigestDeps } from './send-digest';
+import { mailEngineer, type EngineerMailDeps } from './engineer-mail';
+import { rememberIfClosed, type CaseMemoryDeps } from './case-memory';
 import { distinctFindings, findingByName } from '../core/memory/remember';
 import { findCaseId } from '../core/case/case-id';
-import { readBundles } from './read-bundles';
+import { readBundles, type ReadBundlesDeps } from './read-bundles';
 import { engineerFor, customerOf } from './team-settings';
-import type { EventType } from '../core/types';
+import { caseEvent } from '../core/case/case-event';
+import type { EventDetails, EventType } from '../core/types';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type RunCommandsDeps = Pick<
+  CasebotDeps,
+  'clock' | 'codec' | 'commands' | 'knowledge' | 'log' | 'mailbox' | 'memory' | 'render' | 'sender' | 'settings' | 'verifier'
+> & {
+  store: Pick<
+    CaseStore,
+    | 'drafts'
+    | 'events'
+    | 'getCase'
+    | 'insertArtifact'
+    | 'latestLogMessage'
+    | 'loadAnalysis'
+    | 'loadCaseView'
+    | 'mailboxRef'
+    | 'markDirty'
+    | 'messageRowId'
+    | 'outbox'
+    | 'setCaseStatus'
+    | 'snooze'
+    | 'transaction'
+  >;
+} & CaseMemoryDeps &
+  DraftCaseDeps &
+  EngineerMailDeps &
+  ReadBundlesDeps &
+  SendDigestDeps;
 
 export interface CommandMail {
   mail: ParsedMail;
@@ -31,11 +60,11 @@ export interface CommandMail {
 }
 
 /** Whether the sender is one of our engineers at all (then the mail is a command, not conversation). */
-export function isEngineer(deps: CasebotDeps, address: string | undefined): boolean {
+export function isEngineer(deps: RunCommandsDeps, address: string | undefined): boolean {
   return deps.settings.engineers.some((e) => e.address.toLowerCase() === (address ?? '').toLowerCase());
 }
 
-export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: PassReport): Promise<void> {
+export async function runCommands(deps: RunCommandsDeps, cmd: CommandMail, report: PassReport): Promise<void> {
   const { store, mail } = { store: deps.store, mail: cmd.mail };
   const at = deps.clock().toISOString();
   const actor = mail.from?.address ?? 'unknown';
@@ -49,7 +78,7 @@ export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: P
   const caseId = cmd.caseId && store.getCase(cmd.caseId) ? cmd.caseId : null;
 
   if (!auth.allowed) {
-    store.appendEvent({
+    store.events.append({
       at,
       caseId,
       messageId: mail.messageId,
@@ -70,7 +99,7 @@ export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: P
   let status: ReturnType<typeof statusNotice> | null = null;
   for (const command of cmd.parsed.commands) {
     report.commands++;
-    store.appendEvent({
+    store.events.append({
       at,
       caseId,
       messageId: mail.messageId,
@@ -104,7 +133,7 @@ export async function runCommands(deps: CasebotDeps, cmd: CommandMail, report: P
 }
 
 async function runOne(
-  deps: CasebotDeps,
+  deps: RunCommandsDeps,
   command: Command,
   caseId: string,
   mail: ParsedMail,
@@ -113,8 +142,8 @@ async function runOne(
 ): Promise<string | ReturnType<typeof statusNotice>> {
   const { store } = deps;
   const at = deps.clock().toISOString();
-  const event = (type: EventType, detail: Record<string, unknown>) =>
-    store.appendEvent({ at, caseId, messageId: mail.messageId, actor, type, detail });
+  const event = <T extends EventType>(type: T, detail: EventDetails[T]) =>
+    store.events.append(caseEvent({ at, caseId, messageId: mail.messageId, actor, type, detail }));
   const view = () => store.loadCaseView(caseId);
   const order = (
     v: CaseView,
@@ -177,7 +206,7 @@ async function runOne(
       return sent ? '结案邮件已经发出，没有再生成结案草稿；案例已标记为结案' : '已生成结案总结草稿，案例已标记为结案';
     }
     case 'send': {
-      const draft = store.liveDraft(caseId);
+      const draft = store.drafts.live(caseId);
       if (!draft) throw new Error('没有待发送的草稿');
       if (isUnfinished(draft.bodyText))
         throw new Error(`草稿中还有待工程师填写的内容（${PLACEHOLDER}…】），请在草稿箱中补全后从邮件客户端发送`);
@@ -185,8 +214,8 @@ async function runOne(
       const parsed = await deps.codec.parse(draft.raw, deps.clock());
       const to = [...parsed.to, ...parsed.cc].map((a) => a.address);
       store.transaction(() => {
-        if (!store.outboxByMessageId(draft.messageId)) {
-          store.enqueueOutbox(
+        if (!store.outbox.byMessageId(draft.messageId)) {
+          store.outbox.enqueue(
             {
               messageId: draft.messageId,
               purpose: 'customer',
@@ -205,17 +234,17 @@ async function runOne(
       return `草稿（${draft.kind}）已进入发送队列：${to.join(', ')}`;
     }
     case 'discard': {
-      const draft = store.liveDraft(caseId);
+      const draft = store.drafts.live(caseId);
       if (!draft) throw new Error('没有待发送的草稿');
       store.transaction(() => {
-        store.setDraftStatus(draft.id, 'retiring', at);
+        store.drafts.setStatus(draft.id, 'retiring', at);
         event('draft-discarded', { kind: draft.kind, draft: draft.messageId });
       });
       return '草稿已丢弃';
     }
     case 'status': {
       const summary = store.getCase(caseId)!;
-      const timeline = store.events(caseId).map((e) => ({ at: e.at, label: eventLabel(e.type, e.detail, e.actor) }));
+      const timeline = store.events.list(caseId).map((e) => ({ at: e.at, label: eventLabel(e) }));
       const latest = [...view().messages].reverse().find((m) => m.analysis);
       const findings = latest?.analysis?.findings.map((f) => `${f.title}（${f.rule}，可信度 ${f.confidence}）`) ?? [];
       return statusNotice(caseId, summary.subject, summary.status, timeline, findings);
@@ -276,7 +305,7 @@ function latestInbound(view: CaseView): string {
 }
 
 /** Reads the newest bundle again from the mail that carried it, and analyzes it anew. */
-async function reanalyze(deps: CasebotDeps, caseId: string): Promise<number> {
+async function reanalyze(deps: RunCommandsDeps, caseId: string): Promise<number> {
   const { store } = deps;
   const messageId = store.latestLogMessage(caseId);
   const ref = messageId ? store.mailboxRef(messageId) : null;

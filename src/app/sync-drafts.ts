@@ -2,9 +2,15 @@
 // were sent in an edited form, stores new ones (adopting any the folder already holds).
 // Idempotent, so a crash at any point is harmless.
 
-import type { StoredDraft } from '../ports/case-store';
+import type { StoredDraft, CaseStore } from '../ports/case-store';
 import type { CasebotDeps, PassReport } from './casebot-deps';
-import type { EventType } from '../core/types';
+import { caseEvent } from '../core/case/case-event';
+import type { EventDetails, EventType } from '../core/types';
+
+/** What this module uses of casebot's dependencies (the composition root passes them all). */
+export type SyncDraftsDeps = Pick<CasebotDeps, 'clock' | 'log' | 'mailbox'> & {
+  store: Pick<CaseStore, 'drafts' | 'events' | 'transaction'>;
+};
 
 export interface SyncOptions {
   /**
@@ -14,28 +20,28 @@ export interface SyncOptions {
   noticeDeleted?: boolean;
 }
 
-export async function syncDrafts(deps: CasebotDeps, report: PassReport, options: SyncOptions = {}): Promise<void> {
+export async function syncDrafts(deps: SyncDraftsDeps, report: PassReport, options: SyncOptions = {}): Promise<void> {
   const { store, mailbox } = deps;
-  const event = (caseId: string, messageId: string, type: EventType, detail: Record<string, unknown>) =>
-    store.appendEvent({ at: deps.clock().toISOString(), caseId, messageId, actor: 'casebot', type, detail });
-  for (const d of store.draftsWithStatus('retiring')) {
+  const event = <T extends EventType>(caseId: string, messageId: string, type: T, detail: EventDetails[T]) =>
+    store.events.append(caseEvent({ at: deps.clock().toISOString(), caseId, messageId, actor: 'casebot', type, detail }));
+  for (const d of store.drafts.withStatus('retiring')) {
     const removed = await mailbox.removeDraft(d.messageId);
     store.transaction(() => {
-      store.setDraftStatus(d.id, 'retired', deps.clock().toISOString());
+      store.drafts.setStatus(d.id, 'retired', deps.clock().toISOString());
       event(d.caseId, d.messageId, 'draft-removed', { wasInDrafts: removed });
     });
     report.retired++;
   }
-  for (const d of store.draftsWithStatus('edited')) {
+  for (const d of store.drafts.withStatus('edited')) {
     // The engineer sent their own version: casebot's copy must not linger beside it.
     await mailbox.removeDraft(d.messageId);
-    store.transaction(() => store.setDraftStatus(d.id, 'sent', deps.clock().toISOString()));
+    store.transaction(() => store.drafts.setStatus(d.id, 'sent', deps.clock().toISOString()));
   }
   // The Drafts folder has the last word on what is stored: a draft already there is adopted, not
   // stored again. It got there by an APPEND a crash interrupted, or the store was lost, restored
   // or started afresh against a mailbox holding casebot's drafts. One listing covers them all.
-  const due = [...store.draftsWithStatus('appending'), ...store.draftsWithStatus('pending')];
-  const live = options.noticeDeleted ? store.draftsWithStatus('live') : [];
+  const due = [...store.drafts.withStatus('appending'), ...store.drafts.withStatus('pending')];
+  const live = options.noticeDeleted ? store.drafts.withStatus('live') : [];
   if (due.length === 0 && live.length === 0) return;
   const inDrafts = await mailbox.draftMessageIds();
   if (live.length > 0) noticeDeleted(deps, live, inDrafts);
@@ -43,7 +49,7 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport, options:
   const adopted = due.filter((d) => inDrafts.has(d.messageId));
   store.transaction(() => {
     for (const d of adopted) {
-      store.setDraftStatus(d.id, 'live', deps.clock().toISOString());
+      store.drafts.setStatus(d.id, 'live', deps.clock().toISOString());
       event(d.caseId, d.messageId, 'draft-stored', { kind: d.kind, adopted: true });
     }
   });
@@ -54,7 +60,7 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport, options:
   for (let at = 0; at < missing.length; at += APPEND_BATCH) {
     const batch = missing.slice(at, at + APPEND_BATCH);
     store.transaction(() => {
-      for (const d of batch) store.setDraftStatus(d.id, 'appending', deps.clock().toISOString());
+      for (const d of batch) store.drafts.setStatus(d.id, 'appending', deps.clock().toISOString());
     });
     const refused = await refusedDrafts(deps, batch);
     store.transaction(() => {
@@ -69,13 +75,13 @@ export async function syncDrafts(deps: CasebotDeps, report: PassReport, options:
 }
 
 /** Live drafts gone from the Drafts folder, and not sent: deleted by the engineer. Recorded once; a later send still counts. */
-function noticeDeleted(deps: CasebotDeps, live: StoredDraft[], inDrafts: Set<string>): void {
+function noticeDeleted(deps: SyncDraftsDeps, live: StoredDraft[], inDrafts: Set<string>): void {
   const gone = live.filter((d) => !inDrafts.has(d.messageId));
   if (gone.length === 0) return;
   deps.store.transaction(() => {
     for (const d of gone) {
-      deps.store.setDraftStatus(d.id, 'retired', deps.clock().toISOString());
-      deps.store.appendEvent({
+      deps.store.drafts.setStatus(d.id, 'retired', deps.clock().toISOString());
+      deps.store.events.append({
         at: deps.clock().toISOString(),
         caseId: d.caseId,
         messageId: d.messageId,
@@ -90,7 +96,7 @@ function noticeDeleted(deps: CasebotDeps, live: StoredDraft[], inDrafts: Set<str
 }
 
 /** Appends the drafts; what the server refused, by draft id, with its words. */
-async function refusedDrafts(deps: CasebotDeps, drafts: StoredDraft[]): Promise<Map<number, string>> {
+async function refusedDrafts(deps: SyncDraftsDeps, drafts: StoredDraft[]): Promise<Map<number, string>> {
   const refused = await deps.mailbox.appendDrafts(drafts.map((d) => d.raw));
   return new Map(refused.map((r) => [drafts[r.index]!.id, r.reason]));
 }
@@ -99,15 +105,15 @@ async function refusedDrafts(deps: CasebotDeps, drafts: StoredDraft[]): Promise<
  * A stored draft is live. A refused one waits as pending and is tried again next pass (a full
  * quota clears), without holding up the others; the engineer hears of each refusal once.
  */
-function settle(deps: CasebotDeps, d: StoredDraft, refusedFor: string | undefined): void {
+function settle(deps: SyncDraftsDeps, d: StoredDraft, refusedFor: string | undefined): void {
   const at = deps.clock().toISOString();
   if (refusedFor === undefined) {
-    deps.store.setDraftStatus(d.id, 'live', at);
+    deps.store.drafts.setStatus(d.id, 'live', at);
     return;
   }
-  deps.store.setDraftStatus(d.id, 'pending', at);
-  if (deps.store.events(d.caseId).some((e) => e.type === 'draft-refused' && e.messageId === d.messageId)) return;
-  deps.store.appendEvent({
+  deps.store.drafts.setStatus(d.id, 'pending', at);
+  if (deps.store.events.list(d.caseId).some((e) => e.type === 'draft-refused' && e.messageId === d.messageId)) return;
+  deps.store.events.append({
     at,
     caseId: d.caseId,
     messageId: d.messageId,

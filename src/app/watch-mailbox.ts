@@ -48,7 +48,7 @@ export function watchMailbox(deps: CasebotDeps, onPass: (report: PassReport) => 
             deps.log.error(configuration ? 'the configuration names what the mailbox does not have; stopping' : 'pass failed', {
               error: message,
             });
-            deps.store.appendEvent({
+            deps.store.events.append({
               at: deps.clock().toISOString(),
               caseId: null,
               messageId: null,

@@ -142,11 +142,11 @@ export async function main(argv: string[]): Promise<number> {
         const mails = new Map(view.messages.map((m) => [m.messageId, m]));
         process.stdout.write(`${summary.caseId}  ${summary.status}  ${summary.subject}\n`);
         const dates = new Map(view.messages.map((m) => [m.messageId, m.date]));
-        for (const e of conversationOrder(bot.store.events(summary.caseId), dates)) {
+        for (const e of conversationOrder(bot.store.events.list(summary.caseId), dates)) {
           // A mail is shown at the time its sender wrote it; casebot's own steps when it took them.
           const mail = e.messageId && (e.type === 'mail-received' || e.type === 'reply-seen') ? mails.get(e.messageId) : undefined;
           process.stdout.write(
-            `${mail ? mail.date : e.at}  ${e.type.padEnd(18)} ${eventLabel(e.type, e.detail, e.actor)}${e.messageId ? `  <${e.messageId}>` : ''}\n`,
+            `${mail ? mail.date : e.at}  ${e.type.padEnd(18)} ${eventLabel(e)}${e.messageId ? `  <${e.messageId}>` : ''}\n`,
           );
           for (const line of analysisLines(mail?.analysis ?? null)) process.stdout.write(`${' '.repeat(26)}${line}\n`);
         }
@@ -185,7 +185,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG())
     .action(async (opts: { config: string }) => {
       await withCasebot(opts.config, async (bot) => {
-        const list = bot.store.quarantined();
+        const list = bot.store.quarantine.pending();
         if (list.length === 0) process.stdout.write('Nothing is quarantined.\n');
         for (const q of list) {
           const ref = JSON.parse(q.mailboxRef) as { folder: string; id: string };
@@ -203,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
         return Number(id);
       });
       await withCasebot(opts.config, async (bot) => {
-        const quarantined = new Set(bot.store.quarantined().map((q) => q.id));
+        const quarantined = new Set(bot.store.quarantine.pending().map((q) => q.id));
         const unknown = ids.find((id) => !quarantined.has(id));
         if (unknown !== undefined) throw new CliError(`no quarantined mail with id ${unknown}`);
         if (quarantined.size === 0) {
@@ -229,7 +229,7 @@ export async function main(argv: string[]): Promise<number> {
         const since = sinceOf(opts.since, bot.clock());
         if (!since) throw new CliError(`--since ${opts.since}: give an age such as 30d, 12h or 2w`, EXIT.usage);
         const engineer = opts.engineer ? knownEngineer(bot, opts.engineer) : null;
-        const stats = draftStats(draftOutcomes(bot.store.draftHistory(since, engineer)), since);
+        const stats = draftStats(draftOutcomes(bot.store.drafts.history(since, engineer)), since);
         process.stdout.write(opts.json ? `${JSON.stringify(stats, null, 2)}\n` : statsTable(stats));
       });
     });

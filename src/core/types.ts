@@ -88,14 +88,67 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export interface CaseEvent {
-  at: string;
-  caseId: string | null;
-  messageId: string | null;
-  actor: string;
-  type: EventType;
-  detail: Record<string, unknown>;
+/** What a mail's logs came to, as its `mail-received` (or `reply-seen`) event records it. */
+export interface BundleRecord {
+  file: string;
+  sha256: string | null;
+  reused: boolean;
+  verdict: Verdict | null;
+  findings: string[];
+  problems: Problem[];
 }
+
+/** Where a mail was, on the events of mail casebot did not take into a case. */
+interface MailPlace {
+  folder: string;
+  ref: string;
+}
+
+/** The detail each kind of event carries. Events read back from an older database may lack newer fields. */
+export interface EventDetails {
+  'case-opened': { subject: string };
+  'mail-received': { subject: string; successReport: boolean; bundles: BundleRecord[]; notDownloaded?: { size: number; limit: number } };
+  'reply-seen': EventDetails['mail-received'];
+  'mail-unmatched': { subject: string; folder: string };
+  'own-mail-ignored': MailPlace & { subject: string };
+  'duplicate-message-id': { original: string; folder: string };
+  'machine-mail': { kind: string; subject: string; returned: string | null; failedRecipients: string | null };
+  bounce: EventDetails['machine-mail'];
+  'mail-quarantined': MailPlace & { reason: string };
+  'quarantine-replayed': { id: number; reason: string };
+  'mailbox-fault': { error: string; configuration?: boolean };
+  'draft-created': { kind: string; reason: string; answers: string; findings: string[] };
+  'draft-stored': { kind: string; adopted?: boolean };
+  'draft-refused': { kind: string; reason: string };
+  'draft-failed': { reason: string };
+  'draft-sent': { kind: string; draft: string; edited: boolean; similarity: number; edits?: unknown };
+  'draft-retired': { reason: string };
+  'draft-replaced': { by: string };
+  'draft-removed': { wasInDrafts: boolean };
+  'draft-discarded': { kind: string; draft: string };
+  'draft-deleted': { kind: string };
+  command: { name: string; arg: string; proof: string };
+  'command-refused': { reason: string; subject: string };
+  'command-ignored': { subject: string; reason: string };
+  note: { text: string };
+  'send-queued': { kind: string; to: string[] };
+  'mail-sent': { purpose: string; to: string };
+  'send-failed': { error: string; attempts: number; to: string[] };
+  'engineer-mail-capped': { to: string; subject: string };
+  'digest-queued': { recipient: string; slot: string | null };
+  /** `by` when the case state closed it (a closure sent); `summary` from `/close 总结`. */
+  'case-closed': { by?: string; summary?: string };
+  'case-reopened': { by?: string };
+  'case-snoozed': { until: string | null };
+  'memory-lookup': { analysisId: number; similar: { caseId: string; exact: boolean; outcome: string | null; score: number }[] };
+  'fixed-by': { finding: string; rule: string | null; key: string | null };
+  'memory-feedback': { about: string; useful: boolean };
+}
+
+/** One event of a case's timeline (or of the mailbox, with no case): its type says what its detail holds. */
+export type CaseEvent = {
+  [T in EventType]: { at: string; caseId: string | null; messageId: string | null; actor: string; type: T; detail: EventDetails[T] };
+}[EventType];
 
 export type Verdict = 'failed' | 'succeeded' | 'unknown' | 'cancelled' | 'incomplete' | 'not-upgrade' | 'not-setup-log';
 

@@ -95,7 +95,8 @@ export interface QuarantinedMail {
   createdAt: string;
 }
 
-export interface CaseStore {
+/** Several writes all-or-nothing, across every concern below (one database). */
+export interface StoreTransactions {
   transaction<T>(fn: () => T): T;
   /**
    * Runs `work` with its transactions grouped into few commits: each still all-or-nothing, and
@@ -104,6 +105,10 @@ export interface CaseStore {
    * group, and the work is done again.
    */
   batched<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Cases, their mails, logs and analyses, and where each folder was read to. */
+export interface CaseRecords {
   getCursor(folder: string): string | null;
   setCursor(folder: string, value: string): void;
   hasMessage(messageId: string): boolean;
@@ -112,6 +117,7 @@ export interface CaseStore {
   /** The case any of these Message-IDs belongs to. */
   caseOfMessages(messageIds: string[]): string | null;
   getCase(caseId: string): CaseSummary | null;
+  listCases(): CaseSummary[];
   createCase(c: NewCase, at: string): void;
   insertMessage(m: NewMessage, at: string): number;
   insertArtifact(messageRowId: number, caseId: string, a: NewArtifact, at: string): void;
@@ -131,39 +137,64 @@ export interface CaseStore {
   sameMailsSince(fromAddress: string, subject: string, text: string, since: string): number;
   /** Latest message of a case that carried logs. */
   latestLogMessage(caseId: string): string | null;
-  insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number;
-  liveDraft(caseId: string): StoredDraft | null;
+}
+
+/** The drafts casebot made and what became of each. */
+export interface DraftRecords {
+  insert(d: Omit<StoredDraft, 'id' | 'status'>): number;
+  live(caseId: string): StoredDraft | null;
   /** The newest draft of the case answering one of these mails that was not sent. */
-  unsentDraftAnswering(caseId: string, basedOn: string[]): StoredDraft | null;
+  unsentAnswering(caseId: string, basedOn: string[]): StoredDraft | null;
   /** The draft events (created, sent, discarded, deleted, retired) since `since`, of one engineer's cases or all, in the order recorded. */
-  draftHistory(since: string, engineer: string | null): DraftEvent[];
+  history(since: string, engineer: string | null): DraftEvent[];
   /** The engineer sent it (as drafted or edited): record what went out and how close it was. */
-  setDraftSent(id: number, status: 'sent' | 'edited', sentMessageId: string, similarity: number, at: string): void;
-  /** What the digest needs, by SQL: open cases (and those closed since `since`) of one engineer or all, and their drafts' events since `draftsSince`. */
-  digestData(engineer: string | null, since: string, draftsSince: string): DigestData;
-  digestSent(slot: string, recipient: string): boolean;
-  recordDigest(slot: string, recipient: string, messageId: string, at: string): void;
-  /** When the last digest to this recipient was made, or null. */
-  lastDigestAt(recipient: string): string | null;
-  enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number;
-  outboxByMessageId(messageId: string): OutboxEntry | null;
-  dueOutbox(now: string): OutboxEntry[];
-  updateOutbox(
-    id: number,
-    fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string },
-  ): void;
+  setSent(id: number, status: 'sent' | 'edited', sentMessageId: string, similarity: number, at: string): void;
+  byMessageId(messageId: string): StoredDraft | null;
+  withStatus(status: DraftStatus): StoredDraft[];
+  /** Drafts not yet sent or retired whose text holds `placeholder` (left for an engineer to fill in). */
+  unfinished(placeholder: string): StoredDraft[];
+  setStatus(id: number, status: DraftStatus, at: string): void;
+}
+
+/** Mail waiting to be sent. */
+export interface OutboxRecords {
+  enqueue(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number;
+  byMessageId(messageId: string): OutboxEntry | null;
+  due(now: string): OutboxEntry[];
+  update(id: number, fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string }): void;
   /** Engineer mails to this address since `since`: for the per-recipient daily cap. */
   engineerMailsSince(address: string, since: string): number;
-  draftByMessageId(messageId: string): StoredDraft | null;
-  draftsWithStatus(status: DraftStatus): StoredDraft[];
-  /** Drafts not yet sent or retired whose text holds `placeholder` (left for an engineer to fill in). */
-  unfinishedDrafts(placeholder: string): StoredDraft[];
-  setDraftStatus(id: number, status: DraftStatus, at: string): void;
-  quarantine(q: Omit<QuarantinedMail, 'id'>): number;
+}
+
+/** Mail set aside until an engineer replays it. */
+export interface QuarantineRecords {
+  add(q: Omit<QuarantinedMail, 'id'>): number;
   /** Not yet replayed, oldest first. */
-  quarantined(): QuarantinedMail[];
-  releaseQuarantine(id: number, at: string): void;
-  appendEvent(e: StoreEvent): void;
-  events(caseId: string | null): StoreEvent[];
-  listCases(): CaseSummary[];
+  pending(): QuarantinedMail[];
+  release(id: number, at: string): void;
+}
+
+/** The case timeline. */
+export interface EventLog {
+  append(e: StoreEvent): void;
+  list(caseId: string | null): StoreEvent[];
+}
+
+/** What the digest reads, and which digests were made. */
+export interface DigestQueries {
+  /** By SQL: open cases (and those closed since `since`) of one engineer or all, and their drafts' events since `draftsSince`. */
+  data(engineer: string | null, since: string, draftsSince: string): DigestData;
+  sent(slot: string, recipient: string): boolean;
+  record(slot: string, recipient: string, messageId: string, at: string): void;
+  /** When the last digest to this recipient was made, or null. */
+  lastAt(recipient: string): string | null;
+}
+
+/** Every concern over one database: the composition root holds it; app modules take the parts they use. */
+export interface CaseStore extends StoreTransactions, CaseRecords {
+  readonly drafts: DraftRecords;
+  readonly outbox: OutboxRecords;
+  readonly quarantine: QuarantineRecords;
+  readonly events: EventLog;
+  readonly digest: DigestQueries;
 }

@@ -95,7 +95,7 @@ describe('the outbox', () => {
     await smtp.stop();
     drop(await commandMail(`${SUBJECT} /send`));
     await processMailbox(bot);
-    const entry = bot.store.dueOutbox('9999').find((e) => e.purpose === 'customer')!;
+    const entry = bot.store.outbox.due('9999').find((e) => e.purpose === 'customer')!;
     expect(entry.status).toBe('pending');
     expect(entry.attempts).toBe(1);
     expect(entry.lastError).toBeTruthy();
@@ -122,12 +122,12 @@ describe('the outbox', () => {
       fs.readFileSync(path.join(__dirname, '../../mailbox-fixtures/seed-case/01-opening.eml')),
     );
     await processMailbox(bot);
-    const draft = bot.store.liveDraft('CAS-06079-G5K3W1')!;
+    const draft = bot.store.drafts.live('CAS-06079-G5K3W1')!;
     expect(draft.bodyText).toContain('密码：【请工程师填写】');
     expect((await bot.codec.parse(draft.raw, new Date())).subject).toMatch(/^\[待填写\] 回复: /);
     fs.writeFileSync(path.join(inbox, 'new', '1900000200.M2P1.t:2,'), await commandMail(`${SUBJECT} /send`));
     await processMailbox(bot);
-    expect(bot.store.outboxByMessageId(draft.messageId)).toBeNull();
+    expect(bot.store.outbox.byMessageId(draft.messageId)).toBeNull();
     // Only the engineer hears back, with the reason.
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]!.to).toEqual(['weiliang@cmgos.com']);
@@ -139,7 +139,7 @@ describe('the outbox', () => {
     drop(await commandMail(`${SUBJECT} /send`));
     await processMailbox(bot);
     await processMailbox(bot);
-    const failed = bot.store.events('CAS-06079-G5K3W1').filter((e) => e.type === 'send-failed');
+    const failed = bot.store.events.list('CAS-06079-G5K3W1').filter((e) => e.type === 'send-failed');
     expect(failed.length).toBeGreaterThanOrEqual(1);
     expect(String(failed[0]!.detail.error)).toContain('mailbox unavailable');
     expect(smtp.received).toHaveLength(0);

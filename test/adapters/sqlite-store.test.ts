@@ -47,7 +47,7 @@ test('a Message-ID is stored once; the event log is append-only; one live draft 
   expect(() => store.insertMessage(m, at)).toThrow(/UNIQUE/);
   expect(store.caseOfMessages(['nope', 'm1@x'])).toBe('CAS-06079-G5K3W1');
 
-  store.appendEvent({ at, caseId: null, messageId: null, actor: 't', type: 'note', detail: {} });
+  store.events.append({ at, caseId: null, messageId: null, actor: 't', type: 'note', detail: { text: 'x' } });
   const db = (store as unknown as { db: { exec(sql: string): void } }).db;
   expect(() => db.exec('DELETE FROM events')).toThrow(/append-only/);
   expect(() => db.exec("UPDATE events SET type = 'y'")).toThrow(/append-only/);
@@ -60,10 +60,10 @@ test('a Message-ID is stored once; the event log is append-only; one live draft 
     bodyText: 'x',
     createdAt: at,
   };
-  const id = store.insertDraft({ ...draft, messageId: 'd1' });
-  expect(() => store.insertDraft({ ...draft, messageId: 'd2' })).toThrow(/UNIQUE/);
-  store.setDraftStatus(id, 'retiring', at);
-  store.insertDraft({ ...draft, messageId: 'd2' });
+  const id = store.drafts.insert({ ...draft, messageId: 'd1' });
+  expect(() => store.drafts.insert({ ...draft, messageId: 'd2' })).toThrow(/UNIQUE/);
+  store.drafts.setStatus(id, 'retiring', at);
+  store.drafts.insert({ ...draft, messageId: 'd2' });
   expect(store.loadCaseView('CAS-06079-G5K3W1').liveDraft?.messageId).toBe('d2');
   store.close();
 });

@@ -78,7 +78,7 @@ test('no Message-ID, and a second mail reusing one, are both kept', async () => 
       .messages.map((m) => m.messageId)
       .filter((id) => id.startsWith('missing.') || id.startsWith('same@')),
   ).toHaveLength(3);
-  expect(bot.store.events(null).filter((e) => e.type === 'duplicate-message-id')).toHaveLength(1);
+  expect(bot.store.events.list(null).filter((e) => e.type === 'duplicate-message-id')).toHaveLength(1);
 });
 
 test('malformed MIME, a huge body and thousands of parts do not stop the mailbox', async () => {
@@ -110,7 +110,7 @@ test('malformed MIME, a huge body and thousands of parts do not stop the mailbox
   expect(report.ingested + report.failed).toBe(4);
   expect(bot.store.getCase('CAS-30007-AFTERS')).not.toBeNull();
   // Thousands of parts: the parser refuses, so the mail is quarantined with that reason.
-  expect(bot.store.quarantined().map((q) => q.reason)).toEqual(['Max allowed child nodes exceeded']);
+  expect(bot.store.quarantine.pending().map((q) => q.reason)).toEqual(['Max allowed child nodes exceeded']);
   expect(bot.store.getCase('CAS-30005-HUGEBD')).not.toBeNull();
 }, 60000);
 

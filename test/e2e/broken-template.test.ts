@@ -61,8 +61,8 @@ test('a render that fails sets its case aside with the reason; every other case 
     expect(first.drafts.map((d) => d.kind).sort()).toEqual(['closure', 'scope-request']);
     expect(first.failed).toBe(2);
     const setAside = bot.store.listCases().flatMap((c) =>
-      bot.store
-        .events(c.caseId)
+      bot.store.events
+        .list(c.caseId)
         .filter((e) => e.type === 'draft-failed')
         .map((e) => [c.caseId, e.detail.reason]),
     );
@@ -70,7 +70,7 @@ test('a render that fails sets its case aside with the reason; every other case 
       ['CAS-06151-H2W9C6', 'diagnosis.hbs: helper failed'],
       ['CAS-06188-M3T7B2', 'diagnosis.hbs: helper failed'],
     ]);
-    const digest = bot.store.digestData(null, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z');
+    const digest = bot.store.digest.data(null, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z');
     expect(digest.events.filter((e) => e.type === 'draft-failed')).toHaveLength(2);
     const second = await processMailbox(bot);
     expect(second.failed).toBe(0);

@@ -55,7 +55,7 @@ test('subject ids, header threading and unmatched mail', async () => {
   expect(view.messages.map((m) => m.messageId)).toEqual(['a1@tj.icbc.example.cn', 'a2@tj.icbc.example.cn']);
   // The draft answers the latest mail of the thread.
   expect(view.liveDraft?.basedOn).toBe('a2@tj.icbc.example.cn');
-  const unmatched = bot.store.events(null).filter((e) => e.type === 'mail-unmatched');
+  const unmatched = bot.store.events.list(null).filter((e) => e.type === 'mail-unmatched');
   expect(unmatched).toHaveLength(1);
   expect(unmatched[0]!.messageId).toBe('n1@example.com');
   await bot.close();

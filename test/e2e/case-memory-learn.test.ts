@@ -134,7 +134,7 @@ test('/useful feeds the ranking; /fixed-by names the finding that was fixed, /cl
     }),
   );
   await processMailbox(bot);
-  const lookup = bot.store.events(caseId).find((e) => e.type === 'memory-lookup')!;
+  const lookup = bot.store.events.list(caseId).find((e) => e.type === 'memory-lookup')!;
   expect((lookup.detail.similar as { caseId: string }[]).map((s) => s.caseId)).toEqual(
     expect.arrayContaining([SEED_CASE, 'CAS-05911-L4M8N6']),
   );
@@ -143,11 +143,11 @@ test('/useful feeds the ranking; /fixed-by names the finding that was fixed, /cl
   drop(await commandMail(`回复: ${subject} /fixed-by 9`));
   drop(await commandMail(`回复: ${subject} /fixed-by bcd-clone-failure /close 已提供删除BCD启动项的方法`));
   await processMailbox(bot);
-  expect(bot.store.events(caseId).filter((e) => e.type === 'memory-feedback')).toHaveLength(1);
-  expect(bot.store.events(null).some((e) => e.type === 'command' && e.detail.name === 'fixed-by' && e.detail.arg === '9')).toBe(true);
+  expect(bot.store.events.list(caseId).filter((e) => e.type === 'memory-feedback')).toHaveLength(1);
+  expect(bot.store.events.list(null).some((e) => e.type === 'command' && e.detail.name === 'fixed-by' && e.detail.arg === '9')).toBe(true);
   expect(
-    bot.store
-      .events(caseId)
+    bot.store.events
+      .list(caseId)
       .filter((e) => e.type === 'fixed-by')
       .map((e) => e.detail.rule),
   ).toEqual(['bcd-clone-failure']);
@@ -165,7 +165,7 @@ test('safety: no draft contains another case id, customer, organisation or log t
     'CAS-05911-L4M8N6': ['CAS-05911-L4M8N6', '刘洋', '农行', '广州分行', '9a8b7c6d'],
   };
   const statuses: DraftStatus[] = ['pending', 'appending', 'live', 'sent', 'edited', 'retiring', 'retired'];
-  const drafts = statuses.flatMap((s) => bot.store.draftsWithStatus(s));
+  const drafts = statuses.flatMap((s) => bot.store.drafts.withStatus(s));
   expect(drafts.length).toBeGreaterThan(0);
   for (const draft of drafts) {
     const text = `${draft.raw.toString('utf8')}\n${draft.bodyText}`;

@@ -104,7 +104,7 @@ test('a new case with the same BCD failure under another GUID: an internal note 
   expect(note.text).toContain('2022-04-27');
   expect(note.text).toMatch(/匹配原因：.*0xc0000024/);
   // The case's own draft says nothing of it.
-  const draft = bot.store.liveDraft(caseId)!;
+  const draft = bot.store.drafts.live(caseId)!;
   expect(draft.kind).toBe('diagnosis');
   expect(draft.raw.toString('utf8')).not.toContain(SEED_CASE);
   expect(draft.bodyText).not.toContain('725f2633');

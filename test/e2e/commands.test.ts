@@ -124,6 +124,6 @@ test('casebot writes to one engineer at most the daily cap, then records that it
   }
   await processMailbox(capped);
   expect(smtp.received.slice(before).filter((r) => r.to.includes('weiliang@cmgos.com'))).toHaveLength(2);
-  expect(capped.store.events(null).filter((e) => e.type === 'engineer-mail-capped')).toHaveLength(1);
+  expect(capped.store.events.list(null).filter((e) => e.type === 'engineer-mail-capped')).toHaveLength(1);
   await capped.close();
 });

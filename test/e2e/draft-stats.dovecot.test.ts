@@ -122,7 +122,7 @@ test('every draft’s outcome, the stats table and JSON, and the digest section'
   await client.append('INBOX', await commandMail(`回复: ${subject(cases[2]!)} /discard`));
   await runPass(configFile);
 
-  const outcomes = await withBot(configFile, (bot) => draftOutcomes(bot.store.draftHistory('2000-01-01T00:00:00Z', null)));
+  const outcomes = await withBot(configFile, (bot) => draftOutcomes(bot.store.drafts.history('2000-01-01T00:00:00Z', null)));
   expect(outcomes.map((d) => [d.caseId, d.kind, d.outcome])).toEqual([
     [cases[0], 'scope-request', 'sent-as-drafted'],
     [cases[1], 'scope-request', 'sent-edited'],

@@ -67,9 +67,9 @@ async function freshStoreScenario(f: Fixture): Promise<void> {
   expect(after).toHaveLength(4);
   expect(new Set(after).size).toBe(4);
   expect(after).toEqual(expect.arrayContaining(before));
-  const live = b.store.draftsWithStatus('live');
+  const live = b.store.drafts.withStatus('live');
   expect(live.map((d) => d.messageId).sort()).toEqual([...after].sort());
-  const adopted = live.filter((d) => b.store.events(d.caseId).some((e) => e.type === 'draft-stored' && e.detail.adopted === true));
+  const adopted = live.filter((d) => b.store.events.list(d.caseId).some((e) => e.type === 'draft-stored' && e.detail.adopted === true));
   expect(adopted.map((d) => d.messageId).sort()).toEqual([...before].sort());
 
   // And the next pass leaves it all as it is.

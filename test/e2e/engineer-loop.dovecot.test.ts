@@ -102,7 +102,7 @@ test('the seed case to closure, by mail only', async () => {
   );
   await pass();
   expect(await folder('Drafts')).toHaveLength(0);
-  const sentEvent = await withBot((bot) => bot.store.events(CASE).filter((e) => e.type === 'draft-sent'));
+  const sentEvent = await withBot((bot) => bot.store.events.list(CASE).filter((e) => e.type === 'draft-sent'));
   expect(sentEvent.map((e) => e.detail.edited)).toEqual([false, true]);
   expect(sentEvent[1]!.detail.similarity).toBeGreaterThan(0.3);
   expect(sentEvent[1]!.detail.similarity).toBeLessThan(1);
@@ -127,7 +127,7 @@ test('the seed case to closure, by mail only', async () => {
 
   // The timeline matches what was sent: every mail to the customer is a recorded send.
   await withBot((bot) => {
-    const events = bot.store.events(CASE);
+    const events = bot.store.events.list(CASE);
     expect(bot.store.getCase(CASE)!.status).toBe('closed');
     const sentToCustomer = events.filter((e) => e.type === 'mail-sent' && e.detail.purpose === 'customer');
     expect(sentToCustomer).toHaveLength(3);
@@ -158,7 +158,7 @@ test("a customer's /close and an impostor's /close change nothing", async () => 
   const sentBefore = toCustomer().length;
   await pass();
   await withBot((bot) => {
-    const events = bot.store.events(CASE);
+    const events = bot.store.events.list(CASE);
     // The commands change nothing; the customer's mail itself is a customer writing after closure,
     // which reopens the case as any such mail does (and nothing is sent to them).
     expect(before).toBe('closed');

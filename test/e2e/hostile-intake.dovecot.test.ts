@@ -59,7 +59,7 @@ function mail(caseId: string, n: number, text: string, attachments: { filename: 
 
 /** Every problem recorded on the case: the bundles' own, and what the analysis of their files met. */
 function recordedProblems(caseId: string): Problem[] {
-  const received = bot.store.events(caseId).filter((e) => e.type === 'mail-received');
+  const received = bot.store.events.list(caseId).filter((e) => e.type === 'mail-received');
   const bundles = received.flatMap((e) => (e.detail as { bundles: { problems: Problem[] }[] }).bundles);
   const view = bot.store.loadCaseView(caseId);
   const analysisProblems = view.messages.flatMap((m) => m.analysis?.problems ?? []);
@@ -67,7 +67,7 @@ function recordedProblems(caseId: string): Problem[] {
 }
 
 function draftOf(caseId: string): { kind: string; bodyText: string } | null {
-  return bot.store.liveDraft(caseId);
+  return bot.store.drafts.live(caseId);
 }
 
 beforeAll(async () => {
@@ -191,7 +191,7 @@ test('the good cases among them are diagnosed', () => {
 });
 
 test('a bundle both attached and linked is one bundle, analyzed once', () => {
-  const received = bot.store.events(goodCase(99)).filter((e) => e.type === 'mail-received');
+  const received = bot.store.events.list(goodCase(99)).filter((e) => e.type === 'mail-received');
   const bundles = received.flatMap((e) => (e.detail as { bundles: { sha256: string | null }[] }).bundles);
   expect(bundles).toHaveLength(1);
   expect(portalHits.filter((h) => h === '/share/GOOD')).toHaveLength(1);
@@ -199,7 +199,7 @@ test('a bundle both attached and linked is one bundle, analyzed once', () => {
 });
 
 test('nothing is quarantined and every mail stays in the mailbox', async () => {
-  expect(bot.store.quarantined()).toEqual([]);
+  expect(bot.store.quarantine.pending()).toEqual([]);
   const client = await connectImapClient(server);
   const status = await client.status('INBOX', { messages: true });
   await client.logout();

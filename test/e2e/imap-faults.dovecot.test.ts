@@ -123,7 +123,7 @@ test('restarted between listing and fetching: recovered (in this pass or the nex
     drafted.push(...(report?.drafts.map((d) => d.caseId) ?? []));
   }
   expect(drafted).toHaveLength(1);
-  expect(bot.store.quarantined()).toEqual([]);
+  expect(bot.store.quarantine.pending()).toEqual([]);
   await bot.close();
   expect(await draftCount()).toBe(1);
 }, 40000);
@@ -269,9 +269,9 @@ test('a draft the server refuses (over its size limit) holds up no other draft o
   const one = await processMailbox(bot);
   expect(one.drafts).toHaveLength(3);
   expect(await draftCount()).toBe(2);
-  const refused = bot.store.draftByMessageId(oversized!)!;
+  const refused = bot.store.drafts.byMessageId(oversized!)!;
   expect(refused.status).toBe('pending');
-  const refusals = () => first.flatMap((caseId) => bot.store.events(caseId)).filter((e) => e.type === 'draft-refused');
+  const refusals = () => first.flatMap((caseId) => bot.store.events.list(caseId)).filter((e) => e.type === 'draft-refused');
   expect(refusals()).toHaveLength(1);
   expect(refusals()[0]!.detail.reason).toBe('Mail size is larger than the maximum size allowed by server configuration');
 
@@ -280,7 +280,7 @@ test('a draft the server refuses (over its size limit) holds up no other draft o
   const two = await processMailbox(bot);
   expect(two.ingested).toBe(1);
   expect(await draftCount()).toBe(3);
-  expect(bot.store.liveDraft(later)?.status).toBe('live');
+  expect(bot.store.drafts.live(later)?.status).toBe('live');
   expect(refusals()).toHaveLength(1);
   const { rendered } = makeDigest(bot, null, 'support@cmgos.com');
   expect(rendered.text).toContain('草稿未能存入草稿箱');
@@ -289,7 +289,7 @@ test('a draft the server refuses (over its size limit) holds up no other draft o
   tooBig = false; // the limit raised, say: the waiting draft lands, once
   await processMailbox(bot);
   await processMailbox(bot);
-  expect(bot.store.draftByMessageId(oversized!)!.status).toBe('live');
+  expect(bot.store.drafts.byMessageId(oversized!)!.status).toBe('live');
   await bot.close();
   expect(await draftCount()).toBe(4);
   const inDrafts = await withClient(async (c) => {

@@ -55,12 +55,12 @@ async function customerMail(
 }
 
 function draftText(n: number): string {
-  return bot.store.liveDraft(caseId(n))?.bodyText ?? '';
+  return bot.store.drafts.live(caseId(n))?.bodyText ?? '';
 }
 
 function bundleEvents(n: number): { file: string; sha256: string | null; reused: boolean; findings: string[]; problems: Problem[] }[] {
-  return bot.store
-    .events(caseId(n))
+  return bot.store.events
+    .list(caseId(n))
     .filter((e) => e.type === 'mail-received')
     .flatMap(
       (e) =>

@@ -63,7 +63,7 @@ test.each([
   await drop(spec);
   await processMailbox(bot);
   expect(drafts()).toHaveLength(0);
-  expect(bot.store.events(CASE).filter((e) => e.type === 'machine-mail')).toHaveLength(1);
+  expect(bot.store.events.list(CASE).filter((e) => e.type === 'machine-mail')).toHaveLength(1);
 });
 
 test('a bounce of a mail casebot sent is attached to its case, and not answered', async () => {
@@ -84,7 +84,7 @@ test('a bounce of a mail casebot sent is attached to its case, and not answered'
   });
   await processMailbox(bot);
   expect(drafts()).toHaveLength(0);
-  const bounce = bot.store.events(CASE).find((e) => e.type === 'bounce');
+  const bounce = bot.store.events.list(CASE).find((e) => e.type === 'bounce');
   expect(bounce?.detail.returned).toBe(sent.messageId);
   expect(bounce?.detail.failedRecipients).toBe('zhaoming@tj.icbc.example.cn');
 });
@@ -92,7 +92,7 @@ test('a bounce of a mail casebot sent is attached to its case, and not answered'
 test('the same mail six times in an hour is a loop: no more drafts after the first', async () => {
   for (let i = 0; i < 6; i++) await drop({ text: '请尽快处理' });
   await processMailbox(bot);
-  const loops = bot.store.events(CASE).filter((e) => e.type === 'machine-mail' && e.detail.kind === 'loop');
+  const loops = bot.store.events.list(CASE).filter((e) => e.type === 'machine-mail' && e.detail.kind === 'loop');
   expect(loops.length).toBeGreaterThanOrEqual(1);
   expect(drafts()).toHaveLength(1);
 });

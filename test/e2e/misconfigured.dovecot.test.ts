@@ -44,7 +44,7 @@ test('a Sent folder the server does not have stops the watch with the key named,
   expect(exit).toBe(1);
   expect(stderr).toContain('mailbox.imap.folders.sent: the server has no folder "Gesendet"');
   await withBot(configFile, (bot) => {
-    const faults = bot.store.events(null).filter((e) => e.type === 'mailbox-fault');
+    const faults = bot.store.events.list(null).filter((e) => e.type === 'mailbox-fault');
     expect(faults.map((e) => e.detail.configuration)).toEqual([true]);
   });
 }, 60_000);

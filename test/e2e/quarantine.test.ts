@@ -46,7 +46,7 @@ test('quarantine, list, replay', async () => {
   const report = await processMailbox(bot);
   expect(report.failed).toBe(1);
   expect(report.drafts).toHaveLength(1); // the other mail went on
-  const [q] = bot.store.quarantined();
+  const [q] = bot.store.quarantine.pending();
   expect(q!.reason).toBe('处理超过了 1 秒的时间限制');
 
   const out: string[] = [];
@@ -64,7 +64,7 @@ test('quarantine, list, replay', async () => {
   const replay = await replayQuarantine(bot, null);
   expect(replay.results).toEqual([{ id: q!.id, ok: true }]);
   expect(replay.report.drafts.map((d) => d.caseId)).toEqual(['CAS-06079-G5K3W1']);
-  expect(bot.store.quarantined()).toEqual([]);
+  expect(bot.store.quarantine.pending()).toEqual([]);
   // The late, abandoned first attempt committed nothing: the mail is stored once.
   await new Promise((r) => setTimeout(r, 1500));
   expect(bot.store.counts().messages).toBe(2);

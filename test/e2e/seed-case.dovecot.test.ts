@@ -162,11 +162,11 @@ test('the seed thread, step by step', async () => {
   expect(await folder('Drafts')).toHaveLength(0);
   await withBot((bot) => {
     expect(bot.store.getCase(CASE)!.status).toBe('closed');
-    const digest = bot.store.digestData(null, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z').cases.find((c) => c.caseId === CASE)!;
+    const digest = bot.store.digest.data(null, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z').cases.find((c) => c.caseId === CASE)!;
     expect(digest.status).toBe('closed');
     expect(
-      bot.store
-        .events(CASE)
+      bot.store.events
+        .list(CASE)
         .filter((e) => e.type === 'case-closed')
         .map((e) => e.detail.by),
     ).toEqual(['closure-sent']);
@@ -174,12 +174,12 @@ test('the seed thread, step by step', async () => {
     const counts = bot.store.counts();
     expect(counts.messages).toBe(8); // 4 from the customer, 4 sent drafts
     expect(counts.drafts).toBe(4);
-    const kinds = bot.store
-      .events(CASE)
+    const kinds = bot.store.events
+      .list(CASE)
       .filter((e) => e.type === 'draft-created')
       .map((e) => e.detail.kind);
     expect(kinds).toEqual(['scope-request', 'diagnosis', 'diagnosis', 'closure']);
-    expect(bot.store.events(CASE).filter((e) => e.type === 'draft-sent')).toHaveLength(4);
+    expect(bot.store.events.list(CASE).filter((e) => e.type === 'draft-sent')).toHaveLength(4);
   });
 
   // 6. /close after the closure went out closes nothing twice and drafts no second closure.
@@ -206,12 +206,12 @@ test('the seed thread, step by step', async () => {
   await withBot((bot) => {
     expect(bot.store.getCase(CASE)!.status).toBe('open');
     expect(
-      bot.store
-        .events(CASE)
+      bot.store.events
+        .list(CASE)
         .filter((e) => e.type === 'case-reopened')
         .map((e) => e.detail.by),
     ).toEqual(['customer-wrote']);
-    const notices = bot.store.dueOutbox('9999').filter((e) => e.purpose === 'engineer' && e.caseId === CASE);
+    const notices = bot.store.outbox.due('9999').filter((e) => e.purpose === 'engineer' && e.caseId === CASE);
     expect(notices.map((n) => n.raw.toString('latin1')).some((raw) => /X-Casebot-Case: CAS-06079-G5K3W1/.test(raw))).toBe(true);
   });
   draft = await theOneDraft();

@@ -3,7 +3,7 @@
 import type { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
 import type { Analysis } from '../../src/core/types';
 import { parsedMail } from './parsed-mail';
-import type { EventType } from '../../src/core/types';
+import type { CaseEvent, EventType } from '../../src/core/types';
 
 const DAY = 86400000;
 
@@ -76,7 +76,7 @@ export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
     problems: [],
   };
   store.insertArtifact(row, 'CAS-00002-DRAFTA', { filename: 'logs.zip', sha256: 'x', size: 1, problems: [], analysis }, ago(1));
-  store.insertDraft({
+  store.drafts.insert({
     caseId: 'CAS-00002-DRAFTA',
     kind: 'diagnosis',
     messageId: 'draft.2@cmgos.com',
@@ -100,8 +100,9 @@ export function seedDigestStore(store: SqliteCaseStore, now: Date): void {
   open('CAS-00008-OLDCLO', 60);
   store.setCaseStatus('CAS-00008-OLDCLO', 'closed', ago(30));
 
+  // Details as casebot writes them, or (the sentence problem below) as an older casebot did: not type-checked.
   const event = (type: EventType, caseId: string | null, detail: Record<string, unknown>) =>
-    store.appendEvent({ at: ago(0.2), caseId, messageId: null, actor: 'kehu@example.cn', type, detail });
+    store.events.append({ at: ago(0.2), caseId, messageId: null, actor: 'kehu@example.cn', type, detail } as unknown as CaseEvent);
   event('mail-unmatched', null, { subject: '会议通知' });
   // One problem as an old database holds it (a sentence), one as a code.
   event('mail-received', 'CAS-00001-NEEDSR', {

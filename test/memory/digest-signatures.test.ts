@@ -28,7 +28,7 @@ test('open cases sharing a signature this week are listed; a closed one and an o
 
   const sources = readTemplateSources(path.join(__dirname, '../../templates'));
   const describe = describeProblems(compileTemplates(sources), { name: 'CDUC', url: 'https://cduc.example' });
-  const view = buildDigest(store.digestData(null, at(1), at(7)), now, { reminderDays: 3, staleDays: 14 }, 'team', describe, shared);
+  const view = buildDigest(store.digest.data(null, at(1), at(7)), now, { reminderDays: 3, staleDays: 14 }, 'team', describe, shared);
   const rendered = compileDigest(sources)(view);
   expect(rendered.text).toContain('本周 2 个未结案例同一签名：BCD 启动项损坏');
   expect(rendered.text).toContain('CAS-00001-AAAAAA、CAS-00002-BBBBBB');

@@ -1,4 +1,6 @@
-// CaseStore on SQLite (better-sqlite3), in WAL mode. A mail's rows and its folder's cursor are
+// CaseStore on SQLite (better-sqlite3), in WAL mode: the database, its migrations and
+// transactions, and the case records; drafts, outbox, quarantine, events and digest queries are
+// in their own modules over the same handle. A mail's rows and its folder's cursor are
 // committed together, so a killed process resumes exactly where it stopped. synchronous=FULL:
 // every commit is on disk before casebot acts on it outside (a draft marked appending before its
 // APPEND, a mail queued before SMTP), so a power cut cannot undo a step the mailbox already saw.
@@ -6,26 +8,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PLACEHOLDER } from '../../core/draft/build-draft';
 import type { CaseMessage, CaseView, DraftKind, LiveDraft } from '../../core/case/case-view';
-import type { DigestData } from '../../core/digest/digest-data';
 import { storedProblems } from '../../core/intake/problem';
-import type { DraftEdits, DraftEvent } from '../../core/stats/draft-outcomes';
-import type { Analysis, Confidence, EventType, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
-import type {
-  CaseStore,
-  CaseSummary,
-  DraftStatus,
-  NewArtifact,
-  NewCase,
-  NewMessage,
-  OutboxEntry,
-  OutboxStatus,
-  QuarantinedMail,
-  StoreEvent,
-  StoredDraft,
-} from '../../ports/case-store';
+import type { Analysis, Confidence, Evidence, Finding, FixStep, MailAddress, Verdict } from '../../core/types';
+import type { CaseStore, CaseSummary, NewArtifact, NewCase, NewMessage } from '../../ports/case-store';
 import { MIGRATIONS } from './migrations';
+import { SqliteDigest } from './sqlite-digest';
+import { SqliteDrafts } from './sqlite-drafts';
+import { SqliteEvents } from './sqlite-events';
+import { SqliteOutbox } from './sqlite-outbox';
+import { SqliteQuarantine } from './sqlite-quarantine';
 import { statementCache, type StatementCache } from './statements';
 
 type Row = Record<string, unknown>;
@@ -41,6 +33,11 @@ export class SqliteCaseStore implements CaseStore {
   private readonly inTransaction: (fn: () => unknown) => unknown;
   /** An open batch (see `batched`): transactions since its last commit, and when that was. */
   private batch: { units: number; since: number } | null = null;
+  readonly drafts: SqliteDrafts;
+  readonly outbox: SqliteOutbox;
+  readonly quarantine: SqliteQuarantine;
+  readonly events: SqliteEvents;
+  readonly digest: SqliteDigest;
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -52,6 +49,11 @@ export class SqliteCaseStore implements CaseStore {
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
     this.sql = statementCache(this.db);
     this.migrate();
+    this.drafts = new SqliteDrafts(this.sql);
+    this.outbox = new SqliteOutbox(this.sql);
+    this.quarantine = new SqliteQuarantine(this.sql);
+    this.events = new SqliteEvents(this.sql);
+    this.digest = new SqliteDigest(this.sql, this.drafts);
   }
 
   close(): void {
@@ -361,67 +363,6 @@ export class SqliteCaseStore implements CaseStore {
     };
   }
 
-  insertDraft(d: Omit<StoredDraft, 'id' | 'status'>): number {
-    const result = this.sql(
-      `INSERT INTO drafts (case_id, kind, message_id, based_on, status, raw, body_text, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
-    ).run(d.caseId, d.kind, d.messageId, d.basedOn, d.raw, d.bodyText, d.createdAt, d.createdAt);
-    return Number(result.lastInsertRowid);
-  }
-
-  liveDraft(caseId: string): StoredDraft | null {
-    const row = this.sql(
-      `SELECT * FROM drafts WHERE case_id = ? AND status IN ('pending', 'appending', 'live') ORDER BY id DESC LIMIT 1`,
-    ).get(caseId) as Row | undefined;
-    return row ? toDraft(row) : null;
-  }
-
-  unsentDraftAnswering(caseId: string, basedOn: string[]): StoredDraft | null {
-    if (basedOn.length === 0) return null;
-    const row = this.sql(
-      `SELECT * FROM drafts WHERE case_id = ? AND status != 'sent' AND based_on IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1`,
-    ).get(caseId, JSON.stringify(basedOn)) as Row | undefined;
-    return row ? toDraft(row) : null;
-  }
-
-  draftHistory(since: string, engineer: string | null): DraftEvent[] {
-    // Drafts made since `since` and what happened to them since (a send can come days later). Only
-    // the fields the outcome needs are taken out of the JSON here: tens of thousands of rows.
-    const statement = this.sql(
-      `SELECT e.at, e.case_id, e.message_id, e.type, e.detail_json
-         FROM events e INDEXED BY events_drafts ${engineer === null ? '' : 'JOIN cases c ON c.case_id = e.case_id AND c.engineer = @engineer'}
-        WHERE e.type IN ('draft-created', 'draft-sent', 'draft-discarded', 'draft-deleted', 'draft-retired') AND e.at >= @since
-        ORDER BY e.id`,
-    );
-    const out: DraftEvent[] = [];
-    for (const [at, caseId, messageId, type, json] of statement.raw(true).iterate({ since, engineer }) as Iterable<
-      [string, string, string | null, string, string]
-    >) {
-      const d = JSON.parse(json) as { kind?: string; draft?: string; similarity?: number; findings?: string[]; edits?: DraftEdits };
-      out.push({
-        at,
-        caseId,
-        messageId,
-        type,
-        kind: d.kind ?? null,
-        draft: d.draft ?? null,
-        similarity: typeof d.similarity === 'number' ? d.similarity : null,
-        findings: Array.isArray(d.findings) ? d.findings : [],
-        edits: d.edits ?? null,
-      });
-    }
-    return out;
-  }
-
-  setDraftSent(id: number, status: 'sent' | 'edited', sentMessageId: string, similarity: number, at: string): void {
-    this.sql('UPDATE drafts SET status = ?, sent_message_id = ?, similarity = ?, updated_at = ? WHERE id = ?').run(
-      status,
-      sentMessageId,
-      similarity,
-      at,
-      id,
-    );
-  }
-
   setCaseStatus(caseId: string, status: 'open' | 'closed', at: string): void {
     this.sql('UPDATE cases SET status = ?, updated_at = ?, closed_at = ? WHERE case_id = ?').run(
       status,
@@ -459,188 +400,6 @@ export class SqliteCaseStore implements CaseStore {
     return row ? String(row.message_id) : null;
   }
 
-  digestData(engineer: string | null, since: string, draftsSince: string): DigestData {
-    const byEngineer = engineer === null ? '' : 'AND c.engineer = @engineer';
-    const cases = (
-      this.sql(
-        `SELECT c.case_id, c.subject, c.engineer, c.customer, c.status, c.created_at, c.closed_at, c.snoozed_until,
-                  c.last_inbound_at, c.last_outbound_at, c.top_finding, c.top_category,
-                  (SELECT m.message_id FROM messages m WHERE m.case_id = c.case_id ORDER BY m.id LIMIT 1) AS thread_message_id,
-                  (SELECT MIN(m.arrived_at) FROM messages m WHERE m.case_id = c.case_id) AS started_at,
-                  d.kind AS draft_kind, d.created_at AS draft_created_at, instr(d.body_text, @placeholder) > 0 AS draft_unfinished
-             FROM cases c
-             LEFT JOIN drafts d ON d.case_id = c.case_id AND d.status IN ('pending', 'appending', 'live')
-            WHERE (c.status = 'open' OR c.closed_at >= @since) ${byEngineer}
-            ORDER BY c.case_id`,
-      ).all({ since, engineer, placeholder: PLACEHOLDER }) as Row[]
-    ).map((r) => ({
-      caseId: String(r.case_id),
-      subject: String(r.subject),
-      engineer: String(r.engineer),
-      customer: nullable(r.customer),
-      status: r.status === 'closed' ? ('closed' as const) : ('open' as const),
-      startedAt: String(r.started_at ?? r.created_at),
-      closedAt: nullable(r.closed_at),
-      snoozedUntil: nullable(r.snoozed_until),
-      lastInboundAt: nullable(r.last_inbound_at),
-      lastOutboundAt: nullable(r.last_outbound_at),
-      threadMessageId: nullable(r.thread_message_id),
-      topFinding: nullable(r.top_finding),
-      topCategory: nullable(r.top_category),
-      draftKind: nullable(r.draft_kind),
-      draftCreatedAt: nullable(r.draft_created_at),
-      draftUnfinished: r.draft_unfinished === 1,
-    }));
-    const events = (
-      this.sql(
-        `SELECT e.* FROM events e LEFT JOIN cases c ON c.case_id = e.case_id
-            WHERE e.type IN ('mail-unmatched', 'mail-quarantined', 'command-refused', 'send-failed', 'mail-received', 'mailbox-fault', 'draft-refused', 'draft-failed')
-              AND e.at >= @since ${engineer === null ? '' : 'AND (c.engineer = @engineer OR e.case_id IS NULL)'}
-            ORDER BY e.id`,
-      ).all({ since, engineer }) as Row[]
-    )
-      .map(eventOf)
-      // Received mail matters here only when its bundle could not be used.
-      .filter(
-        (e) =>
-          e.type !== 'mail-received' ||
-          (Array.isArray(e.detail.bundles) && e.detail.bundles.some((b: { problems?: unknown[] }) => (b.problems?.length ?? 0) > 0)),
-      );
-    return { cases, events, draftEvents: this.draftHistory(draftsSince, engineer) };
-  }
-
-  digestSent(slot: string, recipient: string): boolean {
-    return this.sql('SELECT 1 FROM digests WHERE slot = ? AND recipient = ?').get(slot, recipient) !== undefined;
-  }
-
-  recordDigest(slot: string, recipient: string, messageId: string, at: string): void {
-    this.sql('INSERT OR IGNORE INTO digests (slot, recipient, message_id, created_at) VALUES (?, ?, ?, ?)').run(
-      slot,
-      recipient,
-      messageId,
-      at,
-    );
-  }
-
-  lastDigestAt(recipient: string): string | null {
-    const row = this.sql('SELECT MAX(created_at) AS at FROM digests WHERE recipient = ?').get(recipient) as Row;
-    return nullable(row.at);
-  }
-
-  enqueueOutbox(e: Omit<OutboxEntry, 'id' | 'status' | 'attempts' | 'lastError'>, at: string): number {
-    const result = this.sql(
-      `INSERT INTO outbox (message_id, purpose, case_id, draft_id, envelope_from, envelope_to, raw, status, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-    ).run(e.messageId, e.purpose, e.caseId, e.draftId, e.envelopeFrom, JSON.stringify(e.envelopeTo), e.raw, e.nextAttemptAt, at);
-    return Number(result.lastInsertRowid);
-  }
-
-  outboxByMessageId(messageId: string): OutboxEntry | null {
-    const row = this.sql('SELECT * FROM outbox WHERE message_id = ?').get(messageId) as Row | undefined;
-    return row ? toOutbox(row) : null;
-  }
-
-  dueOutbox(now: string): OutboxEntry[] {
-    return (
-      this.sql("SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ? ORDER BY id").all(now) as Row[]
-    ).map(toOutbox);
-  }
-
-  updateOutbox(
-    id: number,
-    fields: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError'>> & { sentAt?: string },
-  ): void {
-    const columns: Record<string, string> = {
-      status: 'status',
-      attempts: 'attempts',
-      nextAttemptAt: 'next_attempt_at',
-      lastError: 'last_error',
-      sentAt: 'sent_at',
-    };
-    const entries = Object.entries(fields).filter(([k]) => k in columns);
-    if (entries.length === 0) return;
-    this.sql(`UPDATE outbox SET ${entries.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`).run(
-      ...entries.map(([, v]) => v),
-      id,
-    );
-  }
-
-  engineerMailsSince(address: string, since: string): number {
-    const row = this.sql("SELECT COUNT(*) AS n FROM outbox WHERE purpose = 'engineer' AND created_at >= ? AND envelope_to LIKE ?").get(
-      since,
-      `%"${address.toLowerCase()}"%`,
-    ) as Row;
-    return Number(row.n);
-  }
-
-  draftByMessageId(messageId: string): StoredDraft | null {
-    const row = this.sql('SELECT * FROM drafts WHERE message_id = ?').get(messageId) as Row | undefined;
-    return row ? toDraft(row) : null;
-  }
-
-  draftsWithStatus(status: DraftStatus): StoredDraft[] {
-    return (this.sql('SELECT * FROM drafts WHERE status = ? ORDER BY id').all(status) as Row[]).map(toDraft);
-  }
-
-  unfinishedDrafts(placeholder: string): StoredDraft[] {
-    return (
-      this.sql(`SELECT * FROM drafts WHERE status IN ('pending', 'appending', 'live') AND instr(body_text, ?) > 0 ORDER BY id`).all(
-        placeholder,
-      ) as Row[]
-    ).map(toDraft);
-  }
-
-  setDraftStatus(id: number, status: DraftStatus, at: string): void {
-    this.sql('UPDATE drafts SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
-  }
-
-  quarantine(q: Omit<QuarantinedMail, 'id'>): number {
-    return Number(
-      this.sql('INSERT INTO quarantine (folder, mailbox_ref, message_id, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        q.folder,
-        q.mailboxRef,
-        q.messageId,
-        q.reason,
-        q.createdAt,
-      ).lastInsertRowid,
-    );
-  }
-
-  quarantined(): QuarantinedMail[] {
-    return (this.sql('SELECT * FROM quarantine WHERE released_at IS NULL ORDER BY id').all() as Row[]).map((r) => ({
-      id: Number(r.id),
-      folder: String(r.folder),
-      mailboxRef: String(r.mailbox_ref),
-      messageId: nullable(r.message_id),
-      reason: String(r.reason),
-      createdAt: String(r.created_at),
-    }));
-  }
-
-  releaseQuarantine(id: number, at: string): void {
-    this.sql('UPDATE quarantine SET released_at = ? WHERE id = ?').run(at, id);
-  }
-
-  appendEvent(e: StoreEvent): void {
-    this.sql('INSERT INTO events (at, case_id, message_id, actor, type, detail_json) VALUES (?, ?, ?, ?, ?, ?)').run(
-      e.at,
-      e.caseId,
-      e.messageId,
-      e.actor,
-      e.type,
-      JSON.stringify(e.detail),
-    );
-  }
-
-  events(caseId: string | null): StoreEvent[] {
-    const rows = (
-      caseId === null
-        ? this.sql('SELECT * FROM events ORDER BY id').all()
-        : this.sql('SELECT * FROM events WHERE case_id = ? ORDER BY id').all(caseId)
-    ) as Row[];
-    return rows.map(eventOf);
-  }
-
   /** Plain counts for tests and `casebot status`. */
   counts(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -649,10 +408,6 @@ export class SqliteCaseStore implements CaseStore {
     }
     return out;
   }
-}
-
-function nullable(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
 }
 
 function toSummary(row: Row): CaseSummary {
@@ -681,48 +436,5 @@ function toFinding(row: Row): Finding {
     fix,
     actions: fix.flatMap((s) => s.commands),
     resolution: String(row.resolution),
-  };
-}
-
-function toDraft(row: Row): StoredDraft {
-  return {
-    id: Number(row.id),
-    caseId: String(row.case_id),
-    kind: String(row.kind) as DraftKind,
-    messageId: String(row.message_id),
-    basedOn: String(row.based_on),
-    status: String(row.status) as DraftStatus,
-    raw: row.raw as Buffer,
-    bodyText: String(row.body_text ?? ''),
-    createdAt: String(row.created_at),
-  };
-}
-
-function toOutbox(row: Row): OutboxEntry {
-  return {
-    id: Number(row.id),
-    messageId: String(row.message_id),
-    purpose: row.purpose === 'engineer' ? 'engineer' : 'customer',
-    caseId: row.case_id === null ? null : String(row.case_id),
-    draftId: row.draft_id === null ? null : Number(row.draft_id),
-    envelopeFrom: String(row.envelope_from),
-    envelopeTo: JSON.parse(String(row.envelope_to)),
-    raw: row.raw as Buffer,
-    status: String(row.status) as OutboxStatus,
-    attempts: Number(row.attempts),
-    nextAttemptAt: String(row.next_attempt_at),
-    lastError: row.last_error === null ? null : String(row.last_error),
-  };
-}
-
-function eventOf(r: Row): StoreEvent {
-  return {
-    at: String(r.at),
-    caseId: r.case_id === null ? null : String(r.case_id),
-    messageId: r.message_id === null ? null : String(r.message_id),
-    actor: String(r.actor),
-    // What the store holds is what casebot wrote: one of EVENT_TYPES (an older one at worst, which labels show as is).
-    type: String(r.type) as EventType,
-    detail: JSON.parse(String(r.detail_json)),
   };
 }

@@ -17,3 +17,8 @@ export function statementCache(db: Database.Database): StatementCache {
     return statement;
   };
 }
+
+/** A nullable column as a string or null. */
+export function nullable(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}

@@ -1,14 +1,14 @@
 // One line of a case's timeline, in Chinese, from an event of the store.
 
-import type { EventType } from '../types';
+import type { CaseEvent, EventDetails, EventType } from '../types';
 
 export interface StoreEventView {
   at: string;
   label: string;
 }
 
-// A Record over EventType: a new kind of event does not compile without its label.
-const LABELS: Record<EventType, (d: Record<string, unknown>, actor: string) => string> = {
+// One label per EventType, reading that type's detail: a new kind of event does not compile without its label.
+const LABELS: { [T in EventType]: (d: EventDetails[T], actor: string) => string } = {
   'case-opened': () => '案例建立',
   'mail-received': (d, actor) =>
     `收到客户邮件（${actor}）${Array.isArray(d.bundles) && d.bundles.length > 0 ? '，附日志' : ''}${d.successReport ? '，客户确认成功' : ''}`,
@@ -50,9 +50,10 @@ const LABELS: Record<EventType, (d: Record<string, unknown>, actor: string) => s
   'digest-queued': (d) => `每日摘要已进入发送队列（${String(d.recipient ?? '')}）`,
 };
 
-export function eventLabel(type: string, detail: Record<string, unknown>, actor: string): string {
+export function eventLabel(e: Pick<CaseEvent, 'type' | 'detail' | 'actor'>): string {
   // Events of an older casebot may carry a type this one no longer writes.
-  return (LABELS as Record<string, (d: Record<string, unknown>, actor: string) => string>)[type]?.(detail, actor) ?? type;
+  const label = (LABELS as Record<string, ((d: unknown, actor: string) => string) | undefined>)[e.type];
+  return label ? label(e.detail, e.actor) : e.type;
 }
 
 /** Events that stand for a mail of the thread: the timeline is ordered by these mails' own Date. */

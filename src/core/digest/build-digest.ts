@@ -250,24 +250,37 @@ function adoptionLines(rows: OutcomeRow[]): AdoptionLine[] {
 
 /** The problems of the logs a mail brought, as recorded on its `mail-received` event. */
 function bundleProblems(e: DigestEventRow): Problem[] {
+  // An event of an older casebot may lack the bundles.
   if (e.type !== 'mail-received' || !Array.isArray(e.detail.bundles)) return [];
-  return (e.detail.bundles as { problems?: unknown }[]).flatMap((b) => storedProblems(b.problems));
+  return e.detail.bundles.flatMap((b) => storedProblems(b.problems));
 }
 
 function eventLine(e: DigestEventRow, local: (iso: string) => string, describe: DescribeProblem): EventLine {
-  const d = e.detail;
-  const what: Record<string, () => string> = {
-    'mail-unmatched': () => `${e.actor}：${String(d.subject ?? '')}`,
-    'mail-quarantined': () => `邮件已隔离（${String(d.reason ?? '')}），修复后可用 casebot quarantine replay 重新处理`,
-    'command-refused': () => `拒绝了 ${e.actor} 的命令：${String(d.reason ?? '')}`,
-    'send-failed': () => `发送失败：${String(d.error ?? '')}`,
-    'mailbox-fault': () => `邮箱连接故障：${String(d.error ?? '')}`,
-    'draft-failed': () => `草稿无法生成（${String(d.reason ?? '')}），修复模板后该案例下次来信时会重新起草`,
-    'draft-refused': () =>
-      `${DRAFT_NAMES[String(d.kind)] ?? String(d.kind ?? '')}草稿未能存入草稿箱（服务器答复：${String(d.reason ?? '')}），每轮都会重试`,
-    'mail-received': () => `日志无法使用：${bundleProblems(e).map(describe).join('；')}`,
-  };
-  return { at: local(e.at), caseId: e.caseId ?? '', what: what[e.type]?.() ?? e.type };
+  return { at: local(e.at), caseId: e.caseId ?? '', what: eventText(e, describe) };
+}
+
+/** What the engineer reads for an event of the digest's problem and unmatched-mail sections. */
+function eventText(e: DigestEventRow, describe: DescribeProblem): string {
+  switch (e.type) {
+    case 'mail-unmatched':
+      return `${e.actor}：${e.detail.subject ?? ''}`;
+    case 'mail-quarantined':
+      return `邮件已隔离（${e.detail.reason ?? ''}），修复后可用 casebot quarantine replay 重新处理`;
+    case 'command-refused':
+      return `拒绝了 ${e.actor} 的命令：${e.detail.reason ?? ''}`;
+    case 'send-failed':
+      return `发送失败：${e.detail.error ?? ''}`;
+    case 'mailbox-fault':
+      return `邮箱连接故障：${e.detail.error ?? ''}`;
+    case 'draft-failed':
+      return `草稿无法生成（${e.detail.reason ?? ''}），修复模板后该案例下次来信时会重新起草`;
+    case 'draft-refused':
+      return `${DRAFT_NAMES[e.detail.kind] ?? e.detail.kind ?? ''}草稿未能存入草稿箱（服务器答复：${e.detail.reason ?? ''}），每轮都会重试`;
+    case 'mail-received':
+      return `日志无法使用：${bundleProblems(e).map(describe).join('；')}`;
+    default:
+      return e.type;
+  }
 }
 
 /** `2026-11-24 20:12` in the team's zone. */
