@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeBundle } from '../../src/core/analyze/analyze-bundle';
 import { memoryQuery } from '../../src/core/memory/query';
-import { rankSimilar } from '../../src/core/memory/rank';
+import { rankSimilar, scoreCandidates } from '../../src/core/memory/rank';
+import type { MemoryCandidate } from '../../src/core/memory/types';
 import { similarCasesText } from '../../src/core/memory/note';
 import { rememberCase } from '../../src/core/memory/remember';
 import { codeSynonyms } from '../../src/core/memory/tokens';
@@ -117,4 +118,53 @@ test('a cancelled run, known by its outcome alone, finds the archive’s cancell
   } finally {
     memory.close();
   }
+});
+
+test('a generic profile is not a different rule: a run no specific rule recognised is matched on its outcome codes', () => {
+  const codes = ['pair:c190020e-4001e', 'phase:downlevel', 'x80070070'];
+  const past: MemoryCandidate = {
+    memory: {
+      caseId: 'CAS-00001-DISKSP',
+      subject: '[案例号: CAS-00001-DISKSP ]',
+      closedAt: '2024-05-01T00:00:00Z',
+      problem: '',
+      fixText: null,
+      findings: [
+        {
+          rule: 'disk-space-downlevel',
+          key: 'disk-space-downlevel',
+          title: '磁盘空间不足',
+          codes,
+          entities: [],
+          templates: {},
+          advice: [],
+          adviceGiven: false,
+          outcome: 'fixed_confirmed',
+        },
+      ],
+    },
+    textBm25: 0,
+    useful: 0,
+    notUseful: 0,
+  };
+  const stats = { cases: 10, docs: new Map<string, number>() };
+  const query = (generic: boolean) => ({
+    findings: [
+      {
+        rule: 'downlevel-failure-profile',
+        key: 'downlevel-failure-profile',
+        title: '下层阶段失败',
+        codes,
+        entities: [],
+        templates: {},
+        ...(generic ? { generic } : {}),
+      },
+    ],
+    textTokens: [],
+  });
+  const [asGeneric] = scoreCandidates(query(true), [past], stats, NOW);
+  const [asSpecific] = scoreCandidates(query(false), [past], stats, NOW);
+  // The same codes: a full match from a generic profile, 0.6 of it between two specific rules.
+  expect(asGeneric!.score).toBeGreaterThan(0.9);
+  expect(asSpecific!.score).toBeCloseTo(asGeneric!.score * 0.6, 5);
 });

@@ -93,7 +93,7 @@ function outcomeTitle(analysis: Analysis): string {
 
 export function fingerprintFinding(
   finding: Finding,
-  rule: Pick<Rule, 'key' | 'decode'> | null,
+  rule: Pick<Rule, 'key' | 'decode' | 'fallback'> | null,
   attempt: Attempt | null,
   options: FingerprintOptions = {},
 ): FindingFingerprint {
@@ -111,6 +111,7 @@ export function fingerprintFinding(
       ),
     ),
     templates: templateBag(lines, options.normalTemplates),
+    ...(rule?.fallback ? { generic: true } : {}),
   };
 }
 

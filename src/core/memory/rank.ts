@@ -11,9 +11,11 @@
 //                   query terms' IDF (what a document matching every term once would score), ≤ 1
 //   decay           0.5 + 0.5·2^(−age/1 year): old cases count, new ones more
 //   feedback        1 + 0.1·/useful − 0.2·/notuseful, kept within [0.5, 1.3]
-//   rules           × 0.6 when both findings come from different rules: the rules are written to
-//                   tell failures apart, so shared boilerplate (MOUPG phase changes, 0xC1900101)
-//                   must not make two hard blocks look alike
+//   rules           × 0.6 when both findings come from different specific rules: the rules are
+//                   written to tell failures apart, so shared boilerplate (MOUPG phase changes,
+//                   0xC1900101) must not make two hard blocks look alike. A generic profile (a
+//                   fallback rule, reported when no specific rule recognised the run) only
+//                   restates the outcome: the codes decide, not its rule id
 //
 // A part the query lacks (a description-only query has no codes or templates) is left out
 // rather than counted as zero. Only cases at or above the threshold are shown, at most three.
@@ -121,7 +123,7 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
       }
       if (query.textTokens.length > 0) parts.push([WEIGHTS.text, text]);
       const weight = parts.reduce((s, [w]) => s + w, 0);
-      const otherRule = q?.rule && p?.rule && q.rule !== p.rule ? OTHER_RULE_FACTOR : 1;
+      const otherRule = q?.rule && p?.rule && q.rule !== p.rule && !q.generic && !p.generic ? OTHER_RULE_FACTOR : 1;
       const score = weight > 0 ? (otherRule * parts.reduce((s, [w, v]) => s + w * v, 0)) / weight : 0;
       if ((exact && !best.exact) || (exact === best.exact && score > best.score)) best = { score, exact, finding: p, why };
     }

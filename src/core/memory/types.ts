@@ -20,6 +20,8 @@ export interface FindingFingerprint {
   entities: string[];
   /** Masked line template → weight (1 + ln count). */
   templates: Record<string, number>;
+  /** From a generic profile (a fallback rule): it restates the run's outcome, so its rule tells no failures apart. */
+  generic?: boolean;
 }
 
 export interface RememberedFinding extends FindingFingerprint {
