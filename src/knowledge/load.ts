@@ -10,7 +10,7 @@ import { zodMessages } from '../config/zod-messages';
 import type { CodeInfo, CodeTable, ExtendCodes, Knowledge, NoisePattern, Product, Rule } from '../core/analyze/knowledge';
 import { checkTemplate } from '../core/draft/check-template';
 import { compileText, createTextEngine, TEXT_HELPERS, type TextEngine } from '../core/draft/text-engine';
-import { codesSchema, extendCodesSchema, noiseSchema, outcomesSchema, productsSchema, ruleSchema, type RuleData } from './schema';
+import { codesSchema, extendCodesSchema, noiseSchema, outcomesSchema, productsSchema, ruleSchema, termsSchema, type RuleData } from './schema';
 
 export interface KnowledgeIssue {
   file: string;
@@ -115,6 +115,8 @@ export function readKnowledge(dir: string): LoadedKnowledge {
     }
   }
 
+  const terms = parse(path.join(dir, 'terms.yaml'), termsSchema)?.terms ?? {};
+
   const rules: Rule[] = [];
   const ruleDirs = new Map<string, string>();
   const rulesDir = path.join(dir, 'rules');
@@ -142,7 +144,7 @@ export function readKnowledge(dir: string): LoadedKnowledge {
     }
   }
 
-  return { knowledge: { rules, codes, products, outcomes, extend, noise }, issues, ruleDirs };
+  return { knowledge: { rules, codes, products, outcomes, extend, noise, terms }, issues, ruleDirs };
 }
 
 function compileRule(data: RuleData, engine: TextEngine, file: string, issues: KnowledgeIssue[], lineOf: (key: (string | number)[]) => number): Rule | null {

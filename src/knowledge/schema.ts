@@ -125,6 +125,13 @@ export const extendCodesSchema = z
   })
   .strict();
 
+/** knowledge/terms.yaml: groups of words that say the same thing (case memory's search). */
+export const termsSchema = z
+  .object({
+    terms: z.record(z.string().regex(/^[a-z0-9-]+$/), z.array(z.string().min(2)).min(2)),
+  })
+  .strict();
+
 export const noiseSchema = z
   .object({
     noise: z.array(

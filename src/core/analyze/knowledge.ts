@@ -121,4 +121,6 @@ export interface Knowledge {
   outcomes: OutcomeMarkers;
   extend: ExtendCodes;
   noise: NoisePattern[];
+  /** Group name → words that say the same thing (knowledge/terms.yaml), for case memory's search. */
+  terms: Record<string, string[]>;
 }

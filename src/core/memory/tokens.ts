@@ -59,11 +59,14 @@ export function codesIn(text: string): string[] {
   return [...out];
 }
 
-/** Meaning (拒绝访问, "access denied") → code token, from the analyzer's code tables. */
+/** Meaning (拒绝访问, "access denied") → code token, from the analyzer's code tables; a word of a term group → the group's token. */
 export type CodeSynonyms = ReadonlyArray<readonly [phrase: string, token: string]>;
 
-export function codeSynonyms(knowledge: Pick<Knowledge, 'codes'>): CodeSynonyms {
+export function codeSynonyms(knowledge: Pick<Knowledge, 'codes' | 'terms'>): CodeSynonyms {
   const pairs: [string, string][] = [];
+  // Words that say the same thing (蓝屏, 死机) become one token: letters and digits only, like every token.
+  for (const [group, phrases] of Object.entries(knowledge.terms))
+    for (const phrase of phrases) pairs.push([phrase.normalize('NFKC').toLowerCase(), `term${group.replace(/[^a-z0-9]/g, '')}`]);
   for (const table of Object.values(knowledge.codes)) {
     for (const [value, info] of table) {
       const token = codeToken(value);
