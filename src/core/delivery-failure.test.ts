@@ -1,4 +1,4 @@
-import { httpStatusFailure, smtpFailure, socketFailure } from './delivery-failure';
+import { httpStatusFailure, imapFolderGone, imapRefusal, imapUnavailable, smtpFailure, socketFailure } from './delivery-failure';
 
 test('SMTP: the reply code decides; without one, the client error code; no answer at all passes', () => {
   expect(smtpFailure({ responseCode: 550 })).toBe('permanent');
@@ -22,4 +22,22 @@ test('HTTP and sockets', () => {
     'permanent',
   ]);
   expect(['ECONNRESET', 'EAI_AGAIN', 'CERT_HAS_EXPIRED'].map(socketFailure)).toEqual(['transient', 'transient', 'permanent']);
+});
+
+test('IMAP: a NO or BAD refuses that message only; a gone folder is found again; anything else passes', () => {
+  const no = Object.assign(new Error('Command failed'), {
+    responseStatus: 'NO',
+    responseText: '[OVERQUOTA] Quota exceeded (mailbox for user is full) (0.001 + 0.000 secs).',
+  });
+  expect(imapRefusal(no)).toBe('[OVERQUOTA] Quota exceeded (mailbox for user is full)');
+  expect(imapRefusal(Object.assign(new Error('too big'), { serverResponseCode: 'APPENDLIMIT' }))).toBe('too big');
+  expect(imapRefusal(new Error('Connection not available'))).toBeNull();
+  expect(
+    imapFolderGone(
+      Object.assign(new Error('Command failed'), { responseStatus: 'NO', responseText: "[TRYCREATE] Mailbox doesn't exist: Drafts" }),
+    ),
+  ).toBe(true);
+  expect(imapFolderGone(no)).toBe(false);
+  expect(imapUnavailable(Object.assign(new Error('Command failed'), { authenticationFailed: true }))).toBe('IMAP: login refused');
+  expect(imapUnavailable(new Error('Connection not available'))).toBe('IMAP: Connection not available');
 });

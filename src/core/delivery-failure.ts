@@ -1,4 +1,4 @@
-// Whether a failed delivery is worth trying again: one decision for SMTP, HTTP and socket
+// Whether a failed delivery is worth trying again: one decision for SMTP, IMAP, HTTP and socket
 // errors (in the manner of emailengine's lib/delivery-error.js), so a send or a download is not
 // retried forever on an answer that will never change, nor given up on a passing fault.
 
@@ -44,4 +44,32 @@ export function httpStatusFailure(status: number): FailureKind {
 /** A socket error without any answer from the other side. */
 export function socketFailure(code: string): FailureKind {
   return PASSING_CODES.has(code) ? 'transient' : 'permanent';
+}
+
+/**
+ * An IMAP server that answered a command NO or BAD (or imapflow checked APPENDLIMIT first) refused
+ * that message or command, and the connection is fine: its words, or null for any other failure.
+ * A refused draft is kept and tried again next pass (a full quota clears), never the connection.
+ */
+export function imapRefusal(err: unknown): string | null {
+  const e = err as Error & { responseStatus?: string; responseText?: string; serverResponseCode?: string };
+  if (e.responseStatus !== 'NO' && e.responseStatus !== 'BAD' && e.serverResponseCode !== 'APPENDLIMIT') return null;
+  // Dovecot ends its words with the command's timing, "(0.001 + 0.000 secs).": not the reason.
+  return (e.responseText ?? e.message).replace(/\s*\([\d.+ ]+secs\)\.?$/, '');
+}
+
+/** The folder a command named is gone (deleted or renamed while casebot ran): find it again, once. */
+export function imapFolderGone(err: unknown): boolean {
+  return /TRYCREATE|NONEXISTENT|doesn't exist|does not exist/i.test(
+    `${(err as { responseText?: string }).responseText ?? ''} ${(err as Error).message}`,
+  );
+}
+
+/**
+ * Any other IMAP failure is the server's, not the mail's, and passes: the pass is tried again at
+ * the next signal or poll (a refused login too: a password being changed). What the log says of it.
+ */
+export function imapUnavailable(err: unknown): string {
+  const e = err as Error & { responseText?: string; authenticationFailed?: boolean };
+  return `IMAP: ${e.authenticationFailed ? 'login refused' : (e.responseText ?? e.message)}`;
 }

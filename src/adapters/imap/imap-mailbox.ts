@@ -4,6 +4,7 @@
 // Two connections: one runs commands, one only IDLEs on INBOX, so drafting never breaks IDLE.
 
 import { backoffMs } from '../../core/backoff';
+import { imapFolderGone, imapRefusal, imapUnavailable } from '../../core/delivery-failure';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
@@ -234,7 +235,7 @@ export class ImapMailbox implements Mailbox {
       try {
         await this.inDraftsFolder((path) => this.appendTo(client, path, raws[index]!, DRAFT_FLAGS));
       } catch (err) {
-        const reason = refusal(err);
+        const reason = imapRefusal(err);
         if (reason === null) throw err;
         refused.push({ index, reason });
       }
@@ -255,7 +256,7 @@ export class ImapMailbox implements Mailbox {
           ),
         );
       } catch (err) {
-        if (refusal(err) === null) throw err;
+        if (imapRefusal(err) === null) throw err;
         // Stored all or none, so none: one at a time tells which draft the server refuses.
         for (const index of batch) await appendOne(index);
       }
@@ -268,12 +269,7 @@ export class ImapMailbox implements Mailbox {
     try {
       return await work((await this.folderPaths()).drafts);
     } catch (err) {
-      if (
-        !/TRYCREATE|NONEXISTENT|doesn't exist|does not exist/i.test(
-          `${(err as { responseText?: string }).responseText ?? ''} ${(err as Error).message}`,
-        )
-      )
-        throw err;
+      if (!imapFolderGone(err)) throw err;
       // The Drafts folder was deleted or renamed while casebot ran: a failed APPEND stored nothing.
       this.log.warn('Drafts folder gone, looking for it again', { was: this.paths?.drafts });
       this.paths = null;
@@ -447,8 +443,7 @@ async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof MailboxUnavailable || err instanceof MailboxMisconfigured) throw err;
-    const e = err as Error & { responseText?: string; authenticationFailed?: boolean };
-    throw new MailboxUnavailable(`IMAP: ${e.authenticationFailed ? 'login refused' : (e.responseText ?? e.message)}`, err);
+    throw new MailboxUnavailable(imapUnavailable(err), err);
   }
 }
 
@@ -468,17 +463,6 @@ function byteBatches<T>(items: T[], sizeOf: (item: T) => number, maxBytes: numbe
     }
   }
   return batches;
-}
-
-/**
- * The server's words when it answered a command NO or BAD (or imapflow checked APPENDLIMIT
- * first): the message was refused, the connection is fine. Null for any other failure.
- */
-function refusal(err: unknown): string | null {
-  const e = err as Error & { responseStatus?: string; responseText?: string; serverResponseCode?: string };
-  if (e.responseStatus !== 'NO' && e.responseStatus !== 'BAD' && e.serverResponseCode !== 'APPENDLIMIT') return null;
-  // Dovecot ends its words with the command's timing, "(0.001 + 0.000 secs).": not the reason.
-  return (e.responseText ?? e.message).replace(/\s*\([\d.+ ]+secs\)\.?$/, '');
 }
 
 function parseCursor(cursor: string | null): [string | null, number] {
