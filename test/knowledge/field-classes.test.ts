@@ -86,3 +86,13 @@ test('an empty setupact.log is called empty, not another program’s file', asyn
   expect(analysis.problems).toContainEqual({ code: 'EMPTY_LOG', file: 'Panther/setupact.log' });
   expect(analysis.problems.map((p) => p.code)).not.toContain('NOT_SETUP_LOG');
 });
+
+test('the decisive error starts where the unbroken run of errors before it began: the component that failed first', async () => {
+  // DISM cannot find NewOS's dismprov.dll (0x80070002); setup then reports its own 0x8007001F.
+  const analysis = await analyzeBundle(realFailure('t-safeos-apply-oc-status-dismprov-missing-0x8007001f'), knowledge);
+  const decisive = analysis.outcome!.decisive.map((e) => e.text);
+  expect(decisive[0]).toContain('Failed to get file version: C:\\$WINDOWS.~BT\\NewOS\\Windows\\System32\\Dism\\dismprov.dll');
+  expect(decisive[1]).toContain('Could not restore OC status. Error: 0x8007001F');
+  // The FoD and language validators' errors a few lines earlier were survived: an Info line ends the run.
+  expect(decisive.join('\n')).not.toContain('80070032');
+});

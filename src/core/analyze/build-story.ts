@@ -61,6 +61,9 @@ const PROGRESS = /Setup phase change: \[\w*\] -> \[(\w+)\]/;
 /** Decisive errors logged this long after the first one belong to the same failure. */
 const DECISIVE_SECONDS = 60;
 const MAX_DECISIVE_LINES = 3;
+/** How far back an unbroken run of errors before the decisive line is followed to where it began. */
+const MAX_CHAIN_LINES = 12;
+const ERROR_LINE = /^\S+ \S+, (?:Fatal )?Error/;
 /** Logs written while rolling back (Sources\Rollback): their errors are consequences. */
 export const ROLLBACK_LOG = /(?:^|\/)rollback\//i;
 
@@ -290,8 +293,10 @@ function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode:
   // is the last burst of such lines, and its first line the decisive one.
   let first = candidates.length - 1;
   while (first > 0 && candidates[first]!.at - candidates[first - 1]!.at <= DECISIVE_SECONDS) first--;
+  const start = candidates[first];
+  const chainStart = start ? chainStartOf(panther.find((l) => l.path === start.file)!, start, harmless) : null;
   const out: Evidence[] = [];
-  for (const c of candidates.slice(first)) {
+  for (const c of [...(chainStart ? [chainStart] : []), ...candidates.slice(first)]) {
     if (out.length >= MAX_DECISIVE_LINES) break;
     const body = c.text.replace(TIMESTAMP, '');
     if (out.some((e) => e.text.replace(TIMESTAMP, '') === body)) continue;
@@ -301,6 +306,25 @@ function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode:
 }
 
 type TimedEvidence = Evidence & { at: number };
+
+/**
+ * Where the failure began: the first of the error lines logged in an unbroken run right before the
+ * decisive line, in the same second range. A component that fails reports its own code first
+ * (DISM's missing dismprov.dll, 0x80070002) and setup then reports its own (Could not restore OC
+ * status, 0x8007001F): the first line names the cause. Any line between that is not an error
+ * (an Info line, a line the scan did not keep) ends the run: earlier errors were survived.
+ */
+function chainStartOf(log: DecodedLog, decisive: TimedEvidence, harmless: (text: string) => boolean): TimedEvidence | null {
+  let earliest: TimedEvidence | null = null;
+  for (let line = decisive.line - 1; line >= Math.max(1, decisive.line - MAX_CHAIN_LINES); line--) {
+    const text = log.scan.line(line);
+    if (text === undefined || !ERROR_LINE.test(text) || harmless(text)) break;
+    const at = secondsOf(text) ?? decisive.at;
+    if (decisive.at - at > DECISIVE_SECONDS) break;
+    earliest = { file: decisive.file, line, text, at };
+  }
+  return earliest;
+}
 
 /** When the run's result was first written, if its lines carry a time. */
 function resultTime(sources: Evidence[]): number | null {
