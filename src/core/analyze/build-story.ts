@@ -294,7 +294,13 @@ function decisiveErrors(panther: DecodedLog[], knowledge: Knowledge, resultCode:
   let first = candidates.length - 1;
   while (first > 0 && candidates[first]!.at - candidates[first - 1]!.at <= DECISIVE_SECONDS) first--;
   const start = candidates[first];
-  const chainStart = start ? chainStartOf(panther.find((l) => l.path === start.file)!, start, harmless) : null;
+  const chainStart = start
+    ? chainStartOf(
+        panther.find((l) => l.path === start.file)!,
+        start,
+        harmless,
+      )
+    : null;
   const out: Evidence[] = [];
   for (const c of [...(chainStart ? [chainStart] : []), ...candidates.slice(first)]) {
     if (out.length >= MAX_DECISIVE_LINES) break;
