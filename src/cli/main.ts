@@ -271,9 +271,10 @@ export async function main(argv: string[]): Promise<number> {
       const config = readConfig(opts.config);
       await withCasebot(opts.config, async (bot) => {
         if (opts.normal) {
+          const describe = describeProblems(bot.render, bot.settings.portal);
           for (const source of sources) {
             const { files, problems } = await readTarget(source);
-            for (const p of problems) process.stdout.write(`! ${describeProblems(bot.render, bot.settings.portal)(p)}\n`);
+            for (const p of problems) process.stdout.write(`! ${describe(p)}\n`);
             process.stdout.write(
               `${source}: ${plural(files.length, 'log')}, ${plural(await learnNormalRuns(bot, files), 'new template')} of successful runs.\n`,
             );

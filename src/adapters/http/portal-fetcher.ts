@@ -89,14 +89,12 @@ export class PortalFetcher implements BundleFetcher {
           failure = deadline.signal.aborted ? this.totalTimeout() : asFailure(err);
         }
         if (!failure.retryable || attempt > this.options.retries) {
-          const detail = `${failure.detail} (attempt ${attempt} of ${this.options.retries + 1})`;
-          return { ok: false, url, problem: { ...failure.fault, url, detail } as Problem, detail };
+          return refused(url, failure.fault, `${failure.detail} (attempt ${attempt} of ${this.options.retries + 1})`);
         }
         await pause(backoffMs(attempt, this.options.backoffMs), deadline.signal);
         if (deadline.signal.aborted) {
           const timeout = this.totalTimeout();
-          const detail = `${timeout.detail} after ${failure.detail}`;
-          return { ok: false, url, problem: { ...timeout.fault, url, detail } as Problem, detail };
+          return refused(url, timeout.fault, `${timeout.detail} after ${failure.detail}`);
         }
       }
     } finally {
@@ -266,6 +264,11 @@ export class PortalFetcher implements BundleFetcher {
   private totalTimeout(): FetchFailure {
     return new FetchFailure({ code: 'DOWNLOAD_TIMEOUT' }, `not done within ${this.options.totalTimeoutMs} ms`);
   }
+}
+
+/** The outcome of a link not downloaded: its problem names the link, and carries the detail for the log. */
+function refused(url: string, fault: LinkFault, detail: string): FetchOutcome {
+  return { ok: false, url, problem: { ...fault, url, detail } as Problem, detail };
 }
 
 function parseLink(link: string, base?: URL): URL {
