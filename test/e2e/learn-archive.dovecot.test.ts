@@ -7,7 +7,7 @@ import { main } from '../../src/cli/main';
 import { startDovecot, type DovecotServer, connectImapClient } from '../helpers/dovecot';
 import { withBot } from '../helpers/run-pass';
 import { writeTestConfig } from '../helpers/test-config';
-import { BLIND_ARCHIVE, blindLabels } from '../memory/blind-archive';
+import { archiveLabels, archiveOf, BLIND_DIR } from '../memory/labelled-archive';
 
 let server: DovecotServer;
 
@@ -23,9 +23,9 @@ test('learn INBOX (with its Sent folder) remembers every closed thread of the bl
       ['cur', 'INBOX'],
       ['.Sent/cur', 'Sent'],
     ] as const) {
-      for (const name of fs.readdirSync(path.join(BLIND_ARCHIVE, dir)).sort()) {
+      for (const name of fs.readdirSync(path.join(archiveOf(BLIND_DIR), dir)).sort()) {
         const seconds = Number(name.split('.')[0]);
-        await client.append(folder, fs.readFileSync(path.join(BLIND_ARCHIVE, dir, name)), ['\\Seen'], new Date(seconds * 1000));
+        await client.append(folder, fs.readFileSync(path.join(archiveOf(BLIND_DIR), dir, name)), ['\\Seen'], new Date(seconds * 1000));
       }
     }
   } finally {
@@ -46,7 +46,7 @@ test('learn INBOX (with its Sent folder) remembers every closed thread of the bl
     process.stdout.write = write;
     process.stderr.write = writeErr;
   }
-  const labels = blindLabels();
+  const labels = archiveLabels(BLIND_DIR);
   expect(out).toContain(`INBOX: 244 mails, 45 case threads; remembered 45`);
   expect(out).not.toContain('not remembered');
   await withBot(configFile, (bot) => {

@@ -168,3 +168,83 @@ test('a generic profile is not a different rule: a run no specific rule recognis
   expect(asGeneric!.score).toBeGreaterThan(0.9);
   expect(asSpecific!.score).toBeCloseTo(asGeneric!.score * 0.6, 5);
 });
+
+/** A remembered case with one finding, for scoring by hand. */
+function candidate(caseId: string, finding: { rule: string | null; codes: string[]; generic?: boolean }): MemoryCandidate {
+  return {
+    memory: {
+      caseId,
+      subject: `[案例号: ${caseId} ]`,
+      closedAt: '2024-05-01T00:00:00Z',
+      problem: '',
+      fixText: null,
+      findings: [
+        {
+          key: finding.rule,
+          title: '',
+          entities: [],
+          templates: {},
+          advice: [],
+          adviceGiven: false,
+          outcome: 'fixed_confirmed',
+          ...finding,
+        },
+      ],
+    },
+    textBm25: 0,
+    useful: 0,
+    notUseful: 0,
+  };
+}
+
+test('where no specific rule speaks for both, another result code is another failure, however alike the lines', () => {
+  const shared = ['phase:downlevel', 'comp:conx', 'x00000000'];
+  // A hard block the analyzer recognised only by its generic profile, against the archive's hard
+  // block (0xC1900208, a compatibility rule) and a language mismatch (0xC1900204) whose lines are alike.
+  const query = {
+    findings: [
+      {
+        rule: 'early-downlevel-error',
+        key: null,
+        title: '',
+        codes: ['pair:c1900208-0', ...shared],
+        entities: [],
+        templates: {},
+        generic: true,
+      },
+    ],
+    textTokens: [],
+  };
+  const hardBlock = candidate('CAS-00001-HARDBL', {
+    rule: 'compat-app-hard-block',
+    codes: ['pair:c1900208-0', 'phase:downlevel', 'product:vbox'],
+  });
+  const language = candidate('CAS-00002-LANGUA', { rule: 'language-mismatch', codes: ['pair:c1900204-0', ...shared] });
+  const stats = { cases: 10, docs: new Map<string, number>() };
+  const ranked = scoreCandidates(query, [language, hardBlock], stats, NOW);
+  expect(ranked.map((r) => r.caseId)).toEqual(['CAS-00001-HARDBL', 'CAS-00002-LANGUA']);
+  // Three of the query's four codes shared, one past-only (3/5), then × 0.6 for the other result
+  // code; a case with all four codes scores 1 (both before the decay of age).
+  const sameCode = candidate('CAS-00003-SAMECO', { rule: 'language-mismatch', codes: ['pair:c1900208-0', ...shared] });
+  const [other, same] = [scoreCandidates(query, [language], stats, NOW)[0]!, scoreCandidates(query, [sameCode], stats, NOW)[0]!];
+  expect(other.score).toBeCloseTo(same.score * 0.6 * 0.6, 5);
+});
+
+test('without logs, the result code the customer quotes is compared by outcome alone: 0x20017 is not 0x40017', () => {
+  const query = memoryQuery('升级重启后回退了，提示错误代码：0xC1900101 – 0x20017。', null, knowledge, synonyms);
+  expect(query.findings).toEqual([expect.objectContaining({ described: true, codes: ['pair:c1900101-20017'] })]);
+  const stats = { cases: 10, docs: new Map<string, number>() };
+  const safeOs = candidate('CAS-00001-SAFEOS', { rule: null, codes: ['pair:c1900101-20017', 'phase:safe_os', 'x00000005'] });
+  const secondBoot = candidate('CAS-00002-SECOND', { rule: null, codes: ['pair:c1900101-40017', 'phase:second_boot'] });
+  const ranked = scoreCandidates(query, [secondBoot, safeOs], stats, NOW);
+  expect(ranked.map((r) => r.caseId)).toEqual(['CAS-00001-SAFEOS', 'CAS-00002-SECOND']);
+  expect(ranked[0]!.why.codes).toEqual(['pair:c1900101-20017']);
+  expect(ranked[1]!.score).toBe(0);
+  // The result code alone (no extend code quoted) matches both, half as strongly.
+  const bare = memoryQuery('升级失败，错误 0xC1900101', null, knowledge, synonyms);
+  const halves = scoreCandidates(bare, [secondBoot, safeOs], stats, NOW).map((r) => r.score);
+  expect(halves[0]).toBeCloseTo(halves[1]!, 5);
+  expect(halves[0]).toBeCloseTo(ranked[0]!.score / 2, 5);
+  // A code that is not setup's result code (a Win32 error) is left to the text.
+  expect(memoryQuery('报错 0x5，拒绝访问', null, knowledge, synonyms).findings).toEqual([]);
+});

@@ -11,11 +11,12 @@
 //                   query terms' IDF (what a document matching every term once would score), ≤ 1
 //   decay           0.5 + 0.5·2^(−age/1 year): old cases count, new ones more
 //   feedback        1 + 0.1·/useful − 0.2·/notuseful, kept within [0.5, 1.3]
-//   rules           × 0.6 when both findings come from different specific rules: the rules are
+//   difference      × 0.6 when both findings come from different specific rules: the rules are
 //                   written to tell failures apart, so shared boilerplate (MOUPG phase changes,
-//                   0xC1900101) must not make two hard blocks look alike. A generic profile (a
-//                   fallback rule, reported when no specific rule recognised the run) only
-//                   restates the outcome: the codes decide, not its rule id
+//                   0xC1900101) must not make two hard blocks look alike. Where a generic profile
+//                   (a fallback rule, reported when no specific rule recognised the run) or no
+//                   rule speaks for either side, × 0.6 when the outcomes differ instead: another
+//                   result code, or another extend code where both are known
 //
 // A part the query lacks (a description-only query has no codes or templates) is left out
 // rather than counted as zero. Only cases at or above the threshold are shown, at most three.
@@ -105,7 +106,11 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
         text,
         outcome: { query: outcomeOf(q), past: outcomeOf(p) },
       };
-      if (q && (q.codes.length > 0 || q.entities.length > 0)) {
+      if (q?.described) {
+        // A quoted result code is all the customer gave: the past finding's other codes are no evidence against it.
+        parts.push([WEIGHTS.codes, p ? outcomeMatch(q, p) : 0]);
+        if (p) why.codes = q.codes.filter((x) => p.codes.includes(x));
+      } else if (q && (q.codes.length > 0 || q.entities.length > 0)) {
         const qSet = [...q.codes.map((x) => signatureTerm('c', x)), ...q.entities.map((x) => signatureTerm('e', x))];
         const pSet = new Set(p ? [...p.codes.map((x) => signatureTerm('c', x)), ...p.entities.map((x) => signatureTerm('e', x))] : []);
         const shared = qSet.filter((t) => pSet.has(t));
@@ -123,8 +128,7 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
       }
       if (query.textTokens.length > 0) parts.push([WEIGHTS.text, text]);
       const weight = parts.reduce((s, [w]) => s + w, 0);
-      const otherRule = q?.rule && p?.rule && q.rule !== p.rule && !q.generic && !p.generic ? OTHER_RULE_FACTOR : 1;
-      const score = weight > 0 ? (otherRule * parts.reduce((s, [w, v]) => s + w * v, 0)) / weight : 0;
+      const score = weight > 0 ? (differenceFactor(q, p) * parts.reduce((s, [w, v]) => s + w * v, 0)) / weight : 0;
       if ((exact && !best.exact) || (exact === best.exact && score > best.score)) best = { score, exact, finding: p, why };
     }
     const age = Math.max(0, (now.getTime() - Date.parse(c.memory.closedAt)) / DAY_MS);
@@ -150,6 +154,35 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
     return b.score - a.score;
   });
 }
+
+/**
+ * What tells two findings apart outright. Two specific rules are written to tell failures apart,
+ * so different rules differ. Where a generic profile or no rule speaks for either side, the rule
+ * ids say nothing and the outcome does: a different result code, or a different extend code
+ * where both are known (0x20017 against 0x40017), is a different failure however alike the lines.
+ */
+function differenceFactor(q: FindingFingerprint | null, p: FindingFingerprint | null): number {
+  if (!q || !p) return 1;
+  if (isSpecific(q) && isSpecific(p)) return q.rule !== p.rule ? OTHER_RULE_FACTOR : 1;
+  return outcomesDiffer(q, p) ? OTHER_RULE_FACTOR : 1;
+}
+
+const isSpecific = (fp: FindingFingerprint) => fp.rule !== null && !fp.generic;
+
+function outcomesDiffer(q: FindingFingerprint, p: FindingFingerprint): boolean {
+  return resultPairs(q).length > 0 && resultPairs(p).length > 0 && outcomeMatch(q, p) === 0;
+}
+
+/** 1 for the same result and extend code, ½ for the same result code where one extend code is unknown, else 0. */
+function outcomeMatch(q: FindingFingerprint, p: FindingFingerprint): number {
+  let best = 0;
+  for (const [qResult, qExtend] of resultPairs(q))
+    for (const [pResult, pExtend] of resultPairs(p))
+      if (qResult === pResult) best = Math.max(best, qExtend === pExtend ? 1 : !qExtend || !pExtend ? 0.5 : 0);
+  return best;
+}
+
+const resultPairs = (fp: FindingFingerprint) => fp.codes.filter((c) => c.startsWith('pair:')).map((c) => c.slice(5).split('-'));
 
 /** A fingerprint's result and extend codes: what tells 0xC1900101-0x20017 from -0x40017. */
 function outcomeOf(fp: FindingFingerprint | null): string[] {

@@ -22,6 +22,8 @@ export interface FindingFingerprint {
   templates: Record<string, number>;
   /** From a generic profile (a fallback rule): it restates the run's outcome, so its rule tells no failures apart. */
   generic?: boolean;
+  /** Only the result code a customer quoted, no logs: it is compared by outcome alone. */
+  described?: boolean;
 }
 
 export interface RememberedFinding extends FindingFingerprint {
