@@ -239,6 +239,7 @@ test('without logs, the result code the customer quotes is compared by outcome a
   const ranked = scoreCandidates(query, [secondBoot, safeOs], stats, NOW);
   expect(ranked.map((r) => r.caseId)).toEqual(['CAS-00001-SAFEOS', 'CAS-00002-SECOND']);
   expect(ranked[0]!.why.codes).toEqual(['pair:c1900101-20017']);
+  expect(similarCasesText(ranked.slice(0, 1))).toContain('匹配原因：相同代码 0xC1900101 - 0x20017');
   expect(ranked[1]!.score).toBe(0);
   // The result code alone (no extend code quoted) matches both, half as strongly.
   const bare = memoryQuery('升级失败，错误 0xC1900101', null, knowledge, synonyms);

@@ -14,9 +14,11 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   unknown: '给出过建议，但没有证据表明它解决了问题（案例可能是由其他问题的修复解决的）',
 };
 
-/** A code or entity as an engineer writes it: `x00000005` → `0x00000005`. */
+/** A code or entity as an engineer writes it: `x00000005` → `0x00000005`, `pair:c1900101-20017` → `0xC1900101 - 0x20017`. */
 function shown(code: string): string {
-  return /^x[0-9a-f]{8}$/.test(code) ? `0x${code.slice(1)}` : code;
+  if (/^x[0-9a-f]{8}$/.test(code)) return `0x${code.slice(1)}`;
+  const pair = /^pair:([0-9a-f]+)-([0-9a-f]*)$/.exec(code);
+  return pair ? `0x${pair[1]!.toUpperCase()}${pair[2] ? ` - 0x${pair[2].toUpperCase()}` : ''}` : code;
 }
 
 export function similarCasesText(results: SimilarCase[]): string {
