@@ -12,7 +12,7 @@ import { quiet } from '../helpers/run-pass';
 import { tempMaildir } from '../helpers/temp-maildir';
 import { writeTestConfig } from '../helpers/test-config';
 import { archiveFigures, archiveLabels, BLIND_DIR, learnLabelledArchive, rankArchive, type ArchiveQuery } from './labelled-archive';
-import { metrics, wrongSuggestions, type Ranked } from './evaluate';
+import { metrics, shownRecall, wrongSuggestions, type Ranked } from './evaluate';
 
 let bot: Casebot;
 let queries: ArchiveQuery[];
@@ -50,20 +50,21 @@ test('unique causes: at most one wrong suggestion in ten queries', () => {
   expect(w.wrong).toBeLessThanOrEqual(1);
 });
 
-// Known misses, kept as failing tests with their reasons rather than deleted (see README).
-// recall@3 0.829. The three misses with logs (a disk-space, a compatibility and a language hard
-// block) are bundles where the analyzer names no specific rule, only the generic low-confidence
-// profiles (early-downlevel-error, rollback-failure), while their siblings got the specific rule
-// (disk-space-downlevel, compat-app-auto-uninstall, language-mismatch-hard-block): the same result
-// code (0xC1900208, 0xC1900204) is outweighed by the different-rule factor. Found on this set, so
-// not tuned here: the analyzer should recognise these bundles (issue 18's corpus work).
-test.failing('with findings: recall@3 ≥ 0.9 on the blind set', () => {
+test('with findings: recall@3 ≥ 0.9 on the blind set (ranked)', () => {
   expect(metrics(withFindings, queries).recallAt(3)).toBeGreaterThanOrEqual(0.9);
 });
 
-// recall@3 0.457: the customers' own words in this set share few character bigrams with their
-// siblings' first mails (the dev set's 0.800 came from descriptions written beside the code);
-// SafeOS, second-boot and cancelled runs described in words alone look alike.
+// Known misses, kept as failing tests with their reasons rather than deleted (see README).
+// As shown (threshold applied) recall@3 is 0.829: four right answers rank in the top three but
+// score under the threshold. Three of them are bundles where the analyzer names no specific rule
+// (a generic profile, or a different rule than its siblings got), so only the outcome codes match.
+// Found on this set, so not tuned here.
+test.failing('with findings: recall@3 ≥ 0.9 on the blind set, as shown (threshold applied)', () => {
+  expect(shownRecall(withFindings, queries, SIMILARITY_THRESHOLD)).toBeGreaterThanOrEqual(0.9);
+});
+
+// recall@3 0.686: the customers' own words in this set share few character bigrams with their
+// siblings' first mails; a quoted dialog code now carries the description where there is one.
 test.failing('from the description alone: recall@3 ≥ 0.7 on the blind set', () => {
   expect(metrics(descriptionOnly, queries).recallAt(3)).toBeGreaterThanOrEqual(0.7);
 });

@@ -132,6 +132,17 @@ export function archiveFigures(name: string, withFindings: Ranked[], description
   }
   for (const r of withFindings) {
     const q = r.query as ArchiveQuery;
+    const top = r.ranking.slice(0, 3);
+    if (
+      !top.some((s) => groupOf.get(s.caseId) === q.group) ||
+      shown(r, SIMILARITY_THRESHOLD).some((s) => groupOf.get(s.caseId) === q.group)
+    )
+      continue;
+    const best = top.find((s) => groupOf.get(s.caseId) === q.group)!;
+    lines.push(`  below the threshold ${q.id} ${q.group} [${q.kind}]: ${best.score.toFixed(2)}`);
+  }
+  for (const r of withFindings) {
+    const q = r.query as ArchiveQuery;
     if (queries.some((x) => x.id !== q.id && x.group === q.group)) continue;
     const wrong = shown(r, SIMILARITY_THRESHOLD);
     if (wrong.length > 0)

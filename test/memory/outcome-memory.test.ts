@@ -10,6 +10,7 @@ import { rankSimilar, scoreCandidates } from '../../src/core/memory/rank';
 import type { MemoryCandidate } from '../../src/core/memory/types';
 import { similarCasesText } from '../../src/core/memory/note';
 import { rememberCase } from '../../src/core/memory/remember';
+import { fingerprintFinding } from '../../src/core/memory/fingerprint';
 import { codeSynonyms } from '../../src/core/memory/tokens';
 import type { Analysis } from '../../src/core/types';
 import { logFromBuffer } from '../../src/core/types';
@@ -248,4 +249,88 @@ test('without logs, the result code the customer quotes is compared by outcome a
   expect(halves[0]).toBeCloseTo(ranked[0]!.score / 2, 5);
   // A code that is not setup's result code (a Win32 error) is left to the text.
   expect(memoryQuery('报错 0x5，拒绝访问', null, knowledge, synonyms).findings).toEqual([]);
+});
+
+test('one rule, another extend code in its key: a different failure (0x30017 is not 0x20017)', () => {
+  const boot = (caseId: string, extend: string) =>
+    candidate(caseId, { rule: 'boot-failure-detected', codes: ['xc1900101', `pair:c1900101-${extend}`, 'op:boot'] });
+  const query = (extend: string) => ({
+    findings: [
+      {
+        rule: 'boot-failure-detected',
+        key: `boot-failure-detected|extended=x000${extend}`,
+        title: '',
+        codes: ['xc1900101', `pair:c1900101-${extend}`, 'op:boot'],
+        entities: [],
+        templates: {},
+      },
+    ],
+    textTokens: [],
+  });
+  const past = boot('CAS-00001-SAFEOS', '20017');
+  past.memory.findings[0]!.key = 'boot-failure-detected|extended=x00020017';
+  const stats = { cases: 10, docs: new Map<string, number>() };
+  const [other] = scoreCandidates(query('30017'), [past], stats, NOW);
+  // Two of three codes shared and one past-only (2/4), × 0.6 for the other extend code; a finding
+  // with all three codes scores 1 (both before the decay of age).
+  const sameCodes = candidate('CAS-00002-SAMECO', {
+    rule: 'boot-failure-detected',
+    codes: ['xc1900101', 'pair:c1900101-30017', 'op:boot'],
+  });
+  sameCodes.memory.findings[0]!.key = 'boot-failure-detected|extended=x00030017|other';
+  const [same] = scoreCandidates(query('30017'), [sameCodes], stats, NOW);
+  expect(other!.score).toBeCloseTo(same!.score * 0.5 * 0.6, 5);
+});
+
+test('another product under the same rule is the same problem on other software; a shared one counts for more', () => {
+  const finding = (product: string) => ({
+    rule: 'compat-app-auto-uninstall',
+    key: `compat-app-auto-uninstall|app=${product}`,
+    title: '',
+    codes: ['pair:c1900208-', 'phase:downlevel'],
+    entities: [`app:${product}`],
+    templates: {},
+  });
+  const past = (caseId: string, product: string): MemoryCandidate => {
+    const c = candidate(caseId, { rule: 'compat-app-auto-uninstall', codes: ['pair:c1900208-', 'phase:downlevel'] });
+    Object.assign(c.memory.findings[0]!, { key: `compat-app-auto-uninstall|app=${product}`, entities: [`app:${product}`] });
+    return c;
+  };
+  const stats = { cases: 10, docs: new Map<string, number>() };
+  const query = { findings: [finding('virtualbox')], textTokens: [] };
+  const [other, same] = [
+    scoreCandidates(query, [past('CAS-00001-VMWARE', 'vmware')], stats, NOW)[0]!,
+    scoreCandidates(query, [past('CAS-00002-VBOXVB', 'virtualbox')], stats, NOW)[0]!,
+  ];
+  // The codes all agree: another product does not lower the score, the same one is the same failure.
+  expect(other.score).toBeGreaterThan(0.9);
+  expect(other.exact).toBe(false);
+  expect(same.exact).toBe(true);
+});
+
+test('where a keyed object lives is part of the fingerprint: service keys alike, a Start menu folder apart', () => {
+  const rule = { key: ['object'], decode: {}, fallback: false };
+  const print = (object: string) =>
+    fingerprintFinding(
+      {
+        rule: 'mig-apply-object',
+        category: 'migration',
+        title: '',
+        summary: '',
+        confidence: 'high',
+        confidenceWhy: '',
+        basis: 'cause',
+        evidence: [],
+        facts: { object, error: '5' },
+        fix: [],
+        actions: [],
+        resolution: '',
+      },
+      rule,
+      null,
+    );
+  const at = (object: string) => print(object).codes.filter((c) => c.startsWith('at:'));
+  expect(at('HKLM\\SYSTEM\\ControlSet001\\services\\TdSecFlt [Start]')).toEqual(['at:hklm\\system\\currentcontrolset\\services']);
+  expect(at('HKLM\\SYSTEM\\CurrentControlSet\\services\\NxDlpSvc')).toEqual(['at:hklm\\system\\currentcontrolset\\services']);
+  expect(at('C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\Programs')).toEqual(['at:\\programdata\\microsoft\\windows\\start menu']);
 });

@@ -163,11 +163,18 @@ function codeValue(value: string): string {
   return normaliseValue(v);
 }
 
-function factCodes(finding: Finding, rule: Pick<Rule, 'decode'> | null): string[] {
+function factCodes(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null): string[] {
   const out: string[] = [];
   for (const name of Object.keys(rule?.decode ?? {})) {
     const value = finding.facts[name];
     if (value) out.push(codeValue(value));
+  }
+  // Where a keyed object lives (its folder or registry key): services under one key fail alike,
+  // a folder of the Start menu fails for another reason, though both are access denied.
+  for (const name of rule?.key ?? []) {
+    const value = finding.facts[name];
+    const parent = value?.includes('\\') ? normaliseValue(value).replace(/\\[^\\]*$/, '') : '';
+    if (parent !== '') out.push(`at:${parent}`);
   }
   if (finding.facts.phase) out.push(`phase:${finding.facts.phase.toLowerCase()}`);
   if (finding.facts.operation) out.push(`op:${finding.facts.operation.toLowerCase().trim()}`);

@@ -1,12 +1,13 @@
-// The query for a case: its findings' fingerprints, and as text the customer's description with
-// the findings' titles and causes. When the analyzer found nothing, the error lines' templates
-// and codes stand in for findings (fingerprintAnalysis makes that fingerprint). Without logs, the
-// result code a customer copies from the error dialog is the outcome to compare.
+// The query for a case: its findings' fingerprints, and as text the customer's own words. When
+// the analyzer found nothing, the error lines' templates and codes stand in for findings
+// (fingerprintAnalysis makes that fingerprint). Without logs, the result code a customer copies
+// from the error dialog is the outcome to compare. The text leaves out what the fingerprint
+// already compares: the findings' titles (one rule's boilerplate would make every case of that
+// rule read alike) and, when there is a fingerprint, the codes.
 
 import type { Knowledge } from '../analyze/knowledge';
 import type { Analysis } from '../types';
 import { fingerprintAnalysis, type FingerprintOptions } from './fingerprint';
-import { maskLine } from './templates';
 import { searchTokens, type CodeSynonyms } from './tokens';
 import type { FindingFingerprint, MemoryQuery } from './types';
 
@@ -20,12 +21,8 @@ export function memoryQuery(
   const analyzed = analysis ? fingerprintAnalysis(analysis, knowledge, options) : [];
   const described = analyzed.length === 0 ? describedOutcome(description) : null;
   const findings = described ? [described] : analyzed;
-  const analyzedText = analysis
-    ? analysis.findings.length > 0
-      ? analysis.findings.flatMap((f) => [f.title, f.summary])
-      : analysis.errorLines.map((e) => maskLine(e.text))
-    : [];
-  return { findings, textTokens: searchTokens([description, ...analyzedText].join('\n'), synonyms) };
+  const words = searchTokens(description, synonyms);
+  return { findings, textTokens: findings.length > 0 ? words.filter((t) => !/^x[0-9a-f]{8}$/.test(t)) : words };
 }
 
 /** Setup's result code as the error dialog shows it, with the extend code when given: `0xC1900101 - 0x20017`. */

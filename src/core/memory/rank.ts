@@ -4,8 +4,10 @@
 //   score = (0.4·codes/entities + 0.3·templates + 0.3·text) / (weights of the parts the query has)
 //           × decay × feedback
 //
-//   codes/entities  IDF-weighted overlap of the query finding's codes and entities with the past
-//                   finding's: Σ idf(shared) / (Σ idf(query) + Σ idf(past only))
+//   codes/entities  IDF-weighted overlap of the query finding's codes with the past finding's:
+//                   Σ idf(shared) / (Σ idf(query) + Σ idf(past only)); an entity (service,
+//                   product, driver) counts only when both name it. A quoted dialog code without
+//                   logs is compared by outcome alone: 1 same result and extend code, ½ same result
 //   templates       cosine of the IDF-weighted template bags
 //   text            SQLite's bm25() of the problem/finding/fix text, divided by the sum of the
 //                   query terms' IDF (what a document matching every term once would score), ≤ 1
@@ -13,7 +15,8 @@
 //   feedback        1 + 0.1·/useful − 0.2·/notuseful, kept within [0.5, 1.3]
 //   difference      × 0.6 when both findings come from different specific rules: the rules are
 //                   written to tell failures apart, so shared boilerplate (MOUPG phase changes,
-//                   0xC1900101) must not make two hard blocks look alike. Where a generic profile
+//                   0xC1900101) must not make two hard blocks look alike; so do two findings of
+//                   one rule whose keys hold different extend codes. Where a generic profile
 //                   (a fallback rule, reported when no specific rule recognised the run) or no
 //                   rule speaks for either side, × 0.6 when the outcomes differ instead: another
 //                   result code, or another extend code where both are known
@@ -111,8 +114,11 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
         parts.push([WEIGHTS.codes, p ? outcomeMatch(q, p) : 0]);
         if (p) why.codes = q.codes.filter((x) => p.codes.includes(x));
       } else if (q && (q.codes.length > 0 || q.entities.length > 0)) {
-        const qSet = [...q.codes.map((x) => signatureTerm('c', x)), ...q.entities.map((x) => signatureTerm('e', x))];
-        const pSet = new Set(p ? [...p.codes.map((x) => signatureTerm('c', x)), ...p.entities.map((x) => signatureTerm('e', x))] : []);
+        // An entity counts only when both name it: another service or product under the same kind
+        // of finding is the same problem on another machine's software (the key tells them apart).
+        const sharedEntities = p ? q.entities.filter((x) => p.entities.includes(x)) : [];
+        const qSet = [...q.codes.map((x) => signatureTerm('c', x)), ...sharedEntities.map((x) => signatureTerm('e', x))];
+        const pSet = new Set(p ? [...p.codes.map((x) => signatureTerm('c', x)), ...sharedEntities.map((x) => signatureTerm('e', x))] : []);
         const shared = qSet.filter((t) => pSet.has(t));
         const qIdf = qSet.reduce((s, t) => s + idf(t), 0);
         const pOnly = [...pSet].filter((t) => !qSet.includes(t)).reduce((s, t) => s + pastIdf(t), 0);
@@ -157,14 +163,22 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
 
 /**
  * What tells two findings apart outright. Two specific rules are written to tell failures apart,
- * so different rules differ. Where a generic profile or no rule speaks for either side, the rule
+ * so different rules differ, and so do two findings of one rule whose keys hold different extend
+ * codes (a boot failure in SAFE_OS, 0x20017, and one at second boot, 0x40017). Where a generic profile or no rule speaks for either side, the rule
  * ids say nothing and the outcome does: a different result code, or a different extend code
  * where both are known (0x20017 against 0x40017), is a different failure however alike the lines.
  */
 function differenceFactor(q: FindingFingerprint | null, p: FindingFingerprint | null): number {
   if (!q || !p) return 1;
-  if (isSpecific(q) && isSpecific(p)) return q.rule !== p.rule ? OTHER_RULE_FACTOR : 1;
+  if (isSpecific(q) && isSpecific(p)) return q.rule !== p.rule || keyedExtendsDiffer(q, p) ? OTHER_RULE_FACTOR : 1;
   return outcomesDiffer(q, p) ? OTHER_RULE_FACTOR : 1;
+}
+
+/** A rule whose key holds the extend code says by that that the extend code tells its failures apart. */
+function keyedExtendsDiffer(q: FindingFingerprint, p: FindingFingerprint): boolean {
+  const extend = (fp: FindingFingerprint) => /\|extended=([^|]+)/.exec(fp.key ?? '')?.[1] ?? null;
+  const [qExtend, pExtend] = [extend(q), extend(p)];
+  return qExtend !== null && pExtend !== null && qExtend !== pExtend;
 }
 
 const isSpecific = (fp: FindingFingerprint) => fp.rule !== null && !fp.generic;
