@@ -12,7 +12,7 @@ import { similarCasesText } from '../../src/core/memory/note';
 import { rememberCase } from '../../src/core/memory/remember';
 import { fingerprintFinding } from '../../src/core/memory/fingerprint';
 import { codeSynonyms } from '../../src/core/memory/tokens';
-import type { Analysis } from '../../src/core/types';
+import type { Analysis, Finding } from '../../src/core/types';
 import { logFromBuffer } from '../../src/core/types';
 import { SqliteCaseMemory } from '../../src/adapters/sqlite/memory-store';
 import { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
@@ -310,27 +310,55 @@ test('another product under the same rule is the same problem on other software;
 
 test('where a keyed object lives is part of the fingerprint: service keys alike, a Start menu folder apart', () => {
   const rule = { key: ['object'], decode: {}, fallback: false };
-  const print = (object: string) =>
-    fingerprintFinding(
-      {
-        rule: 'mig-apply-object',
-        category: 'migration',
-        title: '',
-        summary: '',
-        confidence: 'high',
-        confidenceWhy: '',
-        basis: 'cause',
-        evidence: [],
-        facts: { object, error: '5' },
-        fix: [],
-        actions: [],
-        resolution: '',
-      },
-      rule,
-      null,
-    );
-  const at = (object: string) => print(object).codes.filter((c) => c.startsWith('at:'));
+  const finding = (object: string): Finding => ({
+    rule: 'mig-apply-object',
+    category: 'migration',
+    title: '',
+    summary: '',
+    confidence: 'high',
+    confidenceWhy: '',
+    basis: 'cause',
+    evidence: [],
+    facts: { object, error: '5' },
+    fix: [],
+    actions: [],
+    resolution: '',
+  });
+  const at = (object: string) => fingerprintFinding(finding(object), rule, null).codes.filter((c) => c.startsWith('at:'));
   expect(at('HKLM\\SYSTEM\\ControlSet001\\services\\TdSecFlt [Start]')).toEqual(['at:hklm\\system\\currentcontrolset\\services']);
   expect(at('HKLM\\SYSTEM\\CurrentControlSet\\services\\NxDlpSvc')).toEqual(['at:hklm\\system\\currentcontrolset\\services']);
   expect(at('C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\Programs')).toEqual(['at:\\programdata\\microsoft\\windows\\start menu']);
+});
+
+test('a zero result code is no result and an UNKNOWN phase no phase: neither becomes a term', () => {
+  const finding: Finding = {
+    rule: 'abrupt-downlevel-failure',
+    category: 'generic',
+    title: '',
+    summary: '',
+    confidence: 'low',
+    confidenceWhy: '',
+    basis: 'outcome',
+    evidence: [],
+    facts: {},
+    fix: [],
+    actions: [],
+    resolution: '',
+  };
+  const terms = (resultCode: string, extendPhase: string) =>
+    fingerprintFinding(finding, null, {
+      hostBuild: null,
+      targetBuild: null,
+      start: null,
+      end: null,
+      phase: null,
+      operation: null,
+      rollbacks: 0,
+      resultCode,
+      extendCode: '0x0',
+      extendPhase,
+      extendOperation: 'UNKNOWN',
+    }).codes.filter((c) => c.startsWith('pair:') || c.startsWith('extend:'));
+  expect(terms('0x00000000', 'UNKNOWN')).toEqual([]);
+  expect(terms('0xC1900208', 'DOWNLEVEL')).toEqual(['pair:c1900208-', 'extend:downlevel/unknown']);
 });

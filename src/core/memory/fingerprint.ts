@@ -71,11 +71,9 @@ export function fingerprintAnalysis(
 /** The outcome of a run no rule explained, as codes: `verdict:cancelled`, `pair:c1900101-20017`, `extend:safe_os/boot`. */
 function outcomeCodes(analysis: Analysis): string[] {
   const o = analysis.outcome;
-  const bare = (code: string) => code.toLowerCase().replace(/^0x0*/, '');
   return [
     `verdict:${analysis.verdict}`,
-    ...(o?.resultCode ? [`pair:${bare(o.resultCode)}-${o.extendCode ? bare(o.extendCode) : ''}`] : []),
-    ...(o?.extendPhase ? [`extend:${o.extendPhase.toLowerCase()}/${(o.extendOperation ?? '').toLowerCase()}`] : []),
+    ...(o ? resultTerms(o) : []),
     ...(o?.phase ? [`phase:${o.phase.toLowerCase()}`] : []),
     ...(o?.operation ? [`op:${o.operation.toLowerCase()}`] : []),
     ...(o?.lastStep ? [`laststep:${o.lastStep.toLowerCase()}`] : []),
@@ -184,12 +182,26 @@ function factCodes(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null):
 function attemptCodes(attempt: Attempt | null): string[] {
   if (!attempt) return [];
   const out: string[] = [];
-  const bare = (code: string) => code.toLowerCase().replace(/^0x0*/, '');
-  if (attempt.resultCode) out.push(`pair:${bare(attempt.resultCode)}-${attempt.extendCode ? bare(attempt.extendCode) : ''}`);
+  out.push(...resultTerms(attempt));
   if (attempt.phase) out.push(`phase:${attempt.phase.toLowerCase()}`);
   if (attempt.operation) out.push(`op:${attempt.operation.toLowerCase()}`);
-  if (attempt.extendPhase) out.push(`extend:${attempt.extendPhase.toLowerCase()}/${(attempt.extendOperation ?? '').toLowerCase()}`);
   return out;
+}
+
+type ResultFields = Pick<Attempt, 'resultCode' | 'extendCode' | 'extendPhase' | 'extendOperation'>;
+
+/**
+ * Setup's result as terms: `pair:c1900101-20017` and `extend:safe_os/boot`. A zero result code is
+ * no result and an UNKNOWN phase no phase: as terms they would make unrelated runs agree.
+ */
+function resultTerms(r: ResultFields): string[] {
+  const bare = (code: string) => code.toLowerCase().replace(/^0x0*/, '');
+  const result = r.resultCode ? bare(r.resultCode) : '';
+  const phase = (r.extendPhase ?? '').toLowerCase();
+  return [
+    ...(result !== '' ? [`pair:${result}-${r.extendCode ? bare(r.extendCode) : ''}`] : []),
+    ...(phase !== '' && phase !== 'unknown' ? [`extend:${phase}/${(r.extendOperation ?? '').toLowerCase()}`] : []),
+  ];
 }
 
 /** Codes in a log line and the component that wrote it (IBSLIB, MIG, SP…). */
