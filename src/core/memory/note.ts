@@ -16,7 +16,7 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
 
 /** A code or entity as an engineer writes it: `x00000005` → `0x00000005`, `pair:c1900101-20017` → `0xC1900101 - 0x20017`. */
 function shown(code: string): string {
-  if (/^x[0-9a-f]{8}$/.test(code)) return `0x${code.slice(1)}`;
+  if (/^x[0-9a-f]{8}$/.test(code)) return `0x${code.slice(1).toUpperCase()}`;
   const pair = /^pair:([0-9a-f]+)-([0-9a-f]*)$/.exec(code);
   return pair ? `0x${pair[1]!.toUpperCase()}${pair[2] ? ` - 0x${pair[2].toUpperCase()}` : ''}` : code;
 }
