@@ -102,7 +102,7 @@ test('a new case with the same BCD failure under another GUID: an internal note 
   expect(note.text).toContain('fixed_confirmed');
   expect(note.text).toContain('删除出错的BCD配置信息后，升级系统成功。');
   expect(note.text).toContain('2022-04-27');
-  expect(note.text).toMatch(/匹配原因：.*0xc0000024/);
+  expect(note.text).toMatch(/匹配原因：.*0xC0000024/);
   // The case's own draft says nothing of it.
   const draft = bot.store.drafts.live(caseId)!;
   expect(draft.kind).toBe('diagnosis');

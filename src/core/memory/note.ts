@@ -40,10 +40,10 @@ export function similarCasesText(results: SimilarCase[]): string {
         for (const command of f.advice) lines.push(`     ${command}`);
       }
     }
+    // `pair:80004005-` and `x80004005` read alike: each code once.
+    const codes = [...new Set(r.why.codes.map(shown))];
     const why = [
-      ...(r.why.codes.length > 0
-        ? [`相同代码 ${r.why.codes.slice(0, 6).map(shown).join('、')}${r.why.codes.length > 6 ? ` 等 ${r.why.codes.length} 个` : ''}`]
-        : []),
+      ...(codes.length > 0 ? [`相同代码 ${codes.slice(0, 6).join('、')}${codes.length > 6 ? ` 等 ${codes.length} 个` : ''}`] : []),
       ...(r.why.entities.length > 0 ? [`相同对象 ${r.why.entities.join('、')}`] : []),
       ...(r.why.templates.length > 0 ? [`相同日志行 ${r.why.templates.length} 种：${r.why.templates.slice(0, 2).join(' | ')}`] : []),
       ...(r.why.text > 0 ? [`描述/分析文字相似度 ${r.why.text.toFixed(2)}`] : []),

@@ -164,9 +164,9 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
 /**
  * What tells two findings apart outright. Two specific rules are written to tell failures apart,
  * so different rules differ, and so do two findings of one rule whose keys hold different extend
- * codes (a boot failure in SAFE_OS, 0x20017, and one at second boot, 0x40017). Where a generic profile or no rule speaks for either side, the rule
- * ids say nothing and the outcome does: a different result code, or a different extend code
- * where both are known (0x20017 against 0x40017), is a different failure however alike the lines.
+ * codes (a boot failure in SAFE_OS, 0x20017, and one at first boot, 0x30017). Where a generic
+ * profile or no rule speaks for either side, the rule ids say nothing and the outcome does: another
+ * result code, or another extend code where both are known, is another failure however alike the lines.
  */
 function differenceFactor(q: FindingFingerprint | null, p: FindingFingerprint | null): number {
   if (!q || !p) return 1;
