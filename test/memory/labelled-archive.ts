@@ -20,7 +20,11 @@ import { SqliteCaseStore } from '../../src/adapters/sqlite/sqlite-store';
 import { MaildirMailbox } from '../../src/adapters/maildir/maildir-mailbox';
 import { synonymsOf } from '../../src/app/case-memory';
 import { isOurAddress } from '../../src/app/team-settings';
-import type { Casebot } from '../../src/main';
+import { createCasebot, type Casebot } from '../../src/main';
+import { loadConfig } from '../../src/config/load';
+import { quiet } from '../helpers/run-pass';
+import { tempMaildir } from '../helpers/temp-maildir';
+import { writeTestConfig } from '../helpers/test-config';
 import type { EvalCase } from './eval-set';
 import { metrics, NOW, shown, shownRecall, wrongSuggestions, type Ranked } from './evaluate';
 
@@ -149,4 +153,31 @@ export function archiveFigures(name: string, withFindings: Ranked[], description
       lines.push(`  wrong ${q.id} ${q.group} -> ${wrong.map((s) => `${groupOf.get(s.caseId)} ${s.score.toFixed(2)}`).join(' | ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+export interface ArchiveEvaluation {
+  learned: LearnReport;
+  queries: ArchiveQuery[];
+  withFindings: Ranked[];
+  descriptionOnly: Ranked[];
+}
+
+/** Registers a suite's hooks: the archive learned by a fresh casebot, every thread ranked with and without its logs. */
+export function evaluateArchive(dir: string): ArchiveEvaluation {
+  const evaluation = {} as ArchiveEvaluation;
+  let bot: Casebot | undefined;
+  beforeAll(async () => {
+    bot = createCasebot(loadConfig(writeTestConfig({ maildir: tempMaildir() })), quiet);
+    const { report, queries } = await learnLabelledArchive(bot, dir);
+    Object.assign(evaluation, {
+      learned: report,
+      queries,
+      withFindings: rankArchive(bot, queries, true),
+      descriptionOnly: rankArchive(bot, queries, false),
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await bot?.close();
+  });
+  return evaluation;
 }
