@@ -6,14 +6,15 @@
 // different failures (the weak point of plain Drain on these logs).
 
 const PANTHER_PREFIX = /^\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\s+(\w+(?: Error)?)\s+(?:\[0x[0-9a-f]+\]\s+)?/i;
-const MASKS: [RegExp, string][] = [
-  [/\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?/gi, '<GUID>'],
-  [/\bHK(?:LM|CU|CR|U|EY_[A-Z_]+)\\[^\s\]"'.,;]*(?:\s*\[[^\]]*\])?/gi, '<REG>'],
-  [/(?:\\\\\?\\|\\\?\?\\|\b[a-z]:\\|\\\\[\w.$-]+\\)[^\s"'<>|,;]*/gi, '<PATH>'],
-  [/\b\d+(?:\.\d+){2,}(?:\.[\w-]+)*\b/g, '<VER>'],
-  [/\b0x[0-9a-f]+\b/gi, '<HEX>'],
-  [/\b[cd8][0-9a-f]{7}\b/gi, '<HEX>'],
-  [/\b\d+\b/g, '<NUM>'],
+/** Each mask with a character its pattern cannot match without: a line lacking it skips the pattern. */
+const MASKS: [RegExp, string, string | null][] = [
+  [/\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?/gi, '<GUID>', '-'],
+  [/\bHK(?:LM|CU|CR|U|EY_[A-Z_]+)\\[^\s\]"'.,;]*(?:\s*\[[^\]]*\])?/gi, '<REG>', '\\'],
+  [/(?:\\\\\?\\|\\\?\?\\|\b[a-z]:\\|\\\\[\w.$-]+\\)[^\s"'<>|,;]*/gi, '<PATH>', '\\'],
+  [/\b\d+(?:\.\d+){2,}(?:\.[\w-]+)*\b/g, '<VER>', '.'],
+  [/\b0x[0-9a-f]+\b/gi, '<HEX>', null],
+  [/\b[cd8][0-9a-f]{7}\b/gi, '<HEX>', null],
+  [/\b\d+\b/g, '<NUM>', null],
 ];
 /** A token that names a function, an operation or a field: kept as written. */
 const PROTECTED = /::|\w\(|^\w+:$/;
@@ -24,7 +25,7 @@ const PREFIX_DEPTH = 2;
 /** The message of a Panther line with its variable parts masked; other lines are masked whole. */
 export function maskLine(line: string): string {
   let text = line.replace(PANTHER_PREFIX, (_m, level: string) => `${level.toLowerCase().replace(' ', '-')} `);
-  for (const [pattern, mask] of MASKS) text = text.replace(pattern, mask);
+  for (const [pattern, mask, needs] of MASKS) if (needs === null || text.includes(needs)) text = text.replace(pattern, mask);
   return text.replace(/\s+/g, ' ').trim();
 }
 
@@ -35,6 +36,8 @@ export interface MinedTemplate {
 
 interface Cluster {
   tokens: string[];
+  /** Which tokens name a function or operation: fixed, since such a token is never wildcarded. */
+  named: boolean[];
   count: number;
 }
 
@@ -46,6 +49,7 @@ export function mineTemplates(lines: Iterable<string>): MinedTemplate[] {
     const masked = maskLine(line);
     if (masked === '') continue;
     const tokens = masked.split(' ');
+    const named = tokens.map((t) => PROTECTED.test(t));
     // Lines only merge with lines of the same length and the same leading tokens (Drain's tree).
     const key = `${tokens.length}|${tokens
       .slice(0, PREFIX_DEPTH)
@@ -55,7 +59,7 @@ export function mineTemplates(lines: Iterable<string>): MinedTemplate[] {
     let best: Cluster | null = null;
     let bestScore = -1;
     for (const c of candidates) {
-      const score = similarity(c.tokens, tokens);
+      const score = similarity(c, tokens, named);
       if (score > bestScore) [best, bestScore] = [c, score];
     }
     if (best && bestScore >= SIMILARITY) {
@@ -63,7 +67,7 @@ export function mineTemplates(lines: Iterable<string>): MinedTemplate[] {
       best.tokens = best.tokens.map((t, i) => (t === tokens[i] ? t : WILDCARD));
       continue;
     }
-    const cluster = { tokens, count: 1 };
+    const cluster = { tokens, named, count: 1 };
     candidates.push(cluster);
     groups.set(key, candidates);
     order.push(cluster);
@@ -72,12 +76,12 @@ export function mineTemplates(lines: Iterable<string>): MinedTemplate[] {
 }
 
 /** Share of positions that agree; -1 when a function or operation name differs (never merged). */
-function similarity(template: string[], tokens: string[]): number {
+function similarity(template: Cluster, tokens: string[], named: boolean[]): number {
   let same = 0;
   for (let i = 0; i < tokens.length; i++) {
-    const t = template[i]!;
+    const t = template.tokens[i]!;
     if (t === tokens[i]) same++;
-    else if (PROTECTED.test(t) || PROTECTED.test(tokens[i]!)) return -1;
+    else if (template.named[i] || named[i]) return -1;
     else if (t === WILDCARD) same++;
   }
   return same / tokens.length;
