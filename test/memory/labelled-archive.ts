@@ -30,6 +30,7 @@ import { metrics, NOW, shown, shownRecall, wrongSuggestions, type Ranked } from 
 
 export const BLIND_DIR = path.join(__dirname, '../fixtures/memory-blind');
 export const OUTSIDE_DEV_DIR = path.join(__dirname, '../fixtures/memory-outside-dev');
+export const OUTSIDE_DEV2_DIR = path.join(__dirname, '../fixtures/memory-outside-dev2');
 export const archiveOf = (dir: string) => path.join(dir, 'archive');
 
 export interface ArchiveLabel {

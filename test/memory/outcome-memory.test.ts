@@ -10,8 +10,8 @@ import { rankSimilar, scoreCandidates } from '../../src/core/memory/rank';
 import type { MemoryCandidate } from '../../src/core/memory/types';
 import { similarCasesText } from '../../src/core/memory/note';
 import { rememberCase } from '../../src/core/memory/remember';
-import { fingerprintFinding } from '../../src/core/memory/fingerprint';
-import { codeSynonyms } from '../../src/core/memory/tokens';
+import { fingerprintAnalysis, fingerprintFinding } from '../../src/core/memory/fingerprint';
+import { codeSynonyms, searchTokens } from '../../src/core/memory/tokens';
 import type { Analysis, Finding } from '../../src/core/types';
 import { logFromBuffer } from '../../src/core/types';
 import { SqliteCaseMemory } from '../../src/adapters/sqlite/memory-store';
@@ -200,35 +200,50 @@ function candidate(caseId: string, finding: { rule: string | null; codes: string
 
 test('where no specific rule speaks for both, another result code is another failure, however alike the lines', () => {
   const shared = ['phase:downlevel', 'comp:conx', 'x00000000'];
-  // A hard block the analyzer recognised only by its generic profile, against the archive's hard
-  // block (0xC1900208, a compatibility rule) and a language mismatch (0xC1900204) whose lines are alike.
-  const query = {
-    findings: [
-      {
-        rule: 'early-downlevel-error',
-        key: null,
-        title: '',
-        codes: ['pair:c1900208-0', ...shared],
-        entities: [],
-        templates: {},
-        generic: true,
-      },
-    ],
-    textTokens: [],
-  };
+  const stats = { cases: 10, docs: new Map<string, number>() };
   const hardBlock = candidate('CAS-00001-HARDBL', {
     rule: 'compat-app-hard-block',
     codes: ['pair:c1900208-0', 'phase:downlevel', 'product:vbox'],
   });
   const language = candidate('CAS-00002-LANGUA', { rule: 'language-mismatch', codes: ['pair:c1900204-0', ...shared] });
-  const stats = { cases: 10, docs: new Map<string, number>() };
-  const ranked = scoreCandidates(query, [language, hardBlock], stats, NOW);
-  expect(ranked.map((r) => r.caseId)).toEqual(['CAS-00001-HARDBL', 'CAS-00002-LANGUA']);
-  // Three of the query's four codes shared, one past-only (3/5), then × 0.6 for the other result
-  // code; a case with all four codes scores 1 (both before the decay of age).
   const sameCode = candidate('CAS-00003-SAMECO', { rule: 'language-mismatch', codes: ['pair:c1900208-0', ...shared] });
-  const [other, same] = [scoreCandidates(query, [language], stats, NOW)[0]!, scoreCandidates(query, [sameCode], stats, NOW)[0]!];
+  const fingerprint = (rule: string | null, generic: boolean) => ({
+    rule,
+    key: null,
+    title: '',
+    codes: ['pair:c1900208-0', ...shared],
+    entities: [],
+    templates: {},
+    ...(generic ? { generic } : {}),
+  });
+  // A hard block the analyzer recognised only by its generic profile: a generic profile says no
+  // more than the outcome, so the archive's hard block (0xC1900208) matches in full and the
+  // language mismatch (0xC1900204), whose lines are alike, not at all.
+  const generic = { findings: [fingerprint('early-downlevel-error', true)], textTokens: [] };
+  const ranked = scoreCandidates(generic, [language, hardBlock], stats, NOW);
+  expect(ranked.map((r) => r.caseId)).toEqual(['CAS-00001-HARDBL', 'CAS-00002-LANGUA']);
+  expect(ranked[0]!.exact).toBe(false);
+  expect(ranked[1]!.score).toBe(0);
+  // The error lines of a run no rule explained: three of four codes shared and one past-only
+  // (3/5), then × 0.6 for the other result code; all four codes shared score 1 (before decay).
+  const ruleless = { findings: [fingerprint(null, false)], textTokens: [] };
+  const [other, same] = [scoreCandidates(ruleless, [language], stats, NOW)[0]!, scoreCandidates(ruleless, [sameCode], stats, NOW)[0]!];
   expect(other.score).toBeCloseTo(same.score * 0.6 * 0.6, 5);
+});
+
+test('a generic profile is never the same signature: its key is the outcome alone', () => {
+  const key = 'setuphost-reported-failure|extended=x00030018|result=xc1900101';
+  const past = candidate('CAS-00001-GENERI', { rule: 'setuphost-reported-failure', codes: ['pair:c1900101-30018'], generic: true });
+  past.memory.findings[0]!.key = key;
+  const query = {
+    findings: [
+      { rule: 'setuphost-reported-failure', key, title: '', codes: ['pair:c1900101-30018'], entities: [], templates: {}, generic: true },
+    ],
+    textTokens: [],
+  };
+  const [found] = scoreCandidates(query, [past], { cases: 10, docs: new Map<string, number>() }, NOW);
+  expect(found!.exact).toBe(false);
+  expect(found!.score).toBeGreaterThan(0.9);
 });
 
 test('without logs, the result code the customer quotes is compared by outcome alone: 0x20017 is not 0x40017', () => {
@@ -247,6 +262,18 @@ test('without logs, the result code the customer quotes is compared by outcome a
   const halves = scoreCandidates(bare, [secondBoot, safeOs], stats, NOW).map((r) => r.score);
   expect(halves[0]).toBeCloseTo(halves[1]!, 5);
   expect(halves[0]).toBeCloseTo(ranked[0]!.score / 2, 5);
+  // Customers drop the 0x; then only setup's code families count.
+  const codesOf = (text: string) => memoryQuery(text, null, knowledge, synonyms).findings.flatMap((f) => f.codes);
+  expect(codesOf('提示代码C1900101-20017。')).toEqual(['pair:c1900101-20017']);
+  expect(codesOf('错误代码是 c1900208')).toEqual(['pair:c1900208-']);
+  expect(codesOf('报错0x80070005 - 0x4000D')).toEqual(['pair:80070005-4000d']);
+  expect(codesOf('资产编号 DEADBEEF，序列号 A1B2C3D4')).toEqual([]);
+  // Every code named counts: the full pair a colleague remembered matches in full.
+  expect(codesOf('报错是C1900101还是80070005我记不太清了，同事说是80070005-4000D。')).toEqual([
+    'pair:c1900101-',
+    'pair:80070005-',
+    'pair:80070005-4000d',
+  ]);
   // A code that is not setup's result code (a Win32 error) is left to the text.
   expect(memoryQuery('报错 0x5，拒绝访问', null, knowledge, synonyms).findings).toEqual([]);
 });
@@ -361,4 +388,32 @@ test('a zero result code is no result and an UNKNOWN phase no phase: neither bec
     }).codes.filter((c) => c.startsWith('pair:') || c.startsWith('extend:'));
   expect(terms('0x00000000', 'UNKNOWN')).toEqual([]);
   expect(terms('0xC1900208', 'DOWNLEVEL')).toEqual(['pair:c1900208-', 'extend:downlevel/unknown']);
+});
+
+test('beside a specific rule, generic profiles are left out of the fingerprints; alone, they are the fingerprint', async () => {
+  // The real rollback log: boot-failure-detected, with the generic rollback-failure profile beside it.
+  const analysis = await bootFailure('0x40017');
+  expect(analysis.findings.map((f) => f.rule)).toEqual(['boot-failure-detected', 'rollback-failure']);
+  expect(fingerprintAnalysis(analysis, knowledge).map((f) => f.rule)).toEqual(['boot-failure-detected']);
+  const genericOnly = { ...analysis, findings: analysis.findings.filter((f) => f.rule === 'rollback-failure') };
+  expect(fingerprintAnalysis(genericOnly, knowledge).map((f) => [f.rule, f.generic])).toEqual([['rollback-failure', true]]);
+  // Its words still describe the case: the remembered text keeps the generic profile's title.
+  const memory = rememberCase(
+    {
+      caseId: 'CAS-00001-ROLLBK',
+      subject: '',
+      closedAt: NOW.toISOString(),
+      problem: '',
+      analyses: [analysis],
+      sentTexts: [],
+      summary: null,
+      customerConfirmed: false,
+      fixedBy: [],
+    },
+    knowledge,
+    synonyms,
+  );
+  expect(memory.findings.map((f) => f.rule)).toEqual(['boot-failure-detected']);
+  const title = analysis.findings[1]!.title;
+  expect(searchTokens(title, synonyms).every((t) => memory.textTokens.includes(t))).toBe(true);
 });

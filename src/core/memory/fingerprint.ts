@@ -54,8 +54,9 @@ export function fingerprintAnalysis(
   options: FingerprintOptions = {},
 ): FindingFingerprint[] {
   const attempt = [...analysis.attempts].reverse().find((a) => a.resultCode !== null) ?? null;
-  if (analysis.findings.length > 0) {
-    return analysis.findings.map((f) => fingerprintFinding(f, knowledge.rules.find((r) => r.id === f.rule) ?? null, attempt, options));
+  const findings = telling(analysis, knowledge);
+  if (findings.length > 0) {
+    return findings.map((f) => fingerprintFinding(f, knowledge.rules.find((r) => r.id === f.rule) ?? null, attempt, options));
   }
   // No rule explained the failure: its outcome (result and extend code, phase, a cancelled or
   // unfinished run), the lines that state it and its error lines are the fingerprint.
@@ -66,6 +67,18 @@ export function fingerprintAnalysis(
   return [
     { rule: null, key: null, title: outcomeTitle(analysis), codes, entities: [], templates: templateBag(lines, options.normalTemplates) },
   ];
+}
+
+/**
+ * The findings that tell this failure from others, one fingerprint each: the specific rules'
+ * where any fired. A generic profile (a fallback rule) restates the run's outcome with the lines
+ * every failed run writes (SetupHost's report, the rollback); beside a specific rule it adds only
+ * that boilerplate, which would make unrelated failures alike.
+ */
+export function telling(analysis: Analysis, knowledge: Pick<Knowledge, 'rules'>): Finding[] {
+  const generic = (f: Finding) => knowledge.rules.find((r) => r.id === f.rule)?.fallback === true;
+  const specific = analysis.findings.filter((f) => !generic(f));
+  return specific.length > 0 ? specific : analysis.findings;
 }
 
 /** The outcome of a run no rule explained, as codes: `verdict:cancelled`, `pair:c1900101-20017`, `extend:safe_os/boot`. */

@@ -25,20 +25,28 @@ export function memoryQuery(
   return { findings, textTokens: findings.length > 0 ? words.filter((t) => !/^x[0-9a-f]{8}$/.test(t)) : words };
 }
 
-/** Setup's result code as the error dialog shows it, with the extend code when given: `0xC1900101 - 0x20017`. */
-const DIALOG_CODE = /\b0x([89a-f][0-9a-f]{7})(?:\s*[-–—_]\s*0x([0-9a-f]{1,8}))?\b/i;
+/**
+ * Setup's result code as the error dialog shows it, with the extend code when given:
+ * `0xC1900101 - 0x20017`. Customers often drop the `0x` (`C1900101-20017`); without it only the
+ * families setup reports count (0xC19…, 0x8000…, 0x8007…, 0x800F…), so a stray hex word does not.
+ */
+const DIALOG_CODE =
+  /(?<![0-9a-z])(?:0x([89a-f][0-9a-f]{7})|(c19[0-9a-f]{5}|800[07f][0-9a-f]{4}))(?:\s*[-–—_]\s*(?:0x)?([0-9a-f]{1,8}))?(?![0-9a-z])/gi;
 
-/** The outcome a customer quotes (`错误代码0xC1900101-0x20017`) as a fingerprint of that outcome alone. */
+/**
+ * The outcome a customer quotes (`错误代码0xC1900101-0x20017`) as a fingerprint of that outcome
+ * alone; every code they name counts (`报错是C1900101还是80070005，同事说是80070005-4000D`).
+ */
 export function describedOutcome(description: string): FindingFingerprint | null {
-  const m = DIALOG_CODE.exec(description.normalize('NFKC'));
-  if (!m) return null;
   const bare = (code: string) => code.toLowerCase().replace(/^0*/, '');
-  const code = `0x${m[1]!.toUpperCase()}${m[2] ? ` - 0x${m[2].toUpperCase()}` : ''}`;
+  const quoted = [...description.normalize('NFKC').matchAll(DIALOG_CODE)].map((m) => ({ result: (m[1] ?? m[2])!, extend: m[3] ?? null }));
+  if (quoted.length === 0) return null;
+  const shown = quoted.map(({ result, extend }) => `0x${result.toUpperCase()}${extend ? ` - 0x${extend.toUpperCase()}` : ''}`);
   return {
     rule: null,
     key: null,
-    title: `客户描述的错误码 ${code}`,
-    codes: [`pair:${bare(m[1]!)}-${m[2] ? bare(m[2]) : ''}`],
+    title: `客户描述的错误码 ${[...new Set(shown)].join('、')}`,
+    codes: [...new Set(quoted.map(({ result, extend }) => `pair:${bare(result)}-${extend ? bare(extend) : ''}`))],
     entities: [],
     templates: {},
     described: true,

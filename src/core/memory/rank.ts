@@ -7,7 +7,8 @@
 //   codes/entities  IDF-weighted overlap of the query finding's codes with the past finding's:
 //                   Σ idf(shared) / (Σ idf(query) + Σ idf(past only)); an entity (service,
 //                   product, driver) counts only when both name it. A quoted dialog code without
-//                   logs is compared by outcome alone: 1 same result and extend code, ½ same result
+//                   logs, and a generic profile on either side, are compared by outcome alone
+//                   (no templates): 1 same result and extend code, ½ same result code
 //   templates       cosine of the IDF-weighted template bags
 //   text            SQLite's bm25() of the problem/finding/fix text, divided by the sum of the
 //                   query terms' IDF (what a document matching every term once would score), ≤ 1
@@ -100,7 +101,8 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
         ? query.findings.flatMap((q): Pair[] => (c.memory.findings.length > 0 ? c.memory.findings.map((p): Pair => [q, p]) : [[q, null]]))
         : [[null, bestKnownFinding(c.memory.findings)]];
     for (const [q, p] of pairs) {
-      const exact = q !== null && p !== null && q.key !== null && q.key === p.key;
+      // A generic profile's key is the outcome alone, not the signature of a cause.
+      const exact = q !== null && p !== null && q.key !== null && !q.generic && q.key === p.key;
       const parts: [number, number][] = [];
       const why = {
         codes: [] as string[],
@@ -109,8 +111,10 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
         text,
         outcome: { query: outcomeOf(q), past: outcomeOf(p) },
       };
-      if (q?.described) {
-        // A quoted result code is all the customer gave: the past finding's other codes are no evidence against it.
+      // A quoted result code is all the customer gave, and a generic profile says no more than the
+      // outcome (its lines are what every failed run writes): the outcome alone is compared.
+      const outcomeOnly = q !== null && (q.described === true || (p !== null && (q.generic === true || p.generic === true)));
+      if (outcomeOnly) {
         parts.push([WEIGHTS.codes, p ? outcomeMatch(q, p) : 0]);
         if (p) why.codes = q.codes.filter((x) => p.codes.includes(x));
       } else if (q && (q.codes.length > 0 || q.entities.length > 0)) {
@@ -128,7 +132,7 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
           why.entities = q.entities.filter((x) => p.entities.includes(x));
         }
       }
-      if (q && Object.keys(q.templates).length > 0) {
+      if (q && !outcomeOnly && Object.keys(q.templates).length > 0) {
         parts.push([WEIGHTS.templates, p ? cosine(q.templates, p.templates, idf, pastIdf) : 0]);
         if (p) why.templates = Object.keys(q.templates).filter((t) => t in p.templates);
       }

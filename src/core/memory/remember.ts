@@ -5,7 +5,7 @@
 
 import type { Knowledge } from '../analyze/knowledge';
 import type { Analysis, Finding } from '../types';
-import { fingerprintAnalysis, normaliseValue, type FingerprintOptions } from './fingerprint';
+import { fingerprintAnalysis, normaliseValue, telling, type FingerprintOptions } from './fingerprint';
 import { searchTokens, type CodeSynonyms } from './tokens';
 import type { FindingFingerprint, Outcome, RememberedCase, RememberedFinding } from './types';
 
@@ -59,6 +59,11 @@ export function rememberCase(
         ? [finding.title, finding.summary, ...finding.fix.map((s) => s.text)]
         : [fingerprint.title, ...Object.keys(fingerprint.templates)],
     ),
+    // A generic profile is left out of the fingerprints, but its words (回退, 第一次启动) are how
+    // customers describe the failure too.
+    ...unique(
+      thread.analyses.flatMap((a) => a.findings.filter((f) => !distinct.some((d) => d.finding === f)).flatMap((f) => [f.title, f.summary])),
+    ),
     thread.summary ?? '',
   ].join('\n');
   return {
@@ -81,8 +86,9 @@ export function distinctFindings(
   const byKey = new Map<string, { finding: Finding | null; fingerprint: FindingFingerprint }>();
   for (const analysis of analyses) {
     const prints = fingerprintAnalysis(analysis, knowledge, options);
+    const findings = telling(analysis, knowledge);
     prints.forEach((fingerprint, i) => {
-      const finding = analysis.findings[i] ?? null;
+      const finding = findings[i] ?? null;
       byKey.set(fingerprint.key ?? `errors:${Object.keys(fingerprint.templates).sort().join('\n')}`, { finding, fingerprint });
     });
   }
@@ -159,4 +165,8 @@ function bigramOverlap(summary: string, text: string): number {
   let shared = 0;
   for (const g of a) if (b.has(g)) shared++;
   return shared / a.size;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }
