@@ -28,8 +28,12 @@
 import type { FindingFingerprint, MemoryCandidate, MemoryQuery, Outcome, RememberedFinding, SimilarCase, TermStats } from './types';
 
 export const WEIGHTS = { codes: 0.4, templates: 0.3, text: 0.3 } as const;
-/** Tuned on the labelled set in test/memory (see the README's case memory section). */
-export const SIMILARITY_THRESHOLD = 0.35;
+/**
+ * Tuned on the development sets (the labelled set and the two outside archives in test/memory,
+ * never the blind one): 0.30 is the lowest threshold at which none of them shows more wrong
+ * suggestions, 0.28 already adds one, so 0.32 keeps a step of margin.
+ */
+export const SIMILARITY_THRESHOLD = 0.32;
 const OTHER_RULE_FACTOR = 0.6;
 export const MAX_SIMILAR = 3;
 const HALF_LIFE_DAYS = 365;
