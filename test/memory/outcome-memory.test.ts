@@ -268,6 +268,9 @@ test('without logs, the result code the customer quotes is compared by outcome a
   expect(codesOf('错误代码是 c1900208')).toEqual(['pair:c1900208-']);
   expect(codesOf('报错0x80070005 - 0x4000D')).toEqual(['pair:80070005-4000d']);
   expect(codesOf('资产编号 DEADBEEF，序列号 A1B2C3D4')).toEqual([]);
+  // As a signed decimal (event logs print it so); other negative numbers are not codes.
+  expect(codesOf('事件查看器里是 -1047526908')).toEqual(['pair:c1900204-']);
+  expect(codesOf('温度 -1000000000 度')).toEqual([]);
   // Every code named counts: the full pair a colleague remembered matches in full.
   expect(codesOf('报错是C1900101还是80070005我记不太清了，同事说是80070005-4000D。')).toEqual([
     'pair:c1900101-',

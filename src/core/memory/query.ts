@@ -33,13 +33,23 @@ export function memoryQuery(
 const DIALOG_CODE =
   /(?<![0-9a-z])(?:0x([89a-f][0-9a-f]{7})|(c19[0-9a-f]{5}|800[07f][0-9a-f]{4}))(?:\s*[-–—_]\s*(?:0x)?([0-9a-f]{1,8}))?(?![0-9a-z])/gi;
 
+/** The same code as a signed decimal, as event logs and some tools print it: `-1047526908` is 0xC1900204. */
+const SIGNED_CODE = /(?<![\d.])-(\d{9,10})(?!\d)/g;
+
 /**
  * The outcome a customer quotes (`错误代码0xC1900101-0x20017`) as a fingerprint of that outcome
  * alone; every code they name counts (`报错是C1900101还是80070005，同事说是80070005-4000D`).
  */
 export function describedOutcome(description: string): FindingFingerprint | null {
   const bare = (code: string) => code.toLowerCase().replace(/^0*/, '');
-  const quoted = [...description.normalize('NFKC').matchAll(DIALOG_CODE)].map((m) => ({ result: (m[1] ?? m[2])!, extend: m[3] ?? null }));
+  const text = description.normalize('NFKC');
+  const quoted = [
+    ...[...text.matchAll(DIALOG_CODE)].map((m) => ({ result: (m[1] ?? m[2])!, extend: m[3] ?? null })),
+    ...[...text.matchAll(SIGNED_CODE)]
+      .map((m) => (2 ** 32 - Number(m[1])).toString(16))
+      .filter((hex) => /^(?:c19|800[07f])[0-9a-f]{5}$/.test(hex))
+      .map((hex) => ({ result: hex, extend: null })),
+  ];
   if (quoted.length === 0) return null;
   const shown = quoted.map(({ result, extend }) => `0x${result.toUpperCase()}${extend ? ` - 0x${extend.toUpperCase()}` : ''}`);
   return {
