@@ -182,3 +182,11 @@ export function evaluateArchive(dir: string): ArchiveEvaluation {
   });
   return evaluation;
 }
+
+/** `learn` remembered every labelled thread of the archive, though none of its engineers is in the config. */
+export function expectEveryThreadLearned(dir: string, run: ArchiveEvaluation): void {
+  const labels = archiveLabels(dir);
+  expect(labels.length).toBeGreaterThanOrEqual(40);
+  expect(run.learned.open).toEqual([]);
+  expect(run.learned.remembered.sort()).toEqual(labels.map((l) => l.caseId).sort());
+}
