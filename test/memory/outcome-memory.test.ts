@@ -420,3 +420,25 @@ test('beside a specific rule, generic profiles are left out of the fingerprints;
   const title = analysis.findings[1]!.title;
   expect(searchTokens(title, synonyms).every((t) => memory.textTokens.includes(t))).toBe(true);
 });
+
+test('a case with one finding: the closure’s fix solved it, in whatever words the engineer wrote', async () => {
+  const analysis = await bootFailure('0x20017');
+  const thread = (summary: string) =>
+    rememberCase(
+      {
+        caseId: 'CAS-00001-ONEFIX',
+        subject: '',
+        closedAt: NOW.toISOString(),
+        problem: '',
+        analyses: [analysis],
+        sentTexts: [],
+        summary,
+        customerConfirmed: true,
+        fixedBy: [],
+      },
+      knowledge,
+      synonyms,
+    );
+  expect(thread('在BIOS中关闭还原卡的保护功能后重新升级，升级成功。').findings.map((f) => f.outcome)).toEqual(['fixed_confirmed']);
+  expect(thread('客户放弃升级，问题未解决。').findings.map((f) => f.outcome)).toEqual(['no_fix']);
+});

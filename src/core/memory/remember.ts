@@ -98,7 +98,8 @@ export function distinctFindings(
 /**
  * Which finding the fix solved: the engineer's `/fixed-by` (a number, a rule id or a name in the
  * finding's key), else the finding the 问题总结 names (its resolution sentence, its service,
- * product or GUID), else the one whose fix text shares the most of the summary's words.
+ * product or GUID), else the one whose fix text shares the most of the summary's words, else the
+ * only one there is.
  */
 export function fixedFinding(
   thread: Pick<CaseThread, 'summary' | 'fixedBy'>,
@@ -125,7 +126,8 @@ export function fixedFinding(
     const overlap = bigramOverlap(summary, [finding.resolution, finding.title, ...finding.fix.map((s) => s.text)].join(' '));
     if (overlap > bestOverlap) [best, bestOverlap] = [i, overlap];
   });
-  return best;
+  // The only failure the logs showed is the one the closure's fix solved, in whatever words.
+  return best < 0 && findings.length === 1 ? 0 : best;
 }
 
 /** A finding named by an engineer: `2` (its number), `bcd-clone-failure`, `ensec64`. */
