@@ -441,4 +441,26 @@ test('a case with one finding: the closure’s fix solved it, in whatever words 
     );
   expect(thread('在BIOS中关闭还原卡的保护功能后重新升级，升级成功。').findings.map((f) => f.outcome)).toEqual(['fixed_confirmed']);
   expect(thread('客户放弃升级，问题未解决。').findings.map((f) => f.outcome)).toEqual(['no_fix']);
+  // Known only by generic profiles, each restating the one outcome: the first is credited.
+  const generic = { ...analysis, findings: analysis.findings.filter((f) => f.rule === 'rollback-failure') };
+  const twice = { ...generic, findings: [generic.findings[0]!, { ...generic.findings[0]!, rule: 'setuphost-reported-failure' }] };
+  const remembered = rememberCase(
+    {
+      caseId: 'CAS-00002-GENFIX',
+      subject: '',
+      closedAt: NOW.toISOString(),
+      problem: '',
+      analyses: [twice],
+      sentTexts: [],
+      summary: '卸载还原卡驱动后升级成功。',
+      customerConfirmed: true,
+      fixedBy: [],
+    },
+    knowledge,
+    synonyms,
+  );
+  expect(remembered.findings.map((f) => [f.rule, f.outcome])).toEqual([
+    ['rollback-failure', 'fixed_confirmed'],
+    ['setuphost-reported-failure', 'unknown'],
+  ]);
 });

@@ -126,8 +126,10 @@ export function fixedFinding(
     const overlap = bigramOverlap(summary, [finding.resolution, finding.title, ...finding.fix.map((s) => s.text)].join(' '));
     if (overlap > bestOverlap) [best, bestOverlap] = [i, overlap];
   });
-  // The only failure the logs showed is the one the closure's fix solved, in whatever words.
-  return best < 0 && findings.length === 1 ? 0 : best;
+  // The only failure the logs showed is the one the closure's fix solved, in whatever words; so
+  // is a run known only by generic profiles, each restating the same outcome (the first speaks).
+  const oneFailure = findings.length === 1 || findings.every(({ fingerprint }) => fingerprint.generic);
+  return best < 0 && oneFailure ? 0 : best;
 }
 
 /** A finding named by an engineer: `2` (its number), `bcd-clone-failure`, `ensec64`. */
