@@ -61,7 +61,7 @@ export function rememberCase(
     ),
     // A generic profile is left out of the fingerprints, but its words (回退, 第一次启动) are how
     // customers describe the failure too.
-    ...unique(
+    ...new Set(
       thread.analyses.flatMap((a) => a.findings.filter((f) => !distinct.some((d) => d.finding === f)).flatMap((f) => [f.title, f.summary])),
     ),
     thread.summary ?? '',
@@ -169,8 +169,4 @@ function bigramOverlap(summary: string, text: string): number {
   let shared = 0;
   for (const g of a) if (b.has(g)) shared++;
   return shared / a.size;
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }
