@@ -75,3 +75,20 @@ test('a memory written before the documents-per-term table gets it filled from F
   expect(kept).toEqual(fts);
   store.close();
 });
+
+test('a remembered generic profile reads back generic, so ranking compares it by outcome alone', () => {
+  const store = new SqliteCaseStore(':memory:');
+  const memory = new SqliteCaseMemory(store.database);
+  const generic = remembered('CAS-00003-AAAAA3', ['回退'], 'early-downlevel-error|', ['pair:c1900104-50013']);
+  generic.findings[0] = { ...generic.findings[0]!, rule: 'early-downlevel-error', generic: true };
+  memory.remember(generic, at);
+  memory.remember(remembered('CAS-00004-AAAAA4', ['回退'], 'bcd|delete', ['x00000005']), at);
+  expect(memory.recall('CAS-00003-AAAAA3')!.findings[0]!.generic).toBe(true);
+  expect(memory.recall('CAS-00004-AAAAA4')!.findings[0]!.generic).toBeUndefined();
+  const { candidates } = memory.candidates({ findings: [], textTokens: ['回退'] }, 10);
+  expect(Object.fromEntries(candidates.map((c) => [c.memory.caseId, c.memory.findings[0]!.generic ?? false]))).toEqual({
+    'CAS-00003-AAAAA3': true,
+    'CAS-00004-AAAAA4': false,
+  });
+  store.close();
+});

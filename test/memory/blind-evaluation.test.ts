@@ -31,17 +31,14 @@ test('with findings: recall@3 ≥ 0.9 on the blind set (ranked)', () => {
   expect(metrics(run.withFindings, run.queries).recallAt(3)).toBeGreaterThanOrEqual(0.9);
 });
 
-// Known misses, kept as failing tests with their reasons rather than deleted (see README).
-// As shown (threshold applied) recall@3 is 0.886: two right answers rank in the top three but
-// score under the threshold: the MIG thread whose run ended with another result code than its
-// siblings' (0xC1900101-0x4000D, per the set's README) and a thread without logs. Found on this
-// set, so not tuned here.
-test.failing('with findings: recall@3 ≥ 0.9 on the blind set, as shown (threshold applied)', () => {
-  expect(shownRecall(run.withFindings, run.queries, SIMILARITY_THRESHOLD)).toBeGreaterThanOrEqual(0.9);
+test('from the description alone: recall@3 ≥ 0.7 on the blind set', () => {
+  expect(metrics(run.descriptionOnly, run.queries).recallAt(3)).toBeGreaterThanOrEqual(0.7);
 });
 
-// recall@3 0.686 (24 of 35): the customers' own words in this set share few character bigrams
-// with their siblings' first mails; a quoted dialog code carries the description where there is one.
-test.failing('from the description alone: recall@3 ≥ 0.7 on the blind set', () => {
-  expect(metrics(run.descriptionOnly, run.queries).recallAt(3)).toBeGreaterThanOrEqual(0.7);
+// Known misses, kept as failing tests with their reasons rather than deleted (see README).
+// As shown (threshold applied) recall@3 is 0.886: all 35 right answers rank in the top three,
+// but four score under the threshold: two threads with logs (a disk-space run and a MIG run) and
+// two without. Found on this set, so not tuned here.
+test.failing('with findings: recall@3 ≥ 0.9 on the blind set, as shown (threshold applied)', () => {
+  expect(shownRecall(run.withFindings, run.queries, SIMILARITY_THRESHOLD)).toBeGreaterThanOrEqual(0.9);
 });

@@ -36,8 +36,8 @@ export class SqliteCaseMemory implements CaseMemory {
       this.sql('DELETE FROM memory_finding WHERE case_id = ?').run(memory.caseId);
       this.sql('DELETE FROM memory_fts WHERE rowid = ?').run(rowid);
       const insert = this.sql(
-        `INSERT INTO memory_finding (case_id, position, rule, key, title, codes_json, entities_json, templates_json, advice_json, advice_given, outcome)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO memory_finding (case_id, position, rule, key, title, codes_json, entities_json, templates_json, advice_json, advice_given, outcome, generic)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       memory.findings.forEach((f, i) =>
         insert.run(
@@ -52,6 +52,7 @@ export class SqliteCaseMemory implements CaseMemory {
           JSON.stringify(f.advice),
           f.adviceGiven ? 1 : 0,
           f.outcome,
+          f.generic ? 1 : 0,
         ),
       );
       const text = memory.textTokens.join(' ');
@@ -181,6 +182,7 @@ export class SqliteCaseMemory implements CaseMemory {
         advice: JSON.parse(String(r.advice_json)),
         adviceGiven: r.advice_given === 1,
         outcome: String(r.outcome) as Outcome,
+        ...(r.generic === 1 ? { generic: true } : {}),
       });
       out.set(String(r.case_id), list);
     }

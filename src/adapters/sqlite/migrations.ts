@@ -239,4 +239,9 @@ export const MIGRATIONS: string[] = [
   -- every mail that went out each time a case is read.
   CREATE INDEX drafts_sent ON drafts (sent_message_id) WHERE sent_message_id IS NOT NULL;
   `,
+  `
+  -- A remembered generic profile (a fallback rule) is compared by outcome alone, as it was when
+  -- remembered. Cases remembered before this read as specific until \`casebot learn\` remembers them again.
+  ALTER TABLE memory_finding ADD COLUMN generic INTEGER NOT NULL DEFAULT 0 CHECK (generic IN (0, 1));
+  `,
 ];

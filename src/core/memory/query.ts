@@ -7,6 +7,7 @@
 
 import type { Knowledge } from '../analyze/knowledge';
 import type { Analysis } from '../types';
+import { withoutSignature } from '../mail/signature';
 import { fingerprintAnalysis, type FingerprintOptions } from './fingerprint';
 import { searchTokens, type CodeSynonyms } from './tokens';
 import type { FindingFingerprint, MemoryQuery } from './types';
@@ -21,7 +22,7 @@ export function memoryQuery(
   const analyzed = analysis ? fingerprintAnalysis(analysis, knowledge, options) : [];
   const described = analyzed.length === 0 ? describedOutcome(description) : null;
   const findings = described ? [described] : analyzed;
-  const words = searchTokens(description, synonyms);
+  const words = searchTokens(withoutSignature(description), synonyms);
   return { findings, textTokens: findings.length > 0 ? words.filter((t) => !/^x[0-9a-f]{8}$/.test(t)) : words };
 }
 

@@ -6,6 +6,7 @@
 import type { Knowledge } from '../analyze/knowledge';
 import type { Analysis, Finding } from '../types';
 import { fingerprintAnalysis, normaliseValue, telling, type FingerprintOptions } from './fingerprint';
+import { withoutSignature } from '../mail/signature';
 import { searchTokens, type CodeSynonyms } from './tokens';
 import type { FindingFingerprint, Outcome, RememberedCase, RememberedFinding } from './types';
 
@@ -53,7 +54,7 @@ export function rememberCase(
     return { ...fingerprint, advice: adviceGiven && finding ? finding.actions : [], adviceGiven, outcome };
   });
   const text = [
-    thread.problem,
+    withoutSignature(thread.problem),
     ...distinct.flatMap(({ finding, fingerprint }) =>
       finding
         ? [finding.title, finding.summary, ...finding.fix.map((s) => s.text)]
