@@ -1,7 +1,7 @@
 // Case memory in the mailbox loop: a case that closed is remembered (each finding with the
-// advice sent and its own outcome); a case whose new logs were analyzed is looked up, and its
-// engineer gets an internal note threaded to the case when similar past cases exist. Nothing
-// of this ever reaches a draft.
+// advice sent and its own outcome); a case whose new logs were analyzed, or a new case without
+// logs, is looked up, and its engineer gets an internal note threaded to the case when similar
+// past cases exist. Nothing of this ever reaches a draft.
 
 import type { Knowledge } from '../core/analyze/knowledge';
 import type { CaseView } from '../core/case/case-view';
@@ -68,24 +68,30 @@ export function caseQuery(
   return { query, analysis: latest?.analysis ?? null, messageId: latest?.messageId ?? null };
 }
 
-/** Mails the case's engineer the similar past cases of its newest analysis, once per analysis. */
+/**
+ * Mails the case's engineer the similar past cases of its newest analysis, once per analysis; a
+ * case without analyzed logs is looked up once by its customer's words (and any code they quote),
+ * so the engineer sees the fixes that worked before the logs come.
+ */
 async function noteSimilarCases(deps: CaseMemoryDeps, caseId: string): Promise<void> {
   const { store } = deps;
   const { query, analysis, messageId } = caseQuery(deps, caseId);
-  if (!analysis || query.findings.length === 0) return;
-  if (store.events.list(caseId).some((e) => e.type === 'memory-lookup' && e.detail.analysisId === analysis.id)) return;
+  if (analysis ? query.findings.length === 0 : query.textTokens.length === 0) return;
+  const analysisId = analysis?.id ?? null;
+  if (store.events.list(caseId).some((e) => e.type === 'memory-lookup' && e.detail.analysisId === analysisId)) return;
   const at = deps.clock().toISOString();
   const results = findSimilar(deps, query, caseId);
+  const threadTo = messageId ?? store.loadCaseView(caseId).messages.find((m) => m.direction === 'inbound')?.messageId ?? null;
   store.transaction(() => {
     for (const f of query.findings) if (f.key) deps.memory.recordSignature(caseId, f.key, f.title, at);
     store.events.append({
       at,
       caseId,
-      messageId,
+      messageId: threadTo,
       actor: 'casebot',
       type: 'memory-lookup',
       detail: {
-        analysisId: analysis.id,
+        analysisId,
         similar: results.map((r) => ({
           caseId: r.caseId,
           exact: r.exact,
@@ -97,7 +103,8 @@ async function noteSimilarCases(deps: CaseMemoryDeps, caseId: string): Promise<v
   });
   // Only a finding worth reading is mailed; `casebot similar` says plainly when nothing is close.
   if (results.length === 0) return;
-  await mailEngineer(deps, store.getCase(caseId)!.engineer, caseId, similarCasesNotice(caseId, results), messageId);
+  const notice = similarCasesNotice(caseId, results, analysis ? 'analysis' : 'description');
+  await mailEngineer(deps, store.getCase(caseId)!.engineer, caseId, notice, threadTo);
 }
 
 /** Remembers the case if it is closed (by /close, or a closure mail with 问题总结 went out). */

@@ -140,7 +140,8 @@ export interface EventDetails {
   'case-closed': { by?: string; summary?: string };
   'case-reopened': { by?: string };
   'case-snoozed': { until: string | null };
-  'memory-lookup': { analysisId: number; similar: { caseId: string; exact: boolean; outcome: string | null; score: number }[] };
+  /** analysisId null: a case without analyzed logs, looked up by its customer's words. */
+  'memory-lookup': { analysisId: number | null; similar: { caseId: string; exact: boolean; outcome: string | null; score: number }[] };
   'fixed-by': { finding: string; rule: string | null; key: string | null };
   'memory-feedback': { about: string; useful: boolean };
 }

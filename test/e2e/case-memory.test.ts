@@ -53,6 +53,24 @@ async function newCase(caseId: string, failure: Failure): Promise<string> {
   return messageId.slice(1, -1);
 }
 
+/** A first mail without logs: the customer's words are all casebot has. */
+async function newCaseWithoutLogs(caseId: string, text: string): Promise<string> {
+  const messageId = `<${caseId}.1@sd.ccb.example.cn>`;
+  drop(
+    await buildMail({
+      from: '李强 <liqiang@sd.ccb.example.cn>',
+      to: ['weiliang@cmgos.com'],
+      subject: `[案例号: ${caseId} ] % 建行升级-济南分行升级回退 % 初次响应 CMIT:0001313`,
+      date: '2024-03-05T09:30:00+08:00',
+      messageId,
+      text,
+    }),
+    `2024-03-05T09:30:${String(delivered).padStart(2, '0')}+08:00`,
+  );
+  await processMailbox(bot);
+  return messageId.slice(1, -1);
+}
+
 async function notesFor(caseId: string) {
   const mails = await Promise.all(
     smtp.received.filter((r) => r.to.includes('weiliang@cmgos.com')).map((r) => simpleParser(r.raw).then((m) => ({ m, to: r.to }))),
@@ -130,5 +148,33 @@ test('a new case with the Ensec64 failure: the seed case is similar, but its out
 test('a new case with a failure nobody has seen gets no note', async () => {
   const caseId = 'CAS-07003-N0S1M9';
   await newCase(caseId, { kind: 'none' });
+  expect(await notesFor(caseId)).toHaveLength(0);
+});
+
+test('a new case without logs whose customer quotes the code of the seed case: one note from the description, threaded to the first mail', async () => {
+  const caseId = 'CAS-07004-D3S5C8';
+  const first = await newCaseWithoutLogs(
+    caseId,
+    '您好：\n济南分行部分终端升级V2020-L到最后阶段时提示失败，错误代码 0x80004005，重启后又回到了原来的系统。\n日志稍后收集。\n\n李强\n中国建设银行济南分行',
+  );
+  const notes = await notesFor(caseId);
+  expect(notes).toHaveLength(1);
+  const { m: note } = notes[0]!;
+  expect(note.inReplyTo).toBe(`<${first}>`);
+  expect(note.text).toContain('尚无日志分析，客户的描述与以下历史案例相似');
+  expect(note.text).toMatch(/匹配原因：相同代码 0x80004005\n/);
+  expect(note.text).toContain(SEED_CASE);
+  expect(note.text).toContain('删除出错的BCD配置信息后，升级系统成功。');
+  const lookups = bot.store.events.list(caseId).filter((e) => e.type === 'memory-lookup');
+  expect(lookups.map((e) => e.type === 'memory-lookup' && e.detail.analysisId)).toEqual([null]);
+  // Once per case: another pass looks nothing up again.
+  await processMailbox(bot);
+  expect(await notesFor(caseId)).toHaveLength(1);
+});
+
+// One remembered case: its words cannot be told from any other mail's, so words alone find nothing.
+test('a new case without logs about something else gets no note', async () => {
+  const caseId = 'CAS-07005-P7R1N2';
+  await newCaseWithoutLogs(caseId, '您好：\n营业部的打印机在新系统下无法打印，请协助。\n\n李强');
   expect(await notesFor(caseId)).toHaveLength(0);
 });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeBundle } from '../../src/core/analyze/analyze-bundle';
 import { memoryQuery } from '../../src/core/memory/query';
-import { rankSimilar, scoreCandidates } from '../../src/core/memory/rank';
+import { MIN_CASES_FOR_WORDS, rankSimilar, scoreCandidates } from '../../src/core/memory/rank';
 import type { MemoryCandidate } from '../../src/core/memory/types';
 import { similarCasesText } from '../../src/core/memory/note';
 import { rememberCase } from '../../src/core/memory/remember';
@@ -279,6 +279,19 @@ test('without logs, the result code the customer quotes is compared by outcome a
   ]);
   // A code that is not setup's result code (a Win32 error) is left to the text.
   expect(memoryQuery('报错 0x5，拒绝访问', null, knowledge, synonyms).findings).toEqual([]);
+});
+
+test('words count only once enough cases are remembered to tell a rare word from a common one', () => {
+  const query = memoryQuery('升级到最后阶段提示失败，重启后又回到了原来的系统。', null, knowledge, synonyms);
+  expect(query.findings).toEqual([]);
+  const wordsMatch = { ...candidate('CAS-00001-WORDS1', { rule: null, codes: ['pair:c1900101-20017'] }), textBm25: 5 };
+  const docs = new Map(query.textTokens.map((t) => [t, 1]));
+  const [few] = scoreCandidates(query, [wordsMatch], { cases: MIN_CASES_FOR_WORDS - 1, docs }, NOW);
+  expect(few!.score).toBe(0);
+  expect(few!.why.text).toBe(0);
+  const [enough] = scoreCandidates(query, [wordsMatch], { cases: MIN_CASES_FOR_WORDS, docs }, NOW);
+  expect(enough!.score).toBeGreaterThan(0);
+  expect(enough!.why.text).toBeGreaterThan(0);
 });
 
 test('one rule, another extend code in its key: a different failure (0x30017 is not 0x20017)', () => {

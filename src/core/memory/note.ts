@@ -84,14 +84,16 @@ export function outcomeDifference(query: string[], past: string[]): string | nul
   return `相同错误码 ${hex(q[0]!)}，${where}`;
 }
 
-export function similarCasesNotice(caseId: string, results: SimilarCase[]): Notice {
+export function similarCasesNotice(caseId: string, results: SimilarCase[], basis: 'analysis' | 'description'): Notice {
   return {
     subject: `[内部参考] ${caseId} 相似历史案例（仅限工程师，勿转发客户）`,
     text:
       [
         '本邮件仅供工程师内部参考：请勿转发给客户，也不要把内容复制到给客户的回复中。',
         '',
-        `案例 ${caseId} 的分析结果与以下历史案例相似：`,
+        basis === 'analysis'
+          ? `案例 ${caseId} 的分析结果与以下历史案例相似：`
+          : `案例 ${caseId} 尚无日志分析，客户的描述与以下历史案例相似（仅供参考，请以日志为准）：`,
         '',
         similarCasesText(results),
         '觉得有用或没用，请回复命令 /useful 案例号 或 /notuseful 案例号，以后的推荐会参考。',

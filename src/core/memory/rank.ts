@@ -23,7 +23,8 @@
 //                   result code, or another extend code where both are known
 //
 // A part the query lacks (a description-only query has no codes or templates) is left out
-// rather than counted as zero. Only cases at or above the threshold are shown, at most three.
+// rather than counted as zero, and so are the words while fewer than MIN_CASES_FOR_WORDS cases
+// are remembered. Only cases at or above the threshold are shown, at most three.
 
 import type { FindingFingerprint, MemoryCandidate, MemoryQuery, Outcome, RememberedFinding, SimilarCase, TermStats } from './types';
 
@@ -35,6 +36,12 @@ export const WEIGHTS = { codes: 0.4, templates: 0.3, text: 0.3 } as const;
  */
 export const SIMILARITY_THRESHOLD = 0.32;
 const OTHER_RULE_FACTOR = 0.6;
+/**
+ * Below this many remembered cases the words are left out: term statistics of a handful of
+ * cases cannot tell a rare word from one every mail uses (您好, 协助, 新系统), so a description
+ * would match whatever was remembered first. Codes and line templates still count.
+ */
+export const MIN_CASES_FOR_WORDS = 20;
 export const MAX_SIMILAR = 3;
 const HALF_LIFE_DAYS = 365;
 const DAY_MS = 86400000;
@@ -90,9 +97,10 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
   const defaultIdf = mean([...queryTerms].map(idf)) || 1;
   const pastIdf = (term: string) => (queryTerms.has(term) ? idf(term) : defaultIdf);
   const textNorm = [...new Set(query.textTokens)].reduce((sum, t) => sum + bm25Idf(stats, t), 0);
+  const wordsCount = query.textTokens.length > 0 && stats.cases >= MIN_CASES_FOR_WORDS;
 
   const scored = candidates.map((c): SimilarCase => {
-    const text = textNorm > 0 ? Math.min(1, c.textBm25 / textNorm) : 0;
+    const text = wordsCount && textNorm > 0 ? Math.min(1, c.textBm25 / textNorm) : 0;
     let best: { score: number; exact: boolean; finding: RememberedFinding | null; why: SimilarCase['why'] } = {
       score: -1,
       exact: false,
@@ -140,7 +148,7 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
         parts.push([WEIGHTS.templates, p ? cosine(q.templates, p.templates, idf, pastIdf) : 0]);
         if (p) why.templates = Object.keys(q.templates).filter((t) => t in p.templates);
       }
-      if (query.textTokens.length > 0) parts.push([WEIGHTS.text, text]);
+      if (wordsCount) parts.push([WEIGHTS.text, text]);
       const weight = parts.reduce((s, [w]) => s + w, 0);
       const score = weight > 0 ? (differenceFactor(q, p) * parts.reduce((s, [w, v]) => s + w * v, 0)) / weight : 0;
       if ((exact && !best.exact) || (exact === best.exact && score > best.score)) best = { score, exact, finding: p, why };
