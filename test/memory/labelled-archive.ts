@@ -29,6 +29,7 @@ import type { EvalCase } from './eval-set';
 import { metrics, NOW, shown, shownRecall, wrongSuggestions, type Ranked } from './evaluate';
 
 export const BLIND_DIR = path.join(__dirname, '../fixtures/memory-blind');
+export const BLIND2_DIR = path.join(__dirname, '../fixtures/memory-blind2');
 export const OUTSIDE_DEV_DIR = path.join(__dirname, '../fixtures/memory-outside-dev');
 export const OUTSIDE_DEV2_DIR = path.join(__dirname, '../fixtures/memory-outside-dev2');
 export const archiveOf = (dir: string) => path.join(dir, 'archive');
@@ -115,6 +116,16 @@ export function archiveFigures(name: string, withFindings: Ranked[], description
       `(shown ${shownRecall(withFindings, queries, SIMILARITY_THRESHOLD).toFixed(3)}), MRR ${m.mrr.toFixed(3)}; ` +
       `description only recall@3 ${d.recallAt(3).toFixed(3)}, MRR ${d.mrr.toFixed(3)}; unique causes: ${w.wrong} wrong suggestions in ${w.queries}`,
   ];
+  // 同一问题（签名相同） is said only of an equal signature: how often it named another cause.
+  const groupOfCase = new Map(queries.map((q) => [q.id, q.group]));
+  const sameLabels = withFindings.flatMap((r) =>
+    shown(r, SIMILARITY_THRESHOLD)
+      .filter((s) => s.exact)
+      .map((s) => groupOfCase.get(s.caseId) === r.query.group),
+  );
+  lines.push(
+    `  同一问题 labels shown: ${sameLabels.filter(Boolean).length} right, ${sameLabels.filter((x) => !x).length} on another cause`,
+  );
   for (const kind of ['findings', 'outcome-only', 'description'] as const) {
     const part = metrics(
       withFindings.filter((r) => (r.query as ArchiveQuery).kind === kind),

@@ -65,7 +65,8 @@ function memoryOf(cases: { id: string; problem: string; analysis: Analysis; summ
   return { lookup, close: () => store.close() };
 }
 
-test('0x20017 and 0x40017 are not the same problem: the SafeOS case comes first and only it is called the same', async () => {
+// The real rollback log proves only the outcome (no driver named): boot-failure-detected restates it.
+test('0x20017 and 0x40017 are not the same problem: the SafeOS case comes first, matched on its code, and none is called the same', async () => {
   const [safeOs, secondBoot] = [await bootFailure('0x20017'), await bootFailure('0x40017')];
   const memory = memoryOf([
     {
@@ -80,9 +81,11 @@ test('0x20017 and 0x40017 are not the same problem: the SafeOS case comes first 
   try {
     const found = memory.lookup('升级重启后回退了。', safeOs);
     expect(found[0]!.caseId).toBe('CAS-00003-AAAAA3');
-    expect(found.filter((r) => r.exact).map((r) => r.caseId)).toEqual(['CAS-00003-AAAAA3']);
+    expect(found.filter((r) => r.exact)).toEqual([]);
     const text = similarCasesText(found);
-    expect(text).toContain('CAS-00003-AAAAA3（2024-05-29 结案）—— 同一问题（签名相同）');
+    expect(text).toMatch(/CAS-00003-AAAAA3（2024-05-29 结案）—— 相似度 [0-9.]+\n/);
+    expect(text).toContain('匹配原因：相同代码 0xC1900101、0xC1900101 - 0x20017');
+    expect(text).not.toContain('同一问题');
     for (const other of found.filter((r) => r.caseId !== 'CAS-00003-AAAAA3')) {
       expect(text).toMatch(new RegExp(`${other.caseId}（[^）]+）—— 相似度 [0-9.]+，相同错误码 0xC1900101，阶段不同：SAFE_OS / OOBE_BOOT`));
     }
@@ -406,10 +409,24 @@ test('a zero result code is no result and an UNKNOWN phase no phase: neither bec
   expect(terms('0xC1900208', 'DOWNLEVEL')).toEqual(['pair:c1900208-', 'extend:downlevel/unknown']);
 });
 
+/** The run as if its first finding's cause signals had matched (a driver named), not only its outcome. */
+function withCause(analysis: Analysis): Analysis {
+  return { ...analysis, findings: analysis.findings.map((f, i) => (i === 0 ? { ...f, basis: 'cause' as const } : f)) };
+}
+
 test('beside a specific rule, generic profiles are left out of the fingerprints; alone, they are the fingerprint', async () => {
   // The real rollback log: boot-failure-detected, with the generic rollback-failure profile beside it.
-  const analysis = await bootFailure('0x40017');
-  expect(analysis.findings.map((f) => f.rule)).toEqual(['boot-failure-detected', 'rollback-failure']);
+  // Its lines prove only the outcome, so both restate it; where a cause signal matched it is specific.
+  const real = await bootFailure('0x40017');
+  expect(real.findings.map((f) => [f.rule, f.basis])).toEqual([
+    ['boot-failure-detected', 'outcome'],
+    ['rollback-failure', 'outcome'],
+  ]);
+  expect(fingerprintAnalysis(real, knowledge).map((f) => [f.rule, f.generic])).toEqual([
+    ['boot-failure-detected', true],
+    ['rollback-failure', true],
+  ]);
+  const analysis = withCause(real);
   expect(fingerprintAnalysis(analysis, knowledge).map((f) => f.rule)).toEqual(['boot-failure-detected']);
   const genericOnly = { ...analysis, findings: analysis.findings.filter((f) => f.rule === 'rollback-failure') };
   expect(fingerprintAnalysis(genericOnly, knowledge).map((f) => [f.rule, f.generic])).toEqual([['rollback-failure', true]]);
@@ -435,7 +452,7 @@ test('beside a specific rule, generic profiles are left out of the fingerprints;
 });
 
 test('a case with one finding: the closure’s fix solved it, in whatever words the engineer wrote', async () => {
-  const analysis = await bootFailure('0x20017');
+  const analysis = withCause(await bootFailure('0x20017'));
   const thread = (summary: string) =>
     rememberCase(
       {

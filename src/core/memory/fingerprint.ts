@@ -76,9 +76,17 @@ export function fingerprintAnalysis(
  * that boilerplate, which would make unrelated failures alike.
  */
 export function telling(analysis: Analysis, knowledge: Pick<Knowledge, 'rules'>): Finding[] {
-  const generic = (f: Finding) => knowledge.rules.find((r) => r.id === f.rule)?.fallback === true;
-  const specific = analysis.findings.filter((f) => !generic(f));
+  const specific = analysis.findings.filter((f) => !restatesOutcome(f, knowledge.rules.find((r) => r.id === f.rule) ?? null));
   return specific.length > 0 ? specific : analysis.findings;
+}
+
+/**
+ * Whether a finding says no more than the run's outcome: a generic profile (a fallback rule), or
+ * a rule whose cause signals did not match, so only its outcome signals (result and extend code,
+ * phase) prove it; the analyzer marks these 只凭结果代码推断. Its key is not a cause's signature.
+ */
+function restatesOutcome(finding: Finding, rule: Pick<Rule, 'fallback'> | null): boolean {
+  return rule?.fallback === true || finding.basis === 'outcome';
 }
 
 /** The outcome of a run no rule explained, as codes: `verdict:cancelled`, `pair:c1900101-20017`, `extend:safe_os/boot`. */
@@ -122,7 +130,7 @@ export function fingerprintFinding(
       ),
     ),
     templates: templateBag(lines, options.normalTemplates),
-    ...(rule?.fallback ? { generic: true } : {}),
+    ...(restatesOutcome(finding, rule) ? { generic: true } : {}),
   };
 }
 
