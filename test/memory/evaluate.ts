@@ -3,7 +3,7 @@
 
 import type { Knowledge } from '../../src/core/analyze/knowledge';
 import { memoryQuery } from '../../src/core/memory/query';
-import { scoreCandidates } from '../../src/core/memory/rank';
+import { scoreCandidates, WORDS_ONLY_THRESHOLD } from '../../src/core/memory/rank';
 import { rememberCase } from '../../src/core/memory/remember';
 import type { CodeSynonyms } from '../../src/core/memory/tokens';
 import type { MemoryQuery, RememberedCase, SimilarCase } from '../../src/core/memory/types';
@@ -24,6 +24,8 @@ export interface EvalOptions {
 export interface Ranked {
   query: EvalCase;
   ranking: SimilarCase[];
+  /** The memory query had words alone (no findings, no quoted code): WORDS_ONLY_THRESHOLD applies. */
+  wordsOnly: boolean;
 }
 
 export function remembered(c: EvalCase, i: number, o: EvalOptions): RememberedCase {
@@ -74,7 +76,7 @@ export function leaveOneOut(cases: EvalCase[], withFindings: boolean, o: EvalOpt
       const q = query(c, withFindings, o);
       const { candidates, stats } = memory.candidates(q, 100);
       store.close();
-      return { query: c, ranking: scoreCandidates(q, candidates, stats, NOW) };
+      return { query: c, ranking: scoreCandidates(q, candidates, stats, NOW), wordsOnly: q.findings.length === 0 };
     });
 }
 
@@ -99,19 +101,29 @@ export function metrics(results: Ranked[], cases: EvalCase[]): Metrics {
 }
 
 /** What an engineer is shown: at most three cases at or above the threshold (exact matches always). */
-export function shown(r: Ranked, threshold: number): SimilarCase[] {
-  return r.ranking.filter((s) => s.exact || s.score >= threshold).slice(0, 3);
+/** What the engineer is shown: `threshold` for a query with findings or a quoted code, `wordsThreshold` for words alone. */
+export function shown(r: Ranked, threshold: number, wordsThreshold = WORDS_ONLY_THRESHOLD): SimilarCase[] {
+  const min = r.wordsOnly ? wordsThreshold : threshold;
+  return r.ranking.filter((s) => s.exact || s.score >= min).slice(0, 3);
 }
 
 /** Unique-cause queries that were shown any case: every one of those is a wrong suggestion. */
-export function wrongSuggestions(results: Ranked[], cases: EvalCase[], threshold: number): { queries: number; wrong: number } {
+export function wrongSuggestions(
+  results: Ranked[],
+  cases: EvalCase[],
+  threshold: number,
+  wordsThreshold = WORDS_ONLY_THRESHOLD,
+): { queries: number; wrong: number } {
   const unique = results.filter((r) => !cases.some((c) => c.id !== r.query.id && c.group === r.query.group));
-  return { queries: unique.length, wrong: unique.filter((r) => shown(r, threshold).length > 0).length };
+  return { queries: unique.length, wrong: unique.filter((r) => shown(r, threshold, wordsThreshold).length > 0).length };
 }
 
 /** Recall@3 as shown: a same-group case among the cases shown (threshold applied). */
-export function shownRecall(results: Ranked[], cases: EvalCase[], threshold: number): number {
+export function shownRecall(results: Ranked[], cases: EvalCase[], threshold: number, wordsThreshold = WORDS_ONLY_THRESHOLD): number {
   const groups = groupOf(cases);
   const answerable = results.filter((r) => cases.some((c) => c.id !== r.query.id && c.group === r.query.group));
-  return answerable.filter((r) => shown(r, threshold).some((s) => groups.get(s.caseId) === r.query.group)).length / answerable.length;
+  return (
+    answerable.filter((r) => shown(r, threshold, wordsThreshold).some((s) => groups.get(s.caseId) === r.query.group)).length /
+    answerable.length
+  );
 }

@@ -32,6 +32,7 @@ export const BLIND_DIR = path.join(__dirname, '../fixtures/memory-blind');
 export const BLIND2_DIR = path.join(__dirname, '../fixtures/memory-blind2');
 export const OUTSIDE_DEV_DIR = path.join(__dirname, '../fixtures/memory-outside-dev');
 export const OUTSIDE_DEV2_DIR = path.join(__dirname, '../fixtures/memory-outside-dev2');
+export const OUTSIDE_DEV3_DIR = path.join(__dirname, '../fixtures/memory-outside-dev3');
 export const archiveOf = (dir: string) => path.join(dir, 'archive');
 
 export interface ArchiveLabel {
@@ -102,7 +103,7 @@ export function rankArchive(bot: Casebot, queries: ArchiveQuery[], withFindings:
     const query = memoryQuery(q.description, withFindings ? (q.analysis ?? null) : null, bot.knowledge, synonyms);
     const { candidates, stats } = memory.candidates(query, 100);
     store.close();
-    return { query: q, ranking: scoreCandidates(query, candidates, stats, NOW) };
+    return { query: q, ranking: scoreCandidates(query, candidates, stats, NOW), wordsOnly: query.findings.length === 0 };
   });
 }
 
@@ -116,16 +117,8 @@ export function archiveFigures(name: string, withFindings: Ranked[], description
       `(shown ${shownRecall(withFindings, queries, SIMILARITY_THRESHOLD).toFixed(3)}), MRR ${m.mrr.toFixed(3)}; ` +
       `description only recall@3 ${d.recallAt(3).toFixed(3)}, MRR ${d.mrr.toFixed(3)}; unique causes: ${w.wrong} wrong suggestions in ${w.queries}`,
   ];
-  // 同一问题（签名相同） is said only of an equal signature: how often it named another cause.
-  const groupOfCase = new Map(queries.map((q) => [q.id, q.group]));
-  const sameLabels = withFindings.flatMap((r) =>
-    shown(r, SIMILARITY_THRESHOLD)
-      .filter((s) => s.exact)
-      .map((s) => groupOfCase.get(s.caseId) === r.query.group),
-  );
-  lines.push(
-    `  同一问题 labels shown: ${sameLabels.filter(Boolean).length} right, ${sameLabels.filter((x) => !x).length} on another cause`,
-  );
+  const labels = sameProblemLabels(withFindings, queries);
+  lines.push(`  同一问题 labels shown: ${labels.right} right, ${labels.wrong} on another cause`);
   for (const kind of ['findings', 'outcome-only', 'description'] as const) {
     const part = metrics(
       withFindings.filter((r) => (r.query as ArchiveQuery).kind === kind),
@@ -165,6 +158,37 @@ export function archiveFigures(name: string, withFindings: Ranked[], description
       lines.push(`  wrong ${q.id} ${q.group} -> ${wrong.map((s) => `${groupOf.get(s.caseId)} ${s.score.toFixed(2)}`).join(' | ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The thresholds swept on a development set, printed to tune them: SIMILARITY_THRESHOLD on the
+ * queries with findings or a quoted code, WORDS_ONLY_THRESHOLD on the words-only ones (with the
+ * thread's logs, and by its description alone).
+ */
+export function thresholdSweeps(name: string, run: ArchiveEvaluation): string {
+  const { withFindings, descriptionOnly, queries } = run;
+  const combined = [0.25, 0.28, 0.3, 0.32, 0.35, 0.4].map(
+    (t) =>
+      `  ${t.toFixed(2)}: shown recall@3 ${shownRecall(withFindings, queries, t).toFixed(3)}, wrong ${wrongSuggestions(withFindings, queries, t).wrong}/10`,
+  );
+  const words = [0.22, 0.24, 0.26, 0.28, 0.3, 0.32].map(
+    (t) =>
+      `  words ${t.toFixed(2)}: shown recall@3 ${shownRecall(withFindings, queries, SIMILARITY_THRESHOLD, t).toFixed(3)}, wrong ` +
+      `${wrongSuggestions(withFindings, queries, SIMILARITY_THRESHOLD, t).wrong}/10; by description alone wrong ` +
+      `${wrongSuggestions(descriptionOnly, queries, SIMILARITY_THRESHOLD, t).wrong}/10`,
+  );
+  return `threshold sweep, ${name}:\n${[...combined, ...words].join('\n')}\n`;
+}
+
+/** 同一问题（签名相同） is said only of an equal signature: how often, as shown, it named the same cause and another. */
+export function sameProblemLabels(withFindings: Ranked[], queries: ArchiveQuery[]): { right: number; wrong: number } {
+  const groupOf = new Map(queries.map((q) => [q.id, q.group]));
+  const same = withFindings.flatMap((r) =>
+    shown(r, SIMILARITY_THRESHOLD)
+      .filter((s) => s.exact)
+      .map((s) => groupOf.get(s.caseId) === r.query.group),
+  );
+  return { right: same.filter(Boolean).length, wrong: same.filter((x) => !x).length };
 }
 
 export interface ArchiveEvaluation {

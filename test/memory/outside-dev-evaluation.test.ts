@@ -5,12 +5,23 @@
 //   fingerprint; customers often quote the dialog's code.
 // - test/fixtures/memory-outside-dev2: 42 threads written for the customers' own words; a third
 //   quote a code, often incompletely; 17 threads have no usable logs.
+// - test/fixtures/memory-outside-dev3: 42 threads whose five near misses the logs tell apart
+//   (another driver, key, plug-in or bug check under the same rule and code).
 // Unlike the blind set, these are for development: the ranking may be tuned on them, and their
 // misses are read. `learn` must remember every thread; then each thread queries a memory of all
 // the others with its first mail's words and its logs, as the live mailbox would.
 
 import { SIMILARITY_THRESHOLD } from '../../src/core/memory/rank';
-import { archiveFigures, evaluateArchive, expectEveryThreadLearned, OUTSIDE_DEV_DIR, OUTSIDE_DEV2_DIR } from './labelled-archive';
+import {
+  archiveFigures,
+  evaluateArchive,
+  expectEveryThreadLearned,
+  sameProblemLabels,
+  thresholdSweeps,
+  OUTSIDE_DEV_DIR,
+  OUTSIDE_DEV2_DIR,
+  OUTSIDE_DEV3_DIR,
+} from './labelled-archive';
 import { metrics, shownRecall, wrongSuggestions } from './evaluate';
 
 describe('outside development set 1', () => {
@@ -52,13 +63,12 @@ describe('outside development set 1', () => {
     expect(wrongSuggestions(run.withFindings, run.queries, SIMILARITY_THRESHOLD).wrong).toBeLessThanOrEqual(1);
   });
 
-  test('threshold sweep (printed, to tune SIMILARITY_THRESHOLD on the development sets)', () => {
-    const lines = [0.25, 0.28, 0.3, 0.32, 0.35, 0.4].map(
-      (t) =>
-        `  ${t.toFixed(2)}: shown recall@3 ${shownRecall(run.withFindings, run.queries, t).toFixed(3)}, wrong ${wrongSuggestions(run.withFindings, run.queries, t).wrong}/10`,
-    );
-    process.stdout.write(`threshold sweep, outside development set:\n${lines.join('\n')}\n`);
-    expect(lines).toHaveLength(6);
+  test('threshold sweeps, printed; the words-only threshold shows no more wrong suggestions than the combined one would', () => {
+    process.stdout.write(thresholdSweeps('outside development set', run));
+    for (const ranked of [run.withFindings, run.descriptionOnly])
+      expect(wrongSuggestions(ranked, run.queries, SIMILARITY_THRESHOLD).wrong).toBe(
+        wrongSuggestions(ranked, run.queries, SIMILARITY_THRESHOLD, SIMILARITY_THRESHOLD).wrong,
+      );
   });
 });
 
@@ -78,8 +88,8 @@ describe('outside development set 2 (the customers’ own words)', () => {
     expect(metrics(run.descriptionOnly, run.queries).recallAt(3)).toBeGreaterThanOrEqual(0.7);
   });
 
-  // Known misses, kept as failing tests with their reasons (see README). recall@3 0.875, shown
-  // 0.750: most misses are threads without logs whose customers quote no code and describe a
+  // Known misses, kept as failing tests with their reasons (see README). recall@3 0.938, shown
+  // 0.813: the misses are threads without logs whose customers quote no code and describe a
   // reboot, a black screen and a rollback in words every group uses ("重启了好几次，一直黑屏").
   test.failing('with findings: recall@3 ≥ 0.9 (as shown, threshold applied)', () => {
     expect(shownRecall(run.withFindings, run.queries, SIMILARITY_THRESHOLD)).toBeGreaterThanOrEqual(0.9);
@@ -87,8 +97,74 @@ describe('outside development set 2 (the customers’ own words)', () => {
 
   // Two wrong: the brief's two near misses, a power cut in SAFE_OS beside the disk-protection
   // group (both 0xC1900101-0x20017) and USB peripherals hanging at first boot beside the
-  // antivirus filter drivers (0x30018, "卡在三十几%" in both).
+  // antivirus filter drivers (0x30018, "卡在三十几%" in both); and a corrupt ISO described in
+  // words, shown a BCD case at 0.33.
   test.failing('unique causes: at most one wrong suggestion in ten queries', () => {
     expect(wrongSuggestions(run.withFindings, run.queries, SIMILARITY_THRESHOLD).wrong).toBeLessThanOrEqual(1);
+  });
+
+  test('threshold sweeps, printed; the words-only threshold shows no more wrong suggestions than the combined one would', () => {
+    process.stdout.write(thresholdSweeps('outside development set 2', run));
+    for (const ranked of [run.withFindings, run.descriptionOnly])
+      expect(wrongSuggestions(ranked, run.queries, SIMILARITY_THRESHOLD).wrong).toBe(
+        wrongSuggestions(ranked, run.queries, SIMILARITY_THRESHOLD, SIMILARITY_THRESHOLD).wrong,
+      );
+  });
+});
+
+describe('outside development set 3 (near misses the logs tell apart)', () => {
+  const run = evaluateArchive(OUTSIDE_DEV3_DIR);
+
+  test('learn remembers every closed thread, though none of its engineers is in the config', () => {
+    expectEveryThreadLearned(OUTSIDE_DEV3_DIR, run);
+  });
+
+  test('the figures, printed for the README, with the misses named', () => {
+    process.stdout.write(archiveFigures('outside development set 3', run.withFindings, run.descriptionOnly, run.queries));
+    expect(metrics(run.withFindings, run.queries).queries).toBe(32);
+  });
+
+  test('with findings: recall@3 ≥ 0.9 (ranked)', () => {
+    expect(metrics(run.withFindings, run.queries).recallAt(3)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  test('from the description alone: recall@3 ≥ 0.7', () => {
+    expect(metrics(run.descriptionOnly, run.queries).recallAt(3)).toBeGreaterThanOrEqual(0.7);
+  });
+
+  test('unique causes: ten queries, and no more than the four known near misses are shown anything', () => {
+    const w = wrongSuggestions(run.withFindings, run.queries, SIMILARITY_THRESHOLD);
+    expect(w.queries).toBe(10);
+    expect(w.wrong).toBeLessThanOrEqual(4);
+  });
+
+  // Known misses, kept as failing tests with their reasons (see README).
+  // Four 同一问题 labels name another cause: a VMware VMCI device hang and the UKey group fail in
+  // the same PnP specialize plug-in (spnpspec.dll, SYSPREP_SPECIALIZE_PNP, 0x5B4); the device is
+  // named only in a line the set invented, which no rule reads.
+  test.failing('同一问题（签名相同） is never said of another cause', () => {
+    expect(sameProblemLabels(run.withFindings, run.queries).wrong).toBe(0);
+  });
+
+  // Shown 0.750: seven right answers rank in the top three under the threshold, all threads without
+  // logs (their customers' words, and a code quoted in some).
+  test.failing('with findings: recall@3 ≥ 0.9 (as shown, threshold applied)', () => {
+    expect(shownRecall(run.withFindings, run.queries, SIMILARITY_THRESHOLD)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  // Four wrong, all near misses the logs tell apart only in lines the set invented (a
+  // DetectBootFailure bug check and faulting module, a device-install monitor, an Appraiser
+  // inventory hard block) or by where the denied key lives (Control\Class, not services\<name>,
+  // while a peer without logs knows only error 5).
+  test.failing('unique causes: at most one wrong suggestion in ten queries', () => {
+    expect(wrongSuggestions(run.withFindings, run.queries, SIMILARITY_THRESHOLD).wrong).toBeLessThanOrEqual(1);
+  });
+
+  test('threshold sweeps, printed; the words-only threshold shows no more wrong suggestions than the combined one would', () => {
+    process.stdout.write(thresholdSweeps('outside development set 3', run));
+    for (const ranked of [run.withFindings, run.descriptionOnly])
+      expect(wrongSuggestions(ranked, run.queries, SIMILARITY_THRESHOLD).wrong).toBe(
+        wrongSuggestions(ranked, run.queries, SIMILARITY_THRESHOLD, SIMILARITY_THRESHOLD).wrong,
+      );
   });
 });

@@ -186,7 +186,9 @@ function factCodes(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null):
   const out: string[] = [];
   for (const name of Object.keys(rule?.decode ?? {})) {
     const value = finding.facts[name];
-    if (value) out.push(codeValue(value));
+    if (!value) continue;
+    const code = codeValue(value);
+    out.push(code, ...errorTerm(code));
   }
   // Where a keyed object lives (its folder or registry key): services under one key fail alike,
   // a folder of the Start menu fails for another reason, though both are access denied.
@@ -198,6 +200,18 @@ function factCodes(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null):
   if (finding.facts.phase) out.push(`phase:${finding.facts.phase.toLowerCase()}`);
   if (finding.facts.operation) out.push(`op:${finding.facts.operation.toLowerCase().trim()}`);
   return out.filter((c) => c !== '');
+}
+
+/**
+ * The error an operation failed with, under setup's wrapper: 0xC1900101 - 0x4000D says only that
+ * migration failed and was rolled back; 0x80070005 (access denied) or 0x800700B7 (already exists)
+ * beneath it tells the failures apart. `err:x00000005`, a Win32 error in an HRESULT unwrapped.
+ */
+function errorTerm(code: string): string[] {
+  const m = /^x([0-9a-f]{8})$/.exec(code);
+  if (!m || /^c19/.test(m[1]!) || /^0+$/.test(m[1]!)) return [];
+  const value = parseInt(m[1]!, 16);
+  return [`err:${value >>> 16 === 0x8007 ? codeToken(value & 0xffff) : code}`];
 }
 
 function attemptCodes(attempt: Attempt | null): string[] {

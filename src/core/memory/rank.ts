@@ -24,7 +24,7 @@
 //
 // A part the query lacks (a description-only query has no codes or templates) is left out
 // rather than counted as zero, and so are the words while fewer than MIN_CASES_FOR_WORDS cases
-// are remembered. Only cases at or above the threshold are shown, at most three.
+// are remembered. A query of words alone has its own threshold (WORDS_ONLY_THRESHOLD). Only cases at or above the threshold are shown, at most three.
 
 import type { FindingFingerprint, MemoryCandidate, MemoryQuery, Outcome, RememberedFinding, SimilarCase, TermStats } from './types';
 
@@ -35,6 +35,14 @@ export const WEIGHTS = { codes: 0.4, templates: 0.3, text: 0.3 } as const;
  * suggestions, 0.28 already adds one, so 0.32 keeps a step of margin.
  */
 export const SIMILARITY_THRESHOLD = 0.32;
+/**
+ * For a query of words alone (no logs, no quoted code): its score is the share of an ideal text
+ * match, which a customer's description never reaches, so it lives on a lower scale than a score
+ * that also compares codes and lines. Tuned on the same development sets, by the same rule: 0.28
+ * is the lowest at which none shows more wrong suggestions (by their descriptions alone as well),
+ * 0.26 already adds one, so 0.30 keeps a step of margin.
+ */
+export const WORDS_ONLY_THRESHOLD = 0.3;
 const OTHER_RULE_FACTOR = 0.6;
 /**
  * Below this many remembered cases the words are left out: term statistics of a handful of
@@ -83,11 +91,16 @@ export function rankSimilar(
   now: Date,
   options: RankOptions = {},
 ): SimilarCase[] {
-  const threshold = options.threshold ?? SIMILARITY_THRESHOLD;
+  const threshold = options.threshold ?? thresholdFor(query);
   const limit = options.limit ?? MAX_SIMILAR;
   return scoreCandidates(query, candidates, stats, now)
     .filter((s) => s.exact || s.score >= threshold)
     .slice(0, limit);
+}
+
+/** The score a case needs to be shown for this query. */
+export function thresholdFor(query: MemoryQuery): number {
+  return query.findings.length === 0 ? WORDS_ONLY_THRESHOLD : SIMILARITY_THRESHOLD;
 }
 
 /** Every candidate scored and ordered, no threshold: for evaluation. */
@@ -186,9 +199,17 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
  */
 function differenceFactor(q: FindingFingerprint | null, p: FindingFingerprint | null): number {
   if (!q || !p) return 1;
-  if (isSpecific(q) && isSpecific(p)) return q.rule !== p.rule || keyedExtendsDiffer(q, p) ? OTHER_RULE_FACTOR : 1;
+  if (isSpecific(q) && isSpecific(p)) return q.rule !== p.rule || keyedExtendsDiffer(q, p) || errorsDiffer(q, p) ? OTHER_RULE_FACTOR : 1;
   return outcomesDiffer(q, p) ? OTHER_RULE_FACTOR : 1;
 }
+
+/** Both name the error their operation failed with, and no error is the same. */
+function errorsDiffer(q: FindingFingerprint, p: FindingFingerprint): boolean {
+  const [qErrors, pErrors] = [errorsOf(q), errorsOf(p)];
+  return qErrors.length > 0 && pErrors.length > 0 && !qErrors.some((e) => pErrors.includes(e));
+}
+
+const errorsOf = (fp: FindingFingerprint) => fp.codes.filter((c) => c.startsWith('err:'));
 
 /** A rule whose key holds the extend code says by that that the extend code tells its failures apart. */
 function keyedExtendsDiffer(q: FindingFingerprint, p: FindingFingerprint): boolean {
@@ -200,11 +221,15 @@ function keyedExtendsDiffer(q: FindingFingerprint, p: FindingFingerprint): boole
 const isSpecific = (fp: FindingFingerprint) => fp.rule !== null && !fp.generic;
 
 function outcomesDiffer(q: FindingFingerprint, p: FindingFingerprint): boolean {
-  return resultPairs(q).length > 0 && resultPairs(p).length > 0 && outcomeMatch(q, p) === 0;
+  return errorsDiffer(q, p) || (resultPairs(q).length > 0 && resultPairs(p).length > 0 && outcomeMatch(q, p) === 0);
 }
 
-/** 1 for the same result and extend code, ½ for the same result code where one extend code is unknown, else 0. */
+/**
+ * 1 for the same result and extend code, ½ for the same result code where one extend code is
+ * unknown, else 0; 0 too where both name the error beneath and it differs.
+ */
 function outcomeMatch(q: FindingFingerprint, p: FindingFingerprint): number {
+  if (errorsDiffer(q, p)) return 0;
   let best = 0;
   for (const [qResult, qExtend] of resultPairs(q))
     for (const [pResult, pExtend] of resultPairs(p))
