@@ -297,6 +297,56 @@ test('words count only once enough cases are remembered to tell a rare word from
   expect(enough!.why.text).toBeGreaterThan(0);
 });
 
+test('the error beneath setup\'s wrapper tells failures apart: access denied is not "already exists" under 0xC1900101 - 0x4000D', () => {
+  // An outcome-only run: SetupHost's report with the SP operation's error (a generic profile).
+  const query = {
+    rule: 'setuphost-reported-failure',
+    key: 'setuphost-reported-failure|extended=x0004000d|result=xc1900101|spresult=x80070005',
+    title: '',
+    codes: ['pair:c1900101-4000d', 'extend:oobe_boot/migrate_data', 'err:x00000005'],
+    entities: [],
+    templates: {},
+    generic: true,
+  };
+  const stats = { cases: 10, docs: new Map<string, number>() };
+  const denied = candidate('CAS-00001-DENIED', { rule: 'mig-apply-object', codes: ['pair:c1900101-4000d', 'x00000005', 'err:x00000005'] });
+  const exists = candidate('CAS-00002-EXISTS', {
+    rule: 'profile-creation-finalize-failure',
+    codes: ['pair:c1900101-4000d', 'x800700b7', 'err:x000000b7'],
+  });
+  const unknown = candidate('CAS-00003-NOERRR', { rule: 'boot-failure-detected', codes: ['pair:c1900101-4000d'] });
+  const ranked = scoreCandidates({ findings: [query], textTokens: [] }, [exists, unknown, denied], stats, NOW);
+  const score = Object.fromEntries(ranked.map((r) => [r.caseId, r.score]));
+  expect(score['CAS-00001-DENIED']).toBeGreaterThan(0);
+  expect(score['CAS-00002-EXISTS']).toBe(0);
+  // Where one side names no error, the outcome alone decides: the same as where both agree.
+  expect(score['CAS-00003-NOERRR']).toBeCloseTo(score['CAS-00001-DENIED']!, 5);
+  expect(ranked[2]!.caseId).toBe('CAS-00002-EXISTS');
+  expect(similarCasesText([ranked[2]!])).toContain('相同错误码 0xC1900101 - 0x4000D，底层错误不同：0x00000005 / 0x000000B7');
+  // 0x80070005 and error 5 are one error, as the fingerprint writes them.
+  const denial = (error: string): Finding => ({
+    rule: 'mig-apply-object',
+    category: 'migration',
+    title: '',
+    summary: '',
+    confidence: 'high',
+    confidenceWhy: '',
+    basis: 'cause',
+    evidence: [],
+    facts: { object: 'HKLM\\SYSTEM\\CurrentControlSet\\services\\TdSecFlt', error },
+    fix: [],
+    actions: [],
+    resolution: '',
+  });
+  const fp = (error: string) =>
+    fingerprintFinding(denial(error), { key: ['object'], decode: { error: 'win32' }, fallback: false }, null).codes.filter((c) =>
+      c.startsWith('err:'),
+    );
+  expect(fp('0x80070005')).toEqual(['err:x00000005']);
+  expect(fp('5')).toEqual(['err:x00000005']);
+  expect(fp('0xC1900101')).toEqual([]);
+});
+
 test('one rule, another extend code in its key: a different failure (0x30017 is not 0x20017)', () => {
   const boot = (caseId: string, extend: string) =>
     candidate(caseId, { rule: 'boot-failure-detected', codes: ['xc1900101', `pair:c1900101-${extend}`, 'op:boot'] });

@@ -14,9 +14,13 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   unknown: '给出过建议，但没有证据表明它解决了问题（案例可能是由其他问题的修复解决的）',
 };
 
-/** A code or entity as an engineer writes it: `x00000005` → `0x00000005`, `pair:c1900101-20017` → `0xC1900101 - 0x20017`. */
+/**
+ * A code or entity as an engineer writes it: `x00000005` and `err:x00000005` → `0x00000005`,
+ * `pair:c1900101-20017` → `0xC1900101 - 0x20017`.
+ */
 function shown(code: string): string {
-  if (/^x[0-9a-f]{8}$/.test(code)) return `0x${code.slice(1).toUpperCase()}`;
+  const hex = /^(?:err:)?x([0-9a-f]{8})$/.exec(code);
+  if (hex) return `0x${hex[1]!.toUpperCase()}`;
   const pair = /^pair:([0-9a-f]+)-([0-9a-f]*)$/.exec(code);
   return pair ? `0x${pair[1]!.toUpperCase()}${pair[2] ? ` - 0x${pair[2].toUpperCase()}` : ''}` : code;
 }
@@ -56,7 +60,8 @@ export function similarCasesText(results: SimilarCase[]): string {
 
 /**
  * What the result codes say of two failures that are similar but not the same:
- * `相同错误码 0xC1900101，阶段不同：SAFE_OS / SECOND_BOOT`. Null when they agree or are unknown.
+ * `相同错误码 0xC1900101，阶段不同：SAFE_OS / SECOND_BOOT`, or under one result and extend code,
+ * `底层错误不同：0x00000005 / 0x000000B7`. Null when they agree or are unknown.
  */
 export function outcomeDifference(query: string[], past: string[]): string | null {
   const pair = (codes: string[]) =>
@@ -75,7 +80,12 @@ export function outcomeDifference(query: string[], past: string[]): string | nul
   if (!q || !p) return null;
   const hex = (code: string) => `0x${code.toUpperCase()}`;
   if (q[0] !== p[0]) return `错误码不同：${hex(q[0]!)} / ${hex(p[0]!)}`;
-  if ((q[1] ?? '') === (p[1] ?? '')) return null;
+  if ((q[1] ?? '') === (p[1] ?? '')) {
+    const errors = (codes: string[]) => codes.filter((c) => c.startsWith('err:')).map(shown);
+    const [qErrors, pErrors] = [errors(query), errors(past)];
+    if (qErrors.length === 0 || pErrors.length === 0 || qErrors.some((e) => pErrors.includes(e))) return null;
+    return `相同错误码 ${shown(`pair:${q.join('-')}`)}，底层错误不同：${qErrors.join('、')} / ${pErrors.join('、')}`;
+  }
   const [qPhase, pPhase] = [phase(query), phase(past)];
   const where =
     qPhase && pPhase && qPhase !== pPhase

@@ -239,9 +239,9 @@ function outcomeMatch(q: FindingFingerprint, p: FindingFingerprint): number {
 
 const resultPairs = (fp: FindingFingerprint) => fp.codes.filter((c) => c.startsWith('pair:')).map((c) => c.slice(5).split('-'));
 
-/** A fingerprint's result and extend codes: what tells 0xC1900101-0x20017 from -0x40017. */
+/** A fingerprint's result, extend and underlying error codes: what tells 0xC1900101-0x20017 from -0x40017. */
 function outcomeOf(fp: FindingFingerprint | null): string[] {
-  return fp ? fp.codes.filter((c) => c.startsWith('pair:') || c.startsWith('extend:')) : [];
+  return fp ? fp.codes.filter((c) => c.startsWith('pair:') || c.startsWith('extend:') || c.startsWith('err:')) : [];
 }
 
 /** Without findings to compare, the finding whose fix is best known speaks for the case. */
