@@ -297,6 +297,24 @@ test('words count only once enough cases are remembered to tell a rare word from
   expect(enough!.why.text).toBeGreaterThan(0);
 });
 
+/** A migration write denied: mig-apply-object's finding for one object and error. */
+function migrationDenial(object: string, error: string): Finding {
+  return {
+    rule: 'mig-apply-object',
+    category: 'migration',
+    title: '',
+    summary: '',
+    confidence: 'high',
+    confidenceWhy: '',
+    basis: 'cause',
+    evidence: [],
+    facts: { object, error },
+    fix: [],
+    actions: [],
+    resolution: '',
+  };
+}
+
 test('the error beneath setup\'s wrapper tells failures apart: access denied is not "already exists" under 0xC1900101 - 0x4000D', () => {
   // An outcome-only run: SetupHost's report with the SP operation's error (a generic profile).
   const query = {
@@ -324,24 +342,12 @@ test('the error beneath setup\'s wrapper tells failures apart: access denied is 
   expect(ranked[2]!.caseId).toBe('CAS-00002-EXISTS');
   expect(similarCasesText([ranked[2]!])).toContain('相同错误码 0xC1900101 - 0x4000D，底层错误不同：0x00000005 / 0x000000B7');
   // 0x80070005 and error 5 are one error, as the fingerprint writes them.
-  const denial = (error: string): Finding => ({
-    rule: 'mig-apply-object',
-    category: 'migration',
-    title: '',
-    summary: '',
-    confidence: 'high',
-    confidenceWhy: '',
-    basis: 'cause',
-    evidence: [],
-    facts: { object: 'HKLM\\SYSTEM\\CurrentControlSet\\services\\TdSecFlt', error },
-    fix: [],
-    actions: [],
-    resolution: '',
-  });
   const fp = (error: string) =>
-    fingerprintFinding(denial(error), { key: ['object'], decode: { error: 'win32' }, fallback: false }, null).codes.filter((c) =>
-      c.startsWith('err:'),
-    );
+    fingerprintFinding(
+      migrationDenial('HKLM\\SYSTEM\\CurrentControlSet\\services\\TdSecFlt', error),
+      { key: ['object'], decode: { error: 'win32' }, fallback: false },
+      null,
+    ).codes.filter((c) => c.startsWith('err:'));
   expect(fp('0x80070005')).toEqual(['err:x00000005']);
   expect(fp('5')).toEqual(['err:x00000005']);
   expect(fp('0xC1900101')).toEqual([]);
@@ -406,21 +412,7 @@ test('another product under the same rule is the same problem on other software;
 
 test('where a keyed object lives is part of the fingerprint: service keys alike, a Start menu folder apart', () => {
   const rule = { key: ['object'], decode: {}, fallback: false };
-  const finding = (object: string): Finding => ({
-    rule: 'mig-apply-object',
-    category: 'migration',
-    title: '',
-    summary: '',
-    confidence: 'high',
-    confidenceWhy: '',
-    basis: 'cause',
-    evidence: [],
-    facts: { object, error: '5' },
-    fix: [],
-    actions: [],
-    resolution: '',
-  });
-  const at = (object: string) => fingerprintFinding(finding(object), rule, null).codes.filter((c) => c.startsWith('at:'));
+  const at = (object: string) => fingerprintFinding(migrationDenial(object, '5'), rule, null).codes.filter((c) => c.startsWith('at:'));
   expect(at('HKLM\\SYSTEM\\ControlSet001\\services\\TdSecFlt [Start]')).toEqual(['at:hklm\\system\\currentcontrolset\\services']);
   expect(at('HKLM\\SYSTEM\\CurrentControlSet\\services\\NxDlpSvc')).toEqual(['at:hklm\\system\\currentcontrolset\\services']);
   expect(at('C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\Programs')).toEqual(['at:\\programdata\\microsoft\\windows\\start menu']);
