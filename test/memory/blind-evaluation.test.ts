@@ -6,7 +6,7 @@
 // the live mailbox would.
 
 import { SIMILARITY_THRESHOLD } from '../../src/core/memory/rank';
-import { archiveFigures, evaluateArchive, expectEveryThreadLearned, BLIND_DIR } from './labelled-archive';
+import { archiveFigures, evaluateArchive, expectEveryThreadLearned, sameProblemLabels, BLIND_DIR } from './labelled-archive';
 import { metrics, shownRecall, wrongSuggestions } from './evaluate';
 
 const run = evaluateArchive(BLIND_DIR);
@@ -19,6 +19,10 @@ test('the figures, printed for the README, with the misses named', () => {
   // The misses are printed so a reader sees what to improve, never what to tune.
   process.stdout.write(archiveFigures('blind set', run.withFindings, run.descriptionOnly, run.queries));
   expect(metrics(run.withFindings, run.queries).queries).toBe(35);
+});
+
+test('同一问题（签名相同） is never said of another cause', () => {
+  expect(sameProblemLabels(run.withFindings, run.queries).wrong).toBe(0);
 });
 
 test('unique causes: at most one wrong suggestion in ten queries', () => {

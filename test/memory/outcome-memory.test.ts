@@ -315,6 +315,32 @@ function migrationDenial(object: string, error: string): Finding {
   };
 }
 
+test('a rule that names what identifies its failure, found without it, is no signature: a bug check without its stop code', () => {
+  const rule = knowledge.rules.find((r) => r.id === 'rollback-bugcheck')!;
+  expect(rule.key).toEqual(['bugcheck']);
+  const crash = (facts: Record<string, string>): Finding => ({
+    ...migrationDenial('', ''),
+    rule: 'rollback-bugcheck',
+    category: 'crash',
+    facts,
+  });
+  const unnamed = fingerprintFinding(crash({}), rule, null);
+  expect(unnamed).toMatchObject({ key: 'rollback-bugcheck', generic: true });
+  expect(fingerprintFinding(crash({ bugcheck: '0x0000007E' }), rule, null).generic).toBeUndefined();
+  // Two crashes of unknown stop code are not called the same problem.
+  const past = { ...candidate('CAS-00001-CRASH1', { rule: 'rollback-bugcheck', codes: [], generic: true }) };
+  const [ranked] = scoreCandidates({ findings: [unnamed], textTokens: [] }, [past], { cases: 10, docs: new Map() }, NOW);
+  expect(ranked!.exact).toBe(false);
+  // Nor is one whose past twin was proven only by its outcome, whatever the query's basis.
+  const [other] = scoreCandidates(
+    { findings: [{ ...unnamed, generic: undefined }], textTokens: [] },
+    [past],
+    { cases: 10, docs: new Map() },
+    NOW,
+  );
+  expect(other!.exact).toBe(false);
+});
+
 test('the error beneath setup\'s wrapper tells failures apart: access denied is not "already exists" under 0xC1900101 - 0x4000D', () => {
   // An outcome-only run: SetupHost's report with the SP operation's error (a generic profile).
   const query = {

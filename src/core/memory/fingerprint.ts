@@ -81,12 +81,15 @@ export function telling(analysis: Analysis, knowledge: Pick<Knowledge, 'rules'>)
 }
 
 /**
- * Whether a finding says no more than the run's outcome: a generic profile (a fallback rule), or
- * a rule whose cause signals did not match, so only its outcome signals (result and extend code,
- * phase) prove it; the analyzer marks these 只凭结果代码推断. Its key is not a cause's signature.
+ * Whether a finding says no more than the run's outcome: a generic profile (a fallback rule); a
+ * rule whose cause signals did not match, so only its outcome signals (result and extend code,
+ * phase) prove it, which the analyzer marks 只凭结果代码推断; or a rule that names the facts
+ * identifying its failure (the stop code of a bug check) when none of them was found. Its key is
+ * not a cause's signature.
  */
-function restatesOutcome(finding: Finding, rule: Pick<Rule, 'fallback'> | null): boolean {
-  return rule?.fallback === true || finding.basis === 'outcome';
+function restatesOutcome(finding: Finding, rule: Pick<Rule, 'fallback' | 'key'> | null): boolean {
+  const unidentified = (rule?.key.length ?? 0) > 0 && rule!.key.every((name) => !finding.facts[name]);
+  return rule?.fallback === true || finding.basis === 'outcome' || unidentified;
 }
 
 /** The outcome of a run no rule explained, as codes: `verdict:cancelled`, `pair:c1900101-20017`, `extend:safe_os/boot`. */

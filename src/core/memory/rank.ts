@@ -126,8 +126,8 @@ export function scoreCandidates(query: MemoryQuery, candidates: MemoryCandidate[
         ? query.findings.flatMap((q): Pair[] => (c.memory.findings.length > 0 ? c.memory.findings.map((p): Pair => [q, p]) : [[q, null]]))
         : [[null, bestKnownFinding(c.memory.findings)]];
     for (const [q, p] of pairs) {
-      // A generic profile's key is the outcome alone, not the signature of a cause.
-      const exact = q !== null && p !== null && q.key !== null && !q.generic && q.key === p.key;
+      // A key that restates the outcome (generic, on either side) is not the signature of a cause.
+      const exact = q !== null && p !== null && q.key !== null && !q.generic && !p.generic && q.key === p.key;
       const parts: [number, number][] = [];
       const why = {
         codes: [] as string[],
