@@ -65,7 +65,9 @@ export function caseQuery(
   const query = memoryQuery(problemOf(deps, caseId), latest?.analysis ?? null, deps.knowledge, synonymsOf(deps.knowledge), {
     normalTemplates: deps.memory.normalTemplates(),
   });
-  return { query, analysis: latest?.analysis ?? null, messageId: latest?.messageId ?? null };
+  // The mail the lookup answers: the one whose logs were analyzed, else the customer's first.
+  const answers = latest ?? view.messages.find((m) => m.direction === 'inbound') ?? null;
+  return { query, analysis: latest?.analysis ?? null, messageId: answers?.messageId ?? null };
 }
 
 /**
@@ -81,13 +83,12 @@ async function noteSimilarCases(deps: CaseMemoryDeps, caseId: string): Promise<v
   if (store.events.list(caseId).some((e) => e.type === 'memory-lookup' && e.detail.analysisId === analysisId)) return;
   const at = deps.clock().toISOString();
   const results = findSimilar(deps, query, caseId);
-  const threadTo = messageId ?? store.loadCaseView(caseId).messages.find((m) => m.direction === 'inbound')?.messageId ?? null;
   store.transaction(() => {
     for (const f of query.findings) if (f.key) deps.memory.recordSignature(caseId, f.key, f.title, at);
     store.events.append({
       at,
       caseId,
-      messageId: threadTo,
+      messageId,
       actor: 'casebot',
       type: 'memory-lookup',
       detail: {
@@ -104,7 +105,7 @@ async function noteSimilarCases(deps: CaseMemoryDeps, caseId: string): Promise<v
   // Only a finding worth reading is mailed; `casebot similar` says plainly when nothing is close.
   if (results.length === 0) return;
   const notice = similarCasesNotice(caseId, results, analysis ? 'analysis' : 'description');
-  await mailEngineer(deps, store.getCase(caseId)!.engineer, caseId, notice, threadTo);
+  await mailEngineer(deps, store.getCase(caseId)!.engineer, caseId, notice, messageId);
 }
 
 /** Remembers the case if it is closed (by /close, or a closure mail with 问题总结 went out). */

@@ -6,7 +6,7 @@
 import type { Knowledge, Rule } from '../analyze/knowledge';
 import type { Analysis, Attempt, Finding } from '../types';
 import { mineTemplates } from './templates';
-import { codeToken, codesIn } from './tokens';
+import { codeToken, codesIn, win32Error } from './tokens';
 import type { FindingFingerprint } from './types';
 
 /** BCD's well-known object ids: the same on every machine, so they tell one failure from another. */
@@ -213,8 +213,7 @@ function factCodes(finding: Finding, rule: Pick<Rule, 'key' | 'decode'> | null):
 function errorTerm(code: string): string[] {
   const m = /^x([0-9a-f]{8})$/.exec(code);
   if (!m || /^c19/.test(m[1]!) || /^0+$/.test(m[1]!)) return [];
-  const value = parseInt(m[1]!, 16);
-  return [`err:${value >>> 16 === 0x8007 ? codeToken(value & 0xffff) : code}`];
+  return [`err:${codeToken(win32Error(parseInt(m[1]!, 16)))}`];
 }
 
 function attemptCodes(attempt: Attempt | null): string[] {

@@ -24,7 +24,8 @@
 //
 // A part the query lacks (a description-only query has no codes or templates) is left out
 // rather than counted as zero, and so are the words while fewer than MIN_CASES_FOR_WORDS cases
-// are remembered. A query of words alone has its own threshold (WORDS_ONLY_THRESHOLD). Only cases at or above the threshold are shown, at most three.
+// are remembered. Only cases at or above the threshold are shown, at most three; a query of
+// words alone has its own (WORDS_ONLY_THRESHOLD).
 
 import type { FindingFingerprint, MemoryCandidate, MemoryQuery, Outcome, RememberedFinding, SimilarCase, TermStats } from './types';
 

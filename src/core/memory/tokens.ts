@@ -43,14 +43,18 @@ export function codeToken(value: number): string {
   return `x${(value >>> 0).toString(16).padStart(8, '0')}`;
 }
 
+/** 0x8007xxxx is the Win32 error xxxx wrapped as an HRESULT: the same cause. Any other code is itself. */
+export function win32Error(value: number): number {
+  return value >>> 16 === 0x8007 ? value & 0xffff : value;
+}
+
 /** Every code a text mentions, normalised; an HRESULT of the Win32 facility also yields its Win32 code. */
 export function codesIn(text: string): string[] {
   const out = new Set<string>();
   const add = (value: number) => {
     if (!Number.isFinite(value)) return;
     out.add(codeToken(value));
-    // 0x8007xxxx is the Win32 error xxxx wrapped as an HRESULT: the same cause.
-    if (value >>> 16 === 0x8007) out.add(codeToken(value & 0xffff));
+    out.add(codeToken(win32Error(value)));
   };
   const unguided = text.replace(GUID, ' ');
   for (const m of unguided.matchAll(HEX)) if (m[1]!.length <= 8) add(parseInt(m[1]!, 16));
